@@ -1,0 +1,52 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+FLASK  := $(VENV)/bin/flask --app app
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: install install-dev run serve migrate demo test test-pg bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: migrate
+	$(FLASK) demo
+
+## Install, migrate, load demo data and serve on http://127.0.0.1:5000
+run: demo
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## Production-style server (gunicorn, 4 workers)
+serve: demo
+	$(VENV)/bin/gunicorn --workers 4 --bind $(HOST):$(PORT) "app:create_app()"
+
+## The whole test suite (SQLite unless TEST_DATABASE_URL is set)
+test: install-dev
+	$(PY) -m pytest
+
+## The whole test suite against the local PostgreSQL
+test-pg: install-dev
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PY) -m pytest
+
+## Claim-lifecycle benchmark over real HTTP (SQLite and PostgreSQL)
+bench: install-dev
+	$(PY) bench/claims.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,65 @@
+"""Application factory.
+
+Configuration is layered: built-in defaults (``settings.py``) -> ``config.toml``
+-> ``APP_*`` environment variables (``APP_POLICY__TOTAL_HOURS=96`` reaches into
+a table) -> ``overrides`` from tests. Nothing reads the environment at import.
+"""
+from __future__ import annotations
+
+import copy
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import db as transaction
+from .extensions import db, login_manager, migrate
+from .settings import DEFAULTS, NESTED_SECTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _merge_sections(app: Flask, loaded: dict[str, Any]) -> None:
+    """Merge a TOML/override mapping, keeping unspecified keys of nested tables."""
+    for key, value in loaded.items():
+        if key in NESTED_SECTIONS and isinstance(value, dict):
+            app.config[key] = {**app.config.get(key, {}), **value}
+        elif key.isupper():
+            app.config[key] = value
+
+
+def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
+    app.config.from_mapping(copy.deepcopy(DEFAULTS))
+    config_file = Path(os.environ.get("APP_CONFIG_FILE", ROOT / "config.toml"))
+    if config_file.exists():
+        with config_file.open("rb") as fh:
+            _merge_sections(app, tomllib.load(fh))
+    app.config.from_prefixed_env(prefix="APP")
+    _merge_sections(app, overrides or {})
+    if app.config["BPMN_FOLDER"] is None:
+        app.config["BPMN_FOLDER"] = str(ROOT / "bpmn")
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    _configure(app, overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    transaction.init_app(app)
+
+    from . import models  # noqa: F401  (register mappers before first use)
+    from .api.v1 import init_api
+    from .cli import register_cli
+    from .services.engine import init_engine
+
+    init_engine(app)
+    init_api(app)
+    register_cli(app)
+    return app

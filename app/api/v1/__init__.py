@@ -1,0 +1,79 @@
+"""JSON API v1: marshmallow schemas in and out, one error format, OpenAPI.
+
+Every route but ``POST /auth/token`` takes ``Authorization: Bearer <token>``.
+An account that still has its initial password may only change it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, g, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from ...errors import ServiceError
+from ...services import accounts
+from ...services.actors import Actor
+from .errors import (HTTP_CODES, HTTP_MESSAGES, ErrorSchema, error_response, flatten_webargs,
+                     service_error_response)
+
+PREFIX = "/api/v1"
+PUBLIC_ENDPOINTS = frozenset({"auth.token"})
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.me"})
+
+
+class JsonApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        if not request.path.startswith(PREFIX):
+            return error  # web pages keep Flask's own error pages
+        status = error.code or 500
+        data = getattr(error, "data", None) or {}
+        fields = flatten_webargs(data.get("messages")) if data.get("messages") else None
+        message = data.get("message") or HTTP_MESSAGES.get(status, error.name)
+        return error_response(status, HTTP_CODES.get(status, "error"), message, fields)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate_request() -> Response | None:
+    """before_request of every API blueprint: resolve the bearer token to an actor."""
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return None
+    token = bearer_token()
+    user = accounts.user_for_token(token) if token else None
+    if user is None:
+        return error_response(401, "unauthorized", "请先登录或重新登录 (missing, expired or revoked token)")
+    if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return error_response(403, "password_change_required",
+                              "首次登录请先修改初始密码 (change the initial password first)")
+    g.actor = Actor.of(user)
+    g.token = token
+    return None
+
+
+def current_actor() -> Actor:
+    return g.actor
+
+
+def init_api(app: Flask) -> None:
+    api = JsonApi(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+
+    from . import auth, claims, enrollments, hours, instances, tasks
+
+    for module in (auth, claims, enrollments, tasks, hours, instances):
+        module.blp.before_request(authenticate_request)
+        api.register_blueprint(module.blp, url_prefix=PREFIX + module.URL_PREFIX)
+
+    @app.errorhandler(ServiceError)
+    def _service_error(exc: ServiceError) -> Any:
+        return service_error_response(exc)

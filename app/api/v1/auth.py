@@ -1,0 +1,64 @@
+"""Login, logout, password change and "who am I"."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, g
+from flask_smorest import Blueprint
+
+from ...domain.idnumber import mask
+from ...services import accounts
+from . import current_actor
+from .errors import ErrorSchema
+from .schemas import MeSchema, OkSchema, PasswordChangeSchema, TokenRequestSchema, TokenSchema
+
+URL_PREFIX = ""
+blp = Blueprint("auth", __name__, description="Authentication")
+
+
+@blp.route("/auth/token", methods=["POST"])
+@blp.arguments(TokenRequestSchema)
+@blp.response(200, TokenSchema)
+@blp.alt_response(401, schema=ErrorSchema)
+@blp.doc(security=[])
+def token(body: dict[str, Any]) -> dict[str, Any]:
+    """Exchange a username (ID number or staff name) and password for a bearer token."""
+    user = accounts.authenticate(body["username"], body["password"])
+    return {
+        "access_token": accounts.issue_token(user),
+        "token_type": "Bearer",
+        "expires_in": int(current_app.config["AUTH"]["TOKEN_TTL_SECONDS"]),
+        "must_change_password": user.must_change_password,
+    }
+
+
+@blp.route("/auth/password", methods=["POST"])
+@blp.arguments(PasswordChangeSchema)
+@blp.response(200, OkSchema)
+@blp.alt_response(422, schema=ErrorSchema)
+def change_password(body: dict[str, Any]) -> dict[str, Any]:
+    """Change the caller's password (required before anything else after first login)."""
+    accounts.change_password(current_actor().user, body["old_password"], body["new_password"])
+    return {"ok": True}
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(200, OkSchema)
+def logout() -> dict[str, Any]:
+    """Revoke the token used for this call."""
+    accounts.revoke_token(g.token)
+    return {"ok": True}
+
+
+@blp.route("/me", methods=["GET"])
+@blp.response(200, MeSchema)
+def me() -> dict[str, Any]:
+    actor = current_actor()
+    user = actor.user
+    return {
+        "id": user.id, "username": user.username, "name": user.name,
+        "id_number": mask(user.id_number) if user.id_number else None,
+        "must_change_password": user.must_change_password,
+        "roles": [{"role": r.role, "org_id": r.org_id, "org_name": r.org.name if r.org else None}
+                  for r in user.roles],
+    }

@@ -1,0 +1,22 @@
+"""The caller's hours against the yearly policy."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from ...services import ledger
+from ...services.claims import today
+from . import current_actor
+from .schemas import HoursQuerySchema, HoursSchema
+
+URL_PREFIX = "/me"
+blp = Blueprint("hours", __name__, description="Hours ledger")
+
+
+@blp.route("/hours", methods=["GET"])
+@blp.arguments(HoursQuerySchema, location="query")
+@blp.response(200, HoursSchema)
+def my_hours(query: dict[str, Any]) -> dict[str, Any]:
+    """Registered hours for a year (default: this year) against the policy."""
+    return ledger.year_summary(current_actor().id, query.get("year") or today().year)

@@ -1,0 +1,295 @@
+"""Request and response schemas of API v1."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ...domain.routes import ROUTES
+
+Hours = fields.Float  # responses: plain JSON numbers, one decimal
+
+
+class StrictSchema(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+# -- auth -----------------------------------------------------------------------
+class TokenRequestSchema(StrictSchema):
+    username = fields.String(required=True, validate=validate.Length(1, 64))
+    password = fields.String(required=True, validate=validate.Length(1, 128), load_only=True)
+
+
+class TokenSchema(ma.Schema):
+    access_token = fields.String(required=True)
+    token_type = fields.String(required=True)
+    expires_in = fields.Integer(required=True)
+    must_change_password = fields.Boolean(required=True)
+
+
+class PasswordChangeSchema(StrictSchema):
+    old_password = fields.String(required=True, validate=validate.Length(1, 128))
+    new_password = fields.String(required=True, validate=validate.Length(1, 128))
+
+
+class RoleSchema(ma.Schema):
+    role = fields.String(required=True)
+    org_id = fields.Integer(allow_none=True)
+    org_name = fields.String(allow_none=True)
+
+
+class MeSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    name = fields.String(required=True)
+    id_number = fields.String(allow_none=True, metadata={"description": "masked"})
+    must_change_password = fields.Boolean(required=True)
+    roles = fields.List(fields.Nested(RoleSchema), required=True)
+
+
+class OkSchema(ma.Schema):
+    ok = fields.Boolean(required=True)
+
+
+# -- claims ---------------------------------------------------------------------
+class ClaimCreateSchema(StrictSchema):
+    year = fields.Integer(required=True, strict=True)
+    route = fields.String(required=True, validate=validate.OneOf(list(ROUTES)))
+    title = fields.String(required=True, validate=validate.Length(1, 100))
+    details = fields.Dict(keys=fields.String(), required=True)
+    hours_requested = fields.Decimal(required=True, allow_nan=False)
+
+
+class ClaimPatchSchema(StrictSchema):
+    route = fields.String(validate=validate.OneOf(list(ROUTES)))
+    title = fields.String(validate=validate.Length(1, 100))
+    details = fields.Dict(keys=fields.String())
+    hours_requested = fields.Decimal(allow_nan=False)
+
+
+class YearQuerySchema(StrictSchema):
+    year = fields.Integer(validate=validate.Range(2000, 2100))
+
+
+class FileSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    filename = fields.String(required=True)
+    description = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class LogEntrySchema(ma.Schema):
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    action_label = fields.String(required=True)
+    remark = fields.String(required=True)
+
+
+class PersonSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    id_number = fields.String(required=True, metadata={"description": "masked"})
+
+
+class ClaimSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    route = fields.String(required=True)
+    route_label = fields.String(required=True)
+    title = fields.String(required=True)
+    details = fields.Dict(required=True)
+    hours_requested = Hours(required=True)
+    hours_suggested = Hours(required=True)
+    hours_reviewed = Hours(allow_none=True)
+    hours_registered = Hours(allow_none=True)
+    cap_remaining = Hours(required=True, metadata={"description": "hours left on this route's yearly cap"})
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    trainee = fields.Nested(PersonSchema, required=True)
+    unit_name = fields.String(allow_none=True)
+    instance_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    files = fields.List(fields.Nested(FileSchema), required=True)
+    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+
+
+class ClaimListItemSchema(ClaimSchema):
+    class Meta:
+        exclude = ("log", "files")
+
+
+class ClaimListSchema(ma.Schema):
+    items = fields.List(fields.Nested(ClaimListItemSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+# -- enrolments -----------------------------------------------------------------
+class EnrollmentCreateSchema(StrictSchema):
+    year = fields.Integer(required=True, strict=True)
+    unit_id = fields.Integer(required=True, strict=True)
+    identity_type = fields.String(required=True)
+    political_status = fields.String(required=True)
+    education = fields.String(required=True)
+    title = fields.String(required=True)
+    title_date = fields.Date(allow_none=True)
+    specialty = fields.String(required=True, validate=validate.Length(1, 40))
+
+
+class EnrollmentPatchSchema(StrictSchema):
+    unit_id = fields.Integer(strict=True)
+    identity_type = fields.String()
+    political_status = fields.String()
+    education = fields.String()
+    title = fields.String()
+    title_date = fields.Date(allow_none=True)
+    specialty = fields.String(validate=validate.Length(1, 40))
+
+
+class EnrollmentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    year = fields.Integer(required=True)
+    unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
+    identity_type = fields.String(required=True)
+    political_status = fields.String(required=True)
+    education = fields.String(required=True)
+    title = fields.String(required=True)
+    title_date = fields.Date(allow_none=True)
+    specialty = fields.String(required=True)
+    status = fields.String(required=True)
+    status_label = fields.String(required=True)
+    review_comment = fields.String(allow_none=True, metadata={"description": "reason of the last rejection"})
+    trainee = fields.Nested(PersonSchema, required=True)
+    instance_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+
+
+class EnrollmentListItemSchema(EnrollmentSchema):
+    class Meta:
+        exclude = ("log",)
+
+
+class EnrollmentListSchema(ma.Schema):
+    items = fields.List(fields.Nested(EnrollmentListItemSchema), required=True)
+    total = fields.Integer(required=True)
+
+
+# -- tasks ------------------------------------------------------------------------
+class TaskQuerySchema(StrictSchema):
+    process = fields.String(validate=validate.Length(1, 60))
+    status = fields.String(validate=validate.OneOf(
+        ["open", "unclaimed", "claimed", "mine", "completed", "cancelled"]))
+    year = fields.Integer(validate=validate.Range(2000, 2100))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+
+
+class RecordRefSchema(ma.Schema):
+    type = fields.String(required=True)
+    id = fields.Integer(required=True)
+
+
+class TaskSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    process = fields.String(required=True)
+    name = fields.String(required=True)
+    task = fields.String(required=True)
+    status = fields.String(required=True)
+    record = fields.Nested(RecordRefSchema, required=True)
+    summary = fields.Dict(required=True)
+    year = fields.Integer(allow_none=True)
+    assignee_id = fields.Integer(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    completed_at = fields.DateTime(allow_none=True)
+    decision = fields.String(allow_none=True)
+
+
+class TaskListSchema(ma.Schema):
+    items = fields.List(fields.Nested(TaskSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+class DecisionSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "return"]))
+    hours = fields.Decimal(allow_none=True, allow_nan=False)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class BatchSchema(DecisionSchema):
+    task_ids = fields.List(fields.Integer(strict=True), required=True,
+                           validate=validate.Length(1, 1000))
+
+
+class BatchItemSchema(ma.Schema):
+    task_id = fields.Integer(required=True)
+    ok = fields.Boolean(required=True)
+    status = fields.Integer(required=True)
+    error = fields.Dict(allow_none=True)
+
+
+class BatchResultSchema(ma.Schema):
+    results = fields.List(fields.Nested(BatchItemSchema), required=True)
+    succeeded = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+
+
+# -- hours and instances ----------------------------------------------------------
+class HoursQuerySchema(StrictSchema):
+    year = fields.Integer(validate=validate.Range(2000, 2100))
+
+
+class HoursSchema(ma.Schema):
+    year = fields.Integer(required=True)
+    total = Hours(required=True)
+    professional = Hours(required=True)
+    public = Hours(required=True)
+    public_general = Hours(required=True)
+    public_industry = Hours(required=True)
+    by_source = fields.Dict(keys=fields.String(), values=Hours(), required=True)
+    required = fields.Dict(keys=fields.String(), values=Hours(), required=True)
+    complete = fields.Boolean(required=True)
+    completion_label = fields.String(required=True)
+
+
+class InstanceSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    process_key = fields.String(required=True)
+    version = fields.Integer(required=True)
+    record = fields.Nested(RecordRefSchema, required=True)
+    status = fields.String(allow_none=True)
+    status_label = fields.String(allow_none=True)
+    completed = fields.Boolean(required=True)
+    cancelled = fields.Boolean(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    ended_at = fields.DateTime(allow_none=True)
+    next_timer_due = fields.DateTime(allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
+
+
+class EventSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    actor_id = fields.Integer(allow_none=True)
+    actor_name = fields.String(required=True)
+    actor_org_id = fields.Integer(allow_none=True)
+    actor_org_name = fields.String(allow_none=True)
+    action = fields.String(required=True)
+    task_spec = fields.String(allow_none=True)
+    decision = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    data = fields.Dict(required=True)
+    hash = fields.String(required=True)
+    prev_hash = fields.String(allow_none=True)
+
+
+class EventListSchema(ma.Schema):
+    items = fields.List(fields.Nested(EventSchema), required=True)
+    total = fields.Integer(required=True)

@@ -1,0 +1,152 @@
+"""The one transaction boundary.
+
+Every entry point (HTTP request, CLI command, timer job) runs in one database
+transaction: services only ``flush()``; this module commits when the entry
+point succeeds and rolls back when it fails, so a crash between two steps
+leaves the state as before the step.
+
+SQLite: writers are serialised by SQLite itself. To make "lock, re-check, act"
+work without snapshot conflicts, a writing request begins its transaction with
+``BEGIN IMMEDIATE`` (taking the write lock up front, waiting up to the busy
+timeout), while reads use ``BEGIN`` and run concurrently under WAL.
+PostgreSQL: READ COMMITTED plus row locks (see ``lock_instance`` in
+``services/processes.py``).
+"""
+from __future__ import annotations
+
+import contextvars
+import functools
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from flask import Flask, Response, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_sqlite_begin = contextvars.ContextVar("sqlite_begin", default="BEGIN IMMEDIATE")
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ConflictError(Exception):
+    """Raised when the commit itself hits a conflict (unique key, lock timeout)."""
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the current transaction has committed (e.g. delete a blob)."""
+    db.session.info.setdefault("after_commit", []).append(callback)
+
+
+def on_rollback(callback: Callable[[], None]) -> None:
+    """Run ``callback`` if the current transaction is rolled back (e.g. remove a stored blob)."""
+    db.session.info.setdefault("on_rollback", []).append(callback)
+
+
+def _run(key: str) -> None:
+    for callback in db.session.info.pop(key, []):
+        try:
+            callback()
+        except Exception:  # a failed clean-up must not turn the outcome into an error
+            log.exception("%s callback failed", key)
+
+
+def commit() -> None:
+    """Commit the entry point's transaction; raise ConflictError on a conflict."""
+    try:
+        db.session.commit()
+    except (IntegrityError, OperationalError) as exc:
+        rollback()
+        raise ConflictError(str(exc.orig)) from exc
+    db.session.info.pop("on_rollback", None)
+    _run("after_commit")
+
+
+def rollback() -> None:
+    db.session.rollback()
+    db.session.info.pop("after_commit", None)
+    _run("on_rollback")
+
+
+@contextmanager
+def transaction() -> Iterator[None]:
+    """One unit of work for CLI commands, jobs and tests."""
+    try:
+        yield
+    except BaseException:
+        rollback()
+        raise
+    commit()
+
+
+def transactional(func: Callable[..., T]) -> Callable[..., T]:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        with transaction():
+            return func(*args, **kwargs)
+    return wrapper
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A nested unit (one item of a batch): rolled back alone on error."""
+    nested = db.session.begin_nested()
+    try:
+        yield
+    except BaseException:
+        if nested.is_active:
+            nested.rollback()
+        raise
+    if nested.is_active:
+        nested.commit()
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(_sqlite_begin.get())
+
+
+def init_app(app: Flask) -> None:
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+    @app.before_request
+    def _choose_begin_mode() -> None:
+        _sqlite_begin.set("BEGIN" if request.method in READ_METHODS else "BEGIN IMMEDIATE")
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        if response.status_code >= 400:
+            rollback()
+            return response
+        try:
+            commit()
+        except ConflictError:
+            from .api.v1.errors import error_response  # late: avoid an import cycle
+            return error_response(409, "conflict", "并发冲突，请刷新后重试 (a concurrent change won; reload and retry)")
+        return response
+
+    @app.teardown_request
+    def _teardown(exc: BaseException | None) -> None:
+        if exc is not None:
+            rollback()
+

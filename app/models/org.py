@@ -1,0 +1,87 @@
+"""Organisations, people and their roles."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .types import UTCDateTime, utcnow
+
+ORG_KINDS = ("authority", "unit", "provider", "supervisor", "hr")
+ROLES = ("trainee", "reviewer", "admin", "process_admin", "auditor", "sysadmin")
+GLOBAL_ROLES = ("process_admin", "auditor", "sysadmin")
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str | None] = mapped_column(String(20))
+    code: Mapped[str | None] = mapped_column(String(40), unique=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id], lazy="joined", join_depth=2)
+
+    def nearest(self, kind: str) -> Organisation | None:
+        """The closest ancestor of ``kind`` (not counting this organisation)."""
+        node = self.parent
+        while node is not None and node.kind != kind:
+            node = node.parent
+        return node
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.kind} {self.name}>"
+
+
+class User(db.Model):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(60))
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user", lazy="selectin",
+                                                       cascade="all, delete-orphan")
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.username}>"
+
+
+class RoleAssignment(db.Model):
+    __tablename__ = "role_assignment"
+    __table_args__ = (
+        UniqueConstraint("user_id", "org_id", "role", name="uq_role_assignment_user_org_role"),
+        Index("ix_role_assignment_org_role", "org_id", "role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    role: Mapped[str] = mapped_column(String(20))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    org: Mapped[Organisation | None] = relationship(lazy="joined")

@@ -1,0 +1,108 @@
+"""Accounts: password hashing, login, API tokens and the first-login password change."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..domain import idnumber
+from ..errors import Invalid, Unauthorized
+from ..extensions import db
+from ..models import ApiToken, User, utcnow
+
+# Checked against when the username is unknown, so both failures cost the same time.
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _method() -> str:
+    return current_app.config["AUTH"]["PASSWORD_METHOD"]
+
+
+def _dummy_hash() -> str:
+    method = _method()
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash("timing-equaliser", method=method)
+    return _DUMMY_HASHES[method]
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=_method())
+
+
+def initial_password(id_number: str) -> str:
+    """The seeds' initial password: the last six characters of the ID number."""
+    return idnumber.normalise(id_number)[-6:]
+
+
+def find_user(username: str) -> User | None:
+    username = (username or "").strip()
+    if idnumber.is_valid(username):
+        username = idnumber.normalise(username)
+    return db.session.scalar(select(User).where(User.username == username))
+
+
+def authenticate(username: str, password: str) -> User:
+    """Return the user or raise Unauthorized with one message for every failure."""
+    user = find_user(username)
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        raise Unauthorized("用户名或密码错误 (wrong username or password)", code="bad_credentials")
+    if not check_password_hash(user.password_hash, password or "") or not user.is_active:
+        raise Unauthorized("用户名或密码错误 (wrong username or password)", code="bad_credentials")
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    ttl = int(current_app.config["AUTH"]["TOKEN_TTL_SECONDS"])
+    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token),
+                            expires_at=utcnow() + timedelta(seconds=ttl)))
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        return None
+    if not row.user.is_active:
+        return None
+    return row.user
+
+
+def revoke_token(token: str) -> None:
+    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def password_problems(user: User, password: str) -> list[str]:
+    minimum = int(current_app.config["AUTH"]["MIN_PASSWORD_LENGTH"])
+    problems = []
+    if len(password) < minimum:
+        problems.append(f"密码至少 {minimum} 位")
+    if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
+        problems.append("密码须同时包含字母和数字")
+    if password == user.username or (user.id_number and password == initial_password(user.id_number)):
+        problems.append("新密码不能与用户名或初始密码相同")
+    return problems
+
+
+def change_password(user: User, old: str, new: str) -> None:
+    if not check_password_hash(user.password_hash, old or ""):
+        raise Invalid("原密码不正确", code="invalid", fields={"old_password": ["wrong password"]})
+    problems = password_problems(user, new or "")
+    if check_password_hash(user.password_hash, new or ""):
+        problems.append("新密码不能与原密码相同")
+    if problems:
+        raise Invalid("；".join(problems), code="weak_password", fields={"new_password": problems})
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.password_changed_at = utcnow()

@@ -1,0 +1,285 @@
+"""Credit-hour claims (学时登记): process 2 of the domain.
+
+The diagram (``bpmn/credit_claim.bpmn``) decides the path; this module holds
+the rules a diagram cannot express: who may see a claim, the route rules and
+the yearly cap, the submission window and the enrolment requirement.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select
+
+from workflows import TaskInfo
+
+from ..domain.idnumber import mask
+from ..domain.routes import ROUTES, DetailsError
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..models import Claim, ClaimWindow, Enrollment, Organisation, ProcessInstance, utcnow
+from . import ledger, processes
+from .actors import Actor
+from .audit import record_event
+from .engine import service_handler
+from .records import Candidate, DecisionForm, RecordType, register
+
+EDITABLE = ("draft", "returned")
+TRAINEE_TASKS = ("prepare", "revise")
+ONE_DECIMAL = Decimal("0.1")
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def parse_hours(value: Any, field: str) -> Decimal:
+    try:
+        hours = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise Invalid("学时必须是数字", code="invalid", fields={field: ["not a number"]}) from None
+    if not hours.is_finite() or hours <= 0 or hours != hours.quantize(ONE_DECIMAL):
+        raise Invalid("学时必须大于 0，最多一位小数", code="invalid",
+                      fields={field: ["must be positive with at most one decimal"]})
+    return hours.quantize(ONE_DECIMAL)
+
+
+class ClaimRecords(RecordType):
+    record_type = "claim"
+    process_key = "credit_claim"
+    model = Claim
+
+    def candidate(self, lane: str | None, record: Claim) -> Candidate:
+        if lane == "trainee":
+            return Candidate("trainee", None, record.trainee_id)
+        if lane == "unit":
+            return Candidate("reviewer", record.unit_id)
+        if lane == "authority":
+            return Candidate("reviewer", record.authority_id)
+        raise ValueError(f"credit claims have no lane {lane!r}")
+
+    def summary(self, record: Claim) -> dict[str, Any]:
+        return {
+            "trainee_name": record.trainee.name,
+            "id_number": mask(record.trainee.id_number),
+            "title": record.title,
+            "route": record.route,
+            "route_label": ROUTES[record.route].label,
+            "year": record.year,
+            "hours_requested": float(record.hours_requested),
+            "hours_suggested": float(record.hours_suggested),
+            "hours_reviewed": float(record.hours_reviewed) if record.hours_reviewed is not None else None,
+            "unit_name": record.unit.name if record.unit else None,
+        }
+
+    def engine_data(self, task: TaskInfo, form: DecisionForm, record: Claim,
+                    actor: Actor) -> dict[str, Any]:
+        if form.decision == "submit":
+            _check_submission(record, first_time=record.status == "draft")
+        elif form.decision == "approve" and task.properties.get("hours"):
+            _set_reviewed_hours(record, task.properties["hours"], form.hours)
+        return {"decision": form.decision}
+
+    def event_data(self, task: TaskInfo, form: DecisionForm, record: Claim) -> dict[str, Any]:
+        field = task.properties.get("hours")
+        if form.decision == "approve" and field:
+            return {"hours": str(getattr(record, f"hours_{field}"))}
+        if form.decision == "submit":
+            return {"hours_requested": str(record.hours_requested)}
+        return {}
+
+
+CLAIMS = register(ClaimRecords())
+
+
+@service_handler("credit_claim_hours")
+def credit_claim_hours(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    claim: Claim = host.record
+    ledger.credit(user_id=claim.trainee_id, year=claim.year, category="professional",
+                  source="claim", source_id=claim.id, route=claim.route,
+                  hours=claim.hours_registered, note=claim.title[:120])
+    return {"hours": str(claim.hours_registered)}
+
+
+# -- rules ----------------------------------------------------------------------
+
+def open_window(year: int) -> ClaimWindow | None:
+    window = db.session.scalar(select(ClaimWindow).where(ClaimWindow.year == year))
+    if window and window.opens_on <= today() <= window.closes_on:
+        return window
+    return None
+
+
+def approved_enrollment(trainee_id: int, year: int) -> Enrollment | None:
+    return db.session.scalar(select(Enrollment).where(
+        Enrollment.trainee_id == trainee_id, Enrollment.year == year,
+        Enrollment.status == "approved"))
+
+
+def _check_submission(claim: Claim, first_time: bool) -> None:
+    if first_time and open_window(claim.year) is None:
+        raise Conflict(f"{claim.year} 年度学时登记未开放 (the claim window is closed)", code="window_closed")
+    enrollment = approved_enrollment(claim.trainee_id, claim.year)
+    if enrollment is None:
+        raise Conflict(f"您尚未通过 {claim.year} 年度报名审核 (no approved enrolment for the year)",
+                       code="not_enrolled")
+    authority = db.session.get(Organisation, enrollment.unit_id).nearest("authority")
+    if authority is None:
+        raise Conflict("所在单位没有主管部门 (the unit has no supervising authority)", code="no_authority")
+    ledger.lock_trainee(claim.trainee_id)
+    remaining = ledger.route_remaining(claim.trainee_id, claim.year, claim.route)
+    if claim.hours_requested > remaining:
+        raise Invalid(f"申请学时超过该途径本年度剩余可登记学时 {remaining}（每途径每年最多 "
+                      f"{ledger.Policy.current().route_cap} 学时）", code="cap_exceeded",
+                      fields={"hours_requested": [f"at most {remaining} remain for this route this year"]})
+    claim.unit_id = enrollment.unit_id
+    claim.authority_id = authority.id
+    claim.submitted_at = utcnow()
+    claim.hours_reviewed = None
+    claim.hours_registered = None
+
+
+def _set_reviewed_hours(claim: Claim, field: str, given: Any) -> None:
+    default = claim.hours_requested if field == "reviewed" else claim.hours_reviewed
+    hours = parse_hours(given if given is not None else default, "hours")
+    ledger.lock_trainee(claim.trainee_id)
+    remaining = ledger.route_remaining(claim.trainee_id, claim.year, claim.route,
+                                       exclude_source_id=claim.id)
+    if hours > remaining:
+        raise Invalid(f"学时 {hours} 超过该学员本年度「{ROUTES[claim.route].label}」剩余可登记学时 "
+                      f"{remaining}", code="cap_exceeded",
+                      fields={"hours": [f"at most {remaining} remain for this route this year"]})
+    setattr(claim, f"hours_{field}", hours)
+
+
+def _validated(payload: dict[str, Any], current: Claim | None = None) -> dict[str, Any]:
+    route_code = payload.get("route", current.route if current else None)
+    route = ROUTES.get(route_code)
+    if route is None:
+        raise Invalid("未知的登记途径", code="invalid", fields={"route": [f"must be one of {list(ROUTES)}"]})
+    details = payload.get("details", current.details if current else {})
+    try:
+        suggested = route.suggest(details)
+    except DetailsError as exc:
+        raise Invalid("登记途径信息有误", code="invalid",
+                      fields={f"details.{k}": [v] for k, v in exc.fields.items()}) from None
+    cap = ledger.Policy.current().route_cap
+    hours = parse_hours(payload.get("hours_requested", current.hours_requested if current else None),
+                        "hours_requested")
+    if hours > cap:
+        raise Invalid(f"每个途径每年度最多可计 {cap} 个学时", code="cap_exceeded",
+                      fields={"hours_requested": [f"at most {cap}"]})
+    values = {"route": route.code, "details": dict(details), "hours_requested": hours,
+              "hours_suggested": min(suggested, cap)}
+    if "title" in payload:
+        values["title"] = payload["title"].strip()
+    return values
+
+
+# -- access -----------------------------------------------------------------------
+
+def visible(claim: Claim, actor: Actor) -> bool:
+    if claim.trainee_id == actor.id or actor.can_read_all_processes:
+        return True
+    return claim.unit_id is not None and (
+        actor.has("reviewer", claim.unit_id) or actor.has("reviewer", claim.authority_id))
+
+
+def get_visible(claim_id: int, actor: Actor) -> Claim:
+    claim = db.session.get(Claim, claim_id)
+    if claim is None or claim.deleted_at is not None or not visible(claim, actor):
+        raise NotFound("登记记录不存在 (claim not found)")
+    return claim
+
+
+def get_own_locked(claim_id: int, actor: Actor, *,
+                   editable: bool = True) -> tuple[Claim, ProcessInstance]:
+    """The caller's own claim, with its instance locked and both re-read."""
+    claim = get_visible(claim_id, actor)
+    if claim.trainee_id != actor.id:
+        raise Forbidden("只有本人可以修改登记材料 (only the trainee may change a claim)")
+    instance = processes.lock_instance(claim.instance_id)
+    db.session.refresh(claim)
+    if claim.deleted_at is not None:
+        raise NotFound("登记记录不存在 (claim not found)")
+    if editable and claim.status not in EDITABLE:
+        raise Conflict(f"当前状态「{claim.status_label}」不能修改 (claim is not editable now)",
+                       code="not_editable")
+    return claim, instance
+
+
+def list_for(actor: Actor, year: int | None = None) -> list[Claim]:
+    query = select(Claim).where(Claim.trainee_id == actor.id, Claim.deleted_at.is_(None))
+    if year is not None:
+        query = query.where(Claim.year == year)
+    return list(db.session.scalars(query.order_by(Claim.id.desc())))
+
+
+# -- lifecycle ------------------------------------------------------------------
+
+def create(actor: Actor, payload: dict[str, Any]) -> Claim:
+    if not actor.is_trainee:
+        raise Forbidden("只有学员可以登记学时 (only trainees file claims)")
+    year = payload["year"]
+    if not 2000 <= year <= today().year + 1:
+        raise Invalid("年度不正确", code="invalid", fields={"year": ["out of range"]})
+    values = _validated(payload)
+    claim = Claim(trainee_id=actor.id, year=year, status="draft", status_label="未提交", **values)
+    db.session.add(claim)
+    db.session.flush()
+    instance = processes.start(CLAIMS, claim, actor, {"record_id": claim.id},
+                               event_data={"title": claim.title, "route": claim.route})
+    claim.instance_id = instance.id
+    return claim
+
+
+def update(claim_id: int, actor: Actor, payload: dict[str, Any]) -> Claim:
+    claim, instance = get_own_locked(claim_id, actor)
+    for key, value in _validated(payload, claim).items():
+        setattr(claim, key, value)
+    claim.updated_at = utcnow()
+    record_event(instance, actor, "edit", data={"fields": sorted(payload)})
+    return claim
+
+
+def delete(claim_id: int, actor: Actor) -> None:
+    claim, instance = get_own_locked(claim_id, actor)
+    if claim.status != "draft":
+        raise Conflict("只有未提交的登记可以删除 (only drafts can be deleted)", code="not_editable")
+    loaded = processes.load(instance, claim, actor)
+    loaded.cancel()
+    instance.cancelled = True
+    record_event(instance, actor, "delete")
+    processes.save(instance, loaded, CLAIMS, claim)
+    claim.deleted_at = utcnow()
+    claim.status, claim.status_label = "deleted", "已删除"
+    from .claim_files import discard_all
+    discard_all(claim)
+
+
+def submit(claim_id: int, actor: Actor) -> Claim:
+    claim = get_visible(claim_id, actor)
+    if claim.trainee_id != actor.id:
+        raise Forbidden("只有本人可以提交 (only the trainee may submit)")
+    task = processes.open_task_for(claim.instance_id, TRAINEE_TASKS)
+    if task is None:
+        raise Conflict(f"当前状态「{claim.status_label}」不能提交 (nothing to submit)", code="not_editable")
+    processes.complete_task(task.id, actor, DecisionForm("submit"))
+    return claim
+
+
+def withdraw(claim_id: int, actor: Actor) -> Claim:
+    claim = get_visible(claim_id, actor)
+    if claim.trainee_id != actor.id:
+        raise Forbidden("只有本人可以撤回 (only the trainee may withdraw)")
+    if claim.status != "unit_review":
+        raise Conflict(f"当前状态「{claim.status_label}」不能撤回 (only a claim waiting for the unit "
+                       "can be withdrawn)", code="not_withdrawable")
+    try:
+        processes.send_message(claim.instance_id, CLAIMS, claim.id, actor, "withdraw", "withdraw")
+    except Conflict:
+        raise Conflict("单位已审核，不能撤回 (the unit has already acted)", code="not_withdrawable") from None
+    return claim

@@ -1,0 +1,47 @@
+"""The process engine bound to this app: one ``workflows.Engine`` per process.
+
+Service-task handlers are the only Python a diagram can reach; record types
+register theirs in ``HANDLERS`` at import time.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+
+from workflows import Engine, ProcessBundle
+
+from ..extensions import db
+from ..models import ProcessDefinition
+
+HANDLERS: dict[str, Any] = {}
+
+
+def service_handler(name: str) -> Any:
+    """Decorator: register ``func(host, params, data) -> dict`` as a service operation."""
+    def register(func: Any) -> Any:
+        HANDLERS[name] = func
+        return func
+    return register
+
+
+def init_engine(app: Flask) -> None:
+    from . import claims, enrollments  # noqa: F401  (they register handlers)
+    app.extensions["engine"] = Engine(HANDLERS)
+    app.extensions["bundles"] = {}
+
+
+def engine() -> Engine:
+    return current_app.extensions["engine"]
+
+
+def bundle_for(definition_id: int) -> ProcessBundle:
+    """The parsed spec of a deployed definition, parsed once per process."""
+    cache: dict[int, ProcessBundle] = current_app.extensions["bundles"]
+    bundle = cache.get(definition_id)
+    if bundle is None:
+        row = db.session.execute(
+            db.select(ProcessDefinition.bpmn_xml, ProcessDefinition.content_hash)
+            .where(ProcessDefinition.id == definition_id)).one()
+        bundle = cache[definition_id] = engine().bundle(row.bpmn_xml, row.content_hash)
+    return bundle

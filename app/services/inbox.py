@@ -1,0 +1,118 @@
+"""The reviewer's inbox: what waits for my (role, organisation) pairs.
+
+Reads only the ``human_task`` projection (never a workflow), with the record
+summary stored on the row when the task became ready.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..db import savepoint
+from ..errors import Forbidden, NotFound, ServiceError
+from ..extensions import db
+from ..models import HumanTask
+from .actors import Actor
+from .processes import complete_task, is_candidate
+
+OPEN = "open"
+
+
+@dataclass
+class InboxFilter:
+    process: str | None = None
+    status: str | None = None  # open | claimed | mine | completed | cancelled
+    year: int | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+def _candidate_clause(actor: Actor) -> ColumnElement[bool]:
+    pairs = [and_(HumanTask.candidate_role == role, HumanTask.candidate_org_id == org)
+             for role, org in sorted(actor.roles, key=lambda p: (p[0], p[1] or 0))
+             if org is not None and role != "trainee"]
+    pairs.append(and_(HumanTask.candidate_role == "trainee", HumanTask.assignee_id == actor.id))
+    return or_(*pairs)
+
+
+def task_status(row: HumanTask) -> str:
+    if row.status == OPEN:
+        return "claimed" if row.assignee_id is not None and row.candidate_role != "trainee" else "open"
+    return row.status
+
+
+def list_tasks(actor: Actor, flt: InboxFilter) -> tuple[list[HumanTask], int]:
+    query = select(HumanTask).where(_candidate_clause(actor))
+    if flt.process:
+        query = query.where(HumanTask.process_key == flt.process)
+    if flt.year:
+        query = query.where(HumanTask.year == flt.year)
+    status = flt.status or OPEN
+    if status == "claimed":
+        query = query.where(HumanTask.status == OPEN, HumanTask.assignee_id.is_not(None),
+                            HumanTask.candidate_role != "trainee")
+    elif status == "mine":
+        query = query.where(HumanTask.status == OPEN, HumanTask.assignee_id == actor.id)
+    elif status == "unclaimed":
+        query = query.where(HumanTask.status == OPEN, HumanTask.assignee_id.is_(None))
+    else:
+        query = query.where(HumanTask.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.order_by(HumanTask.id)
+                              .offset((flt.page - 1) * flt.per_page).limit(flt.per_page)).all()
+    return list(rows), int(total or 0)
+
+
+def get_task(task_id: int, actor: Actor) -> HumanTask:
+    row = db.session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFound("任务不存在 (task not found)")
+    if not is_candidate(row, actor):
+        raise Forbidden("您不是该任务的办理人 (not a candidate for this task)")
+    return row
+
+
+def task_item(row: HumanTask) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "process": row.process_key,
+        "name": row.name,
+        "task": row.task_spec,
+        "status": task_status(row),
+        "record": {"type": row.record_type, "id": row.record_id},
+        "summary": row.summary,
+        "year": row.year,
+        "assignee_id": row.assignee_id,
+        "created_at": row.created_at,
+        "completed_at": row.completed_at,
+        "decision": row.decision,
+    }
+
+
+MAX_BATCH = 1000
+
+
+def complete_batch(task_ids: list[int], actor: Actor, form: Any) -> list[dict[str, Any]]:
+    """Complete many tasks with one decision; each succeeds or fails on its own.
+
+    Each item runs in a savepoint, so a refused item changes nothing while the
+    others go through. Instances are locked in ascending id order, the same
+    order every batch uses, so two batches cannot deadlock each other.
+    """
+    unique = list(dict.fromkeys(task_ids))
+    instance_of = dict(db.session.execute(
+        select(HumanTask.id, HumanTask.instance_id).where(HumanTask.id.in_(unique))).all())
+    order = sorted(unique, key=lambda tid: (instance_of.get(tid, 0), tid))
+    results: dict[int, dict[str, Any]] = {}
+    for task_id in order:
+        try:
+            with savepoint():
+                complete_task(task_id, actor, form)
+            results[task_id] = {"task_id": task_id, "ok": True, "status": 200}
+        except ServiceError as exc:
+            results[task_id] = {"task_id": task_id, "ok": False, "status": exc.status,
+                                "error": {"code": exc.code, "message": exc.message}}
+    return [results[tid] for tid in unique]

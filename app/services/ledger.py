@@ -1,0 +1,88 @@
+"""The hours ledger and the yearly policy it is measured against."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import HourEntry, User
+
+ZERO = Decimal("0.0")
+
+
+@dataclass(frozen=True)
+class Policy:
+    total: Decimal
+    professional: Decimal
+    public: Decimal
+    route_cap: Decimal
+
+    @classmethod
+    def current(cls) -> Policy:
+        cfg = current_app.config["POLICY"]
+        return cls(Decimal(str(cfg["TOTAL_HOURS"])), Decimal(str(cfg["PROFESSIONAL_HOURS"])),
+                   Decimal(str(cfg["PUBLIC_HOURS"])), Decimal(str(cfg["ROUTE_CAP_HOURS"])))
+
+
+def credit(*, user_id: int, year: int, category: str, source: str, source_id: int,
+           hours: Decimal, route: str | None = None, note: str | None = None) -> HourEntry:
+    entry = HourEntry(user_id=user_id, year=year, category=category, source=source,
+                      source_id=source_id, route=route, hours=hours, note=note)
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def lock_trainee(user_id: int) -> None:
+    """Serialise cap checks of one trainee (row lock on PostgreSQL; SQLite is serial)."""
+    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
+def route_used(user_id: int, year: int, route: str, *, exclude_source_id: int | None = None) -> Decimal:
+    query = select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
+        HourEntry.user_id == user_id, HourEntry.year == year, HourEntry.source == "claim",
+        HourEntry.route == route)
+    if exclude_source_id is not None:
+        query = query.where(HourEntry.source_id != exclude_source_id)
+    return Decimal(str(db.session.scalar(query)))
+
+
+def route_remaining(user_id: int, year: int, route: str, *,
+                    exclude_source_id: int | None = None) -> Decimal:
+    used = route_used(user_id, year, route, exclude_source_id=exclude_source_id)
+    return max(Policy.current().route_cap - used, ZERO)
+
+
+def year_summary(user_id: int, year: int) -> dict[str, Any]:
+    rows = db.session.execute(
+        select(HourEntry.category, HourEntry.source, func.sum(HourEntry.hours))
+        .where(HourEntry.user_id == user_id, HourEntry.year == year)
+        .group_by(HourEntry.category, HourEntry.source)).all()
+    by_category = {"professional": ZERO, "public_general": ZERO, "public_industry": ZERO}
+    by_source: dict[str, Decimal] = {}
+    for category, source, hours in rows:
+        hours = Decimal(str(hours))
+        by_category[category] = by_category.get(category, ZERO) + hours
+        by_source[source] = by_source.get(source, ZERO) + hours
+    policy = Policy.current()
+    professional = by_category["professional"]
+    public = by_category["public_general"] + by_category["public_industry"]
+    total = professional + public
+    complete = total >= policy.total and professional >= policy.professional and public >= policy.public
+    return {
+        "year": year,
+        "total": total,
+        "professional": professional,
+        "public": public,
+        "public_general": by_category["public_general"],
+        "public_industry": by_category["public_industry"],
+        "by_source": by_source,
+        "required": {"total": policy.total, "professional": policy.professional,
+                     "public": policy.public},
+        "complete": complete,
+        "completion_label": "合格" if complete else "未完成",
+    }

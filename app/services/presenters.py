@@ -1,0 +1,108 @@
+"""Plain-data views of records, shared by the JSON API and the web pages."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ..domain.idnumber import mask
+from ..domain.routes import ROUTES
+from ..extensions import db
+from ..models import Claim, Enrollment, ProcessEvent, User
+from . import ledger
+
+ACTION_LABELS = {
+    "create": "新建登记", "enroll": "提交报名", "edit": "编辑材料", "file_add": "上传证明材料",
+    "file_remove": "删除证明材料", "submit": "提交审核", "resubmit": "重新提交", "withdraw": "撤回申请",
+    "unit_review": "单位审核", "authority_review": "主管部门审核", "delete": "删除记录",
+    "auto_approve": "系统自动审核", "claim": "领取任务", "unclaim": "释放任务",
+}
+DECISION_LABELS = {"approve": "通过", "reject": "不通过", "return": "退回修改", "submit": "提交"}
+HIDDEN_FROM_FLOW = frozenset({"claim", "unclaim"})
+
+
+def person(user: User) -> dict[str, Any]:
+    return {"id": user.id, "name": user.name, "id_number": mask(user.id_number)}
+
+
+def _remark(event: ProcessEvent) -> str:
+    parts = []
+    if event.decision and event.decision != "submit":
+        parts.append(DECISION_LABELS.get(event.decision, event.decision) + "。")
+    if event.data.get("hours") and event.decision == "approve":
+        parts.append(f"认定学时 {event.data['hours']}。")
+    if event.action in ("file_add", "file_remove") and event.data.get("filename"):
+        parts.append(event.data["filename"])
+    if event.comment:
+        parts.append(event.comment)
+    if event.action == "auto_approve":
+        parts.append("同一单位再次报名，无需审核。")
+    return "".join(parts) or "无"
+
+
+def flow_log(instance_id: int | None) -> list[dict[str, Any]]:
+    """The flow log users see (日期, 动作, 备注), newest first as the seeds show it."""
+    if instance_id is None:
+        return []
+    events = db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance_id)
+                                .order_by(ProcessEvent.id.desc()))
+    return [{
+        "at": event.at,
+        "actor": event.actor_org_name or event.actor_name,
+        "action": event.action,
+        "action_label": ACTION_LABELS.get(event.action, event.action),
+        "remark": _remark(event),
+    } for event in events if event.action not in HIDDEN_FROM_FLOW]
+
+
+def _hours(value: Any) -> float | None:
+    return float(value) if value is not None else None
+
+
+def claim_view(claim: Claim, *, with_log: bool = True) -> dict[str, Any]:
+    view = {
+        "id": claim.id, "year": claim.year, "route": claim.route,
+        "route_label": ROUTES[claim.route].label, "title": claim.title, "details": claim.details,
+        "hours_requested": float(claim.hours_requested),
+        "hours_suggested": float(claim.hours_suggested),
+        "hours_reviewed": _hours(claim.hours_reviewed),
+        "hours_registered": _hours(claim.hours_registered),
+        "status": claim.status, "status_label": claim.status_label,
+        "trainee": person(claim.trainee),
+        "unit_name": claim.unit.name if claim.unit else None,
+        "instance_id": claim.instance_id, "created_at": claim.created_at,
+        "submitted_at": claim.submitted_at,
+        "cap_remaining": float(ledger.route_remaining(claim.trainee_id, claim.year, claim.route,
+                                                      exclude_source_id=claim.id)),
+    }
+    if with_log:
+        view["files"] = [{"id": f.id, "filename": f.filename, "description": f.description,
+                          "content_type": f.content_type, "size": f.size, "created_at": f.created_at}
+                         for f in claim.files]
+        view["log"] = flow_log(claim.instance_id)
+    return view
+
+
+def last_review_comment(instance_id: int | None) -> str | None:
+    if instance_id is None:
+        return None
+    return db.session.scalar(select(ProcessEvent.comment).where(
+        ProcessEvent.instance_id == instance_id, ProcessEvent.decision == "reject")
+        .order_by(ProcessEvent.id.desc()).limit(1))
+
+
+def enrollment_view(enrollment: Enrollment, *, with_log: bool = True) -> dict[str, Any]:
+    view = {
+        "id": enrollment.id, "year": enrollment.year, "unit_id": enrollment.unit_id,
+        "unit_name": enrollment.unit.name, "identity_type": enrollment.identity_type,
+        "political_status": enrollment.political_status, "education": enrollment.education,
+        "title": enrollment.title, "title_date": enrollment.title_date,
+        "specialty": enrollment.specialty, "status": enrollment.status,
+        "status_label": enrollment.status_label, "trainee": person(enrollment.trainee),
+        "instance_id": enrollment.instance_id, "created_at": enrollment.created_at,
+        "review_comment": (last_review_comment(enrollment.instance_id)
+                           if enrollment.status == "rejected" else None),
+    }
+    if with_log:
+        view["log"] = flow_log(enrollment.instance_id)
+    return view

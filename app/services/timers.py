@@ -1,0 +1,60 @@
+"""Advancing instances whose timers are due (``flask --app app run-timers``).
+
+Safe to run on several hosts at once: candidates are picked with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL, and each instance is advanced in its
+own transaction after re-checking, under the instance lock, that it is still due.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..db import transaction
+from ..extensions import db
+from ..models import ProcessInstance, utcnow
+from . import processes
+from .audit import record_event
+from .records import record_type
+
+
+def _next_due(now: datetime, skip: set[int]) -> int | None:
+    query = (select(ProcessInstance.id)
+             .where(ProcessInstance.next_timer_due.is_not(None),
+                    ProcessInstance.next_timer_due <= now, ProcessInstance.completed.is_(False))
+             .order_by(ProcessInstance.next_timer_due).limit(1))
+    if skip:
+        query = query.where(ProcessInstance.id.not_in(skip))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # another runner holds it: take the next
+    return db.session.scalar(query)
+
+
+def advance(instance_id: int, now: datetime) -> bool:
+    """Fire the due timers of one instance; False if another runner got there first."""
+    instance = processes.lock_instance(instance_id)
+    if instance.completed or instance.next_timer_due is None or instance.next_timer_due > now:
+        return False
+    rt = record_type(instance.record_type)
+    record = rt.get(instance.record_id, refresh=True)
+    loaded = processes.load(instance, record, None)
+    moved = loaded.advance_timers()
+    if moved:
+        record_event(instance, None, "timer")
+    processes.save(instance, loaded, rt, record)
+    return moved
+
+
+def run_due(limit: int = 100, now: datetime | None = None) -> int:
+    """Advance up to ``limit`` due instances, one transaction each; return how many moved."""
+    now = now or utcnow()
+    seen: set[int] = set()
+    fired = 0
+    while len(seen) < limit:
+        with transaction():
+            instance_id = _next_due(now, seen)
+            if instance_id is None:
+                break
+            seen.add(instance_id)
+            fired += advance(instance_id, now)
+    return fired

@@ -1,0 +1,112 @@
+"""Checking uploaded proof files by their content, never by their name.
+
+A file is accepted only if its bytes open as the type they claim: Pillow
+decodes JPEG/PNG images fully (with a pixel limit against decompression
+bombs), pypdf parses PDFs and must find at least one page; active PDF content
+(JavaScript, launch actions, embedded files) is refused. The name's extension
+must agree with the content, and the name itself is kept for display only.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from ..errors import Invalid
+
+MAX_PIXELS = 40_000_000
+EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "pdf": (".pdf",)}
+CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
+PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, as a second fence
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    kind: str
+    content_type: str
+    extension: str
+    filename: str
+    size: int
+    sha256: str
+
+
+def clean_filename(name: str | None) -> str:
+    """A display name: no directories, no control characters, at most 100 characters."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    return name[-100:] or "file"
+
+
+def _sniff(data: bytes) -> str | None:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        return "pdf"
+    return None
+
+
+def _verify_image(data: bytes, kind: str) -> None:
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format.lower() != kind:
+                raise Invalid("图片内容与格式不符 (image content does not match its type)", code="bad_file")
+            width, height = image.size
+            if width * height > MAX_PIXELS:  # checked from the header, before decoding
+                raise Invalid("图片尺寸过大 (image has too many pixels)", code="bad_file")
+            image.load()  # decode every pixel: truncated or corrupt files fail here
+    except Invalid:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise Invalid("图片已损坏 (image is corrupt)", code="bad_file") from None
+
+
+def _verify_pdf(data: bytes) -> None:
+    if any(marker in data for marker in PDF_ACTIVE):
+        raise Invalid("PDF 含有脚本或嵌入内容，不予接收 (active PDF content refused)", code="bad_file")
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise Invalid("PDF 已加密，无法审核 (encrypted PDF refused)", code="bad_file")
+        if len(reader.pages) < 1:
+            raise Invalid("PDF 没有页面 (PDF has no pages)", code="bad_file")
+    except Invalid:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError):
+        raise Invalid("PDF 文件已损坏 (PDF is corrupt)", code="bad_file") from None
+
+
+def check_upload(data: bytes, filename: str | None, max_bytes: int) -> CheckedFile:
+    """Return what the file really is, or raise Invalid with a reason a person can act on."""
+    if not data:
+        raise Invalid("文件为空 (empty file)", code="bad_file", fields={"file": ["empty"]})
+    if len(data) > max_bytes:
+        raise Invalid(f"文件超过 {max_bytes // (1024 * 1024)} MB (file too large)", code="file_too_large",
+                      fields={"file": [f"larger than {max_bytes} bytes"]})
+    kind = _sniff(data)
+    if kind is None:
+        raise Invalid("仅支持 jpg、png、pdf 文件 (only jpg, png and pdf are accepted)",
+                      code="bad_file_type", fields={"file": ["not a jpg, png or pdf"]})
+    name = clean_filename(filename)
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in EXTENSIONS[kind]:
+        raise Invalid("文件扩展名与内容不符 (file name does not match its content)",
+                      code="bad_file_type", fields={"file": [f"content is {kind}, name says {extension or 'nothing'}"]})
+    if kind == "pdf":
+        _verify_pdf(data)
+    else:
+        _verify_image(data, kind)
+    return CheckedFile(kind=kind, content_type=CONTENT_TYPES[kind], extension=EXTENSIONS[kind][0],
+                       filename=name, size=len(data), sha256=hashlib.sha256(data).hexdigest())

@@ -1,0 +1,50 @@
+"""Built-in defaults; ``config.toml`` and ``APP_*`` variables override them."""
+from __future__ import annotations
+
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": "dev-only-secret-change-me",
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///continuing-education.db",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLITE_BUSY_TIMEOUT_MS": 30000,
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    "JSON_AS_ASCII": False,
+    "BABEL_DEFAULT_LOCALE": "zh",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+    "REGION_NAME": "",
+    "BPMN_FOLDER": None,  # defaults to <repo>/bpmn
+    "STORAGE": {
+        "BACKEND": "local",
+        "LOCAL_ROOT": "uploads",
+        "S3_BUCKET": "ce-proofs",
+        "S3_ENDPOINT_URL": "",
+        "S3_REGION": "us-east-1",
+        "S3_ACCESS_KEY_ID": "",
+        "S3_SECRET_ACCESS_KEY": "",
+    },
+    "UPLOADS": {
+        "MAX_FILES_PER_CLAIM": 5,
+        "MAX_FILE_BYTES": 10 * 1024 * 1024,
+        "MAX_DESCRIPTION_CHARS": 33,
+    },
+    "AUTH": {
+        "TOKEN_TTL_SECONDS": 8 * 3600,
+        "MIN_PASSWORD_LENGTH": 8,
+        "PASSWORD_METHOD": "scrypt",
+    },
+    "POLICY": {
+        "TOTAL_HOURS": 90,
+        "PROFESSIONAL_HOURS": 60,
+        "PUBLIC_HOURS": 18,
+        "ROUTE_CAP_HOURS": 36,
+    },
+    # OpenAPI (flask-smorest)
+    "API_TITLE": "Continuing-education approvals",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+NESTED_SECTIONS = ("STORAGE", "UPLOADS", "AUTH", "POLICY")

@@ -1,0 +1,85 @@
+"""Test fixtures.
+
+The suite runs on SQLite by default and on PostgreSQL when
+``TEST_DATABASE_URL`` is set (CI does both). One app per session; every test
+starts from empty tables and its own upload folder.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from tests.support.api import ApiClient
+from tests.support.world import World, build_world
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _database_url(tmp_root: Path) -> str:
+    return PG_URL or f"sqlite:///{tmp_root / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    root = tmp_path_factory.mktemp("app")
+    flask_app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": _database_url(root),
+        "STORAGE": {"BACKEND": "local", "LOCAL_ROOT": str(root / "uploads")},
+        "AUTH": {"PASSWORD_METHOD": "pbkdf2:sha256:1000"},
+    })
+    with flask_app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+        db.session.remove()
+    yield flask_app
+    with flask_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _truncate() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            return
+        for table in tables:
+            conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture(autouse=True)
+def clean_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None]:
+    if "app" not in request.fixturenames:
+        yield
+        return
+    flask_app: Flask = request.getfixturevalue("app")
+    flask_app.config["STORAGE"] = {**flask_app.config["STORAGE"], "LOCAL_ROOT": str(tmp_path / "uploads")}
+    flask_app.extensions.pop("storage", None)
+    with flask_app.app_context():
+        _truncate()
+    yield
+    with flask_app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    """Demo-shaped data: province -> city authority -> two units, reviewers, three trainees."""
+    with app.app_context():
+        return build_world()
+
+
+@pytest.fixture
+def api(app: Flask, world: World) -> ApiClient:
+    return ApiClient(app.test_client(), world)

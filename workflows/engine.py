@@ -1,0 +1,203 @@
+"""Running and persisting workflow instances.
+
+Three SpiffWorkflow 3.2 behaviours are handled here:
+
+* State is stored **without** the spec: a converter drops ``spec`` and
+  ``subprocess_specs`` on the way out and takes the cached spec objects on the
+  way in, which halves the stored state and skips spec restoration per load.
+* The task iterator stops descending at depth 1000, and every send-back loop
+  deepens the task tree; ``DeepWorkflow`` lifts that limit everywhere the
+  library lets a subclass do so.
+* The script engine is not serialized, so a restored workflow would fall back
+  to plain ``eval``; ``Engine.load`` always installs the sandboxed engine.
+
+Serializers keep per-call state, so each thread gets its own.
+"""
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from .instance import LoadedInstance
+from .sandbox import SandboxedScriptEngine, ServiceHandler
+from .specs import ProcessBundle, SpecCache
+
+MAX_TREE_DEPTH = 1_000_000
+
+
+class DeepWorkflow(BpmnWorkflow):
+    """BpmnWorkflow whose task walks are not cut off at depth 1000."""
+
+    def get_tasks_iterator(self, first_task: Any = None, **kwargs: Any) -> BpmnTaskIterator:
+        kwargs.setdefault("max_depth", MAX_TREE_DEPTH)
+        return BpmnTaskIterator(first_task or self.task_tree, **kwargs)
+
+    def _first(self, **kwargs: Any) -> Any:
+        return next(iter(self.get_tasks_iterator(**kwargs)), None)
+
+    def is_completed(self) -> bool:
+        if not self.completed and self._first(state=TaskState.NOT_FINISHED_MASK) is None:
+            self.completed = True
+        return self.completed
+
+    def manual_input_required(self) -> bool:
+        return self._first(state=TaskState.READY, manual=False) is None
+
+    def update_waiting_tasks(self) -> None:
+        for task in self.get_tasks(state=TaskState.WAITING):
+            task.task_spec._update(task)
+
+    def cancel(self, success: bool = False) -> list[Any]:
+        self.success = success
+        self.completed = True
+        cancelled = self.get_tasks(state=TaskState.NOT_FINISHED_MASK)
+        for task in cancelled:
+            task.cancel()
+        return cancelled
+
+    def prune_history(self) -> int:
+        """Drop finished tasks above the lowest common ancestor of all open tasks.
+
+        SpiffWorkflow keeps every finished task, and a loop (send back, withdraw)
+        hangs the next round below the last, so state, load time and recursion
+        depth grow with every round: ``Task.is_descendant_of`` overflows
+        Python's stack after about 120 send-backs. Finished tasks above every
+        open task can never be consulted again (joins and boundary events look
+        below their split), and the host keeps the history in its own event log,
+        so they are cut off. Returns how many tasks were dropped.
+        """
+        if self.subprocesses or self.completed:
+            return 0
+        open_tasks = [t for t in self.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+        if not open_tasks:
+            return 0
+        chain = []
+        node = open_tasks[0]
+        while node is not None:
+            chain.append(node.id)
+            node = node.parent
+        chain.reverse()
+        position = {task_id: i for i, task_id in enumerate(chain)}
+        lowest = len(chain) - 1
+        for task in open_tasks[1:]:
+            while task.id not in position:
+                task = task.parent
+            lowest = min(lowest, position[task.id])
+        new_root = self.tasks[chain[lowest]]
+        if new_root is self.task_tree:
+            return 0
+        keep: dict[UUID, Any] = {}
+        stack = [new_root]
+        while stack:
+            task = stack.pop()
+            keep[task.id] = task
+            stack.extend(self.tasks[c] for c in task._children if c in self.tasks)
+        dropped = len(self.tasks) - len(keep)
+        new_root._parent = None
+        self.tasks = keep
+        self.task_tree = new_root
+        if self.last_task is not None and self.last_task.id not in keep:
+            self.last_task = None
+        return dropped
+
+
+class SpeclessWorkflowConverter(BpmnWorkflowConverter):
+    """Stores a workflow without its spec; restores it onto a cached spec."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec: Any = None,
+                  subprocess_specs: dict[str, Any] | None = None) -> BpmnWorkflow:
+        if spec is None:
+            raise ValueError("a stored instance must be restored onto its spec")
+        workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _serializer_config() -> dict[Any, Any]:
+    config = dict(SPIFF_CONFIG)
+    config.pop(BpmnWorkflow, None)
+    config[DeepWorkflow] = SpeclessWorkflowConverter
+    return config
+
+
+class _Serializer(BpmnWorkflowSerializer):
+    def dumps(self, workflow: BpmnWorkflow) -> str:
+        self.registry._encoder_mode = True
+        try:
+            dct = self.to_dict(workflow)
+            dct[self.VERSION_KEY] = self.VERSION
+            return json.dumps(dct, cls=self._encoder_cls, separators=(",", ":"))
+        finally:
+            self.registry._encoder_mode = False
+
+    def loads(self, state: str, bundle: ProcessBundle) -> BpmnWorkflow:
+        dct = json.loads(state)
+        self.migrate(dct)
+        return self.from_dict(dct, spec=bundle.spec, subprocess_specs=bundle.subprocess_specs)
+
+
+class Engine:
+    """Entry point of the adapter: parse, start, load and save instances.
+
+    ``services`` are the only Python callables a diagram can reach (through
+    service tasks). ``host`` objects passed to ``start``/``load`` are handed to
+    those handlers untouched.
+    """
+
+    def __init__(self, services: Mapping[str, ServiceHandler] | None = None):
+        self.services = dict(services or {})
+        self.specs = SpecCache(self.services.keys())
+        self._local = threading.local()
+        self._config = _serializer_config()
+
+    @property
+    def serializer(self) -> _Serializer:
+        serializer = getattr(self._local, "serializer", None)
+        if serializer is None:
+            registry = BpmnWorkflowSerializer.configure(self._config)
+            serializer = self._local.serializer = _Serializer(registry)
+        return serializer
+
+    def bundle(self, content: bytes | str, known_hash: str | None = None) -> ProcessBundle:
+        return self.specs.get(content, known_hash)
+
+    def _script_engine(self, host: Any) -> SandboxedScriptEngine:
+        return SandboxedScriptEngine(self.services, host)
+
+    def start(self, bundle: ProcessBundle, data: Mapping[str, Any] | None = None,
+              host: Any = None) -> LoadedInstance:
+        """Create an instance, seed its data and run it to its first wait."""
+        workflow = DeepWorkflow(bundle.spec, bundle.subprocess_specs,
+                                script_engine=self._script_engine(host))
+        instance = LoadedInstance(workflow, bundle, self)
+        instance.seed(data or {})
+        instance.run_engine()
+        return instance
+
+    def load(self, bundle: ProcessBundle, state: str, host: Any = None) -> LoadedInstance:
+        workflow = self.serializer.loads(state, bundle)
+        workflow.script_engine = self._script_engine(host)
+        return LoadedInstance(workflow, bundle, self)
+
+    def dumps(self, workflow: BpmnWorkflow) -> str:
+        return self.serializer.dumps(workflow)

@@ -1,0 +1,190 @@
+"""One loaded workflow instance: "load -> check -> run -> save".
+
+``task.run()`` in SpiffWorkflow checks nothing: it will run a task that is not
+READY, or run a finished one again. Every entry point here checks state, kind
+and lane first and raises a ``workflows.errors`` exception instead.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from .errors import EventNotWaiting, LaneError, TaskStateError
+from .specs import ProcessBundle, TaskInfo
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import Engine
+
+TIMER_EVENT_TYPES = frozenset({"DurationTimerEventDefinition", "TimeDateEventDefinition",
+                               "CycleTimerEventDefinition"})
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A READY manual task, as plain data."""
+
+    id: str
+    info: TaskInfo
+
+    @property
+    def spec(self) -> str:
+        return self.info.spec
+
+    @property
+    def lane(self) -> str | None:
+        return self.info.lane
+
+
+@dataclass
+class Snapshot:
+    """Everything the host persists after running an instance."""
+
+    state: str
+    completed: bool
+    status: str | None
+    status_label: str | None
+    ready: list[ReadyTask] = field(default_factory=list)
+    next_timer_due: datetime | None = None
+    end_event: TaskInfo | None = None
+
+
+class LoadedInstance:
+    def __init__(self, workflow: Any, bundle: ProcessBundle, engine: Engine):
+        self.workflow = workflow
+        self.bundle = bundle
+        self._engine = engine
+
+    # -- reading -------------------------------------------------------------
+    def ready_tasks(self) -> list[ReadyTask]:
+        tasks = self.workflow.get_tasks(state=TaskState.READY, manual=True)
+        return [ReadyTask(str(t.id), self.bundle.task(t.task_spec.name)) for t in tasks]
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.workflow.data)
+
+    def end_event(self) -> TaskInfo | None:
+        ends = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+                if isinstance(t.task_spec, EndEvent)]
+        if not ends:
+            return None
+        last = max(ends, key=lambda t: t.last_state_change)
+        return self.bundle.task(last.task_spec.name)
+
+    def status_source(self, ready: list[ReadyTask] | None = None) -> TaskInfo | None:
+        """Where the user-facing status comes from: the waiting task, or the end event reached.
+
+        Statuses are properties in the diagram (``status``, ``status_label``), so
+        an edited diagram carries its own.
+        """
+        if self.workflow.is_completed():
+            end = self.end_event()
+            return end if end and "status" in end.properties else None
+        for task in ready if ready is not None else self.ready_tasks():
+            if "status" in task.info.properties:
+                return task.info
+        return None
+
+    def status(self) -> str | None:
+        source = self.status_source()
+        return source.properties["status"] if source else None
+
+    def next_timer_due(self) -> datetime | None:
+        due = []
+        for event in self.workflow.waiting_events():
+            if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str):
+                try:
+                    due.append(datetime.fromisoformat(event.value).astimezone(timezone.utc))
+                except ValueError:
+                    continue
+        return min(due) if due else None
+
+    # -- acting ----------------------------------------------------------------
+    def run_engine(self) -> None:
+        self.workflow.do_engine_steps()
+
+    def seed(self, data: Mapping[str, Any]) -> None:
+        for task in self.workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+
+    def complete(self, task_id: str, data: Mapping[str, Any] | None = None,
+                 lanes: Collection[str] | Callable[[ReadyTask], bool] | None = None) -> ReadyTask:
+        """Complete one READY manual task after checking it, then run the engine.
+
+        ``lanes`` is the set of lanes the caller may act in (or a predicate);
+        ``None`` means the host has already checked the caller.
+        """
+        task = self._ready_manual_task(task_id)
+        ready = ReadyTask(str(task.id), self.bundle.task(task.task_spec.name))
+        allowed = lanes(ready) if callable(lanes) else (lanes is None or ready.lane in lanes)
+        if not allowed:
+            raise LaneError(f"task {ready.spec} is in lane {ready.lane!r}")
+        task.data.update(dict(data or {}))
+        task.run()
+        self.run_engine()
+        return ready
+
+    def _ready_manual_task(self, task_id: str) -> Any:
+        try:
+            task = self.workflow.get_task_from_id(UUID(str(task_id)))
+        except (ValueError, TaskStateError):
+            task = None
+        except Exception:  # Spiff raises a bare TaskNotFoundException subclass
+            task = None
+        if task is None:
+            raise TaskStateError(f"no task {task_id} in this instance")
+        if task.state != TaskState.READY:
+            raise TaskStateError(f"task {task.task_spec.name} is {TaskState.get_name(task.state)}, not READY")
+        if not task.task_spec.manual:
+            raise TaskStateError(f"task {task.task_spec.name} is not a user task")
+        return task
+
+    def send_message(self, name: str, payload: Mapping[str, Any] | None = None) -> None:
+        """Deliver a BPMN message (e.g. a withdrawal); only a waiting catch event takes it."""
+        if name not in self.bundle.messages:
+            raise EventNotWaiting(f"the diagram has no message {name!r}")
+        event = BpmnEvent(MessageEventDefinition(name), payload=dict(payload or {}))
+        try:
+            self.workflow.send_event(event)
+        except WorkflowException as exc:
+            raise EventNotWaiting(str(exc)) from None
+        self.run_engine()
+
+    def advance_timers(self) -> bool:
+        """Fire every expired timer and run on; True if anything moved."""
+        before = self._progress_marker()
+        for _ in range(3):  # a fired timer may ready a task that needs another pass
+            self.workflow.refresh_timers()
+            self.workflow.do_engine_steps()
+        return self._progress_marker() != before
+
+    def _progress_marker(self) -> tuple[int, int]:
+        return (len(self.workflow.tasks), len(self.workflow.get_tasks(state=TaskState.FINISHED_MASK)))
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+
+    # -- saving ----------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        self.workflow.prune_history()
+        ready = [] if self.workflow.is_completed() else self.ready_tasks()
+        source = self.status_source(ready)
+        props = source.properties if source else {}
+        return Snapshot(
+            state=self._engine.dumps(self.workflow),
+            completed=self.workflow.is_completed(),
+            status=props.get("status"),
+            status_label=props.get("status_label", props.get("status")),
+            ready=ready,
+            next_timer_due=None if self.workflow.completed else self.next_timer_due(),
+            end_event=self.end_event() if self.workflow.completed else None,
+        )

@@ -1,0 +1,168 @@
+"""Parsing BPMN into SpiffWorkflow specs, once per content hash.
+
+A spec is immutable while workflows run, so one parsed spec per diagram
+version serves every instance in this process; instance state is stored
+without it (see ``engine.py``).
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, VALIDATOR
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+
+from .errors import DiagramError
+from .validation import BPMN_NS, check_diagram
+
+
+@dataclass(frozen=True)
+class TaskInfo:
+    """What the host needs to know of one task spec, without SpiffWorkflow types."""
+
+    spec: str
+    name: str
+    kind: str
+    lane: str | None
+    properties: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        raw = self.properties.get("decisions", "")
+        return tuple(d for d in raw.split(",") if d)
+
+    @property
+    def comment_required(self) -> tuple[str, ...]:
+        raw = self.properties.get("comment_required", "")
+        return tuple(d for d in raw.split(",") if d)
+
+
+@dataclass(frozen=True)
+class ProcessBundle:
+    """A parsed, validated diagram: the spec plus a plain-data index of its tasks."""
+
+    content_hash: str
+    process_id: str
+    name: str
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    tasks: dict[str, TaskInfo]
+    messages: frozenset[str]
+    lanes: frozenset[str]
+
+    def task(self, spec_name: str) -> TaskInfo:
+        return self.tasks[spec_name]
+
+
+def content_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+def _as_bytes(content: bytes | str) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
+
+
+def _lanes_by_node(root: etree._Element) -> dict[str, str]:
+    """Map flow-node ids to lane ids.
+
+    SpiffWorkflow keys lanes by their display name; this product keys them by
+    id (``trainee``, ``unit``, ``authority``…) so that names can be Chinese in
+    the drawing while the role mapping stays stable.
+    """
+    lanes: dict[str, str] = {}
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.iter(f"{{{BPMN_NS}}}flowNodeRef"):
+            if ref.text:
+                lanes[ref.text.strip()] = lane.get("id")
+    return lanes
+
+
+def _task_index(spec: Any, subprocess_specs: dict[str, Any],
+                lanes: dict[str, str]) -> dict[str, TaskInfo]:
+    index: dict[str, TaskInfo] = {}
+    for process in [spec, *subprocess_specs.values()]:
+        for name, task_spec in process.task_specs.items():
+            extensions = getattr(task_spec, "extensions", None) or {}
+            index[name] = TaskInfo(
+                spec=name,
+                name=getattr(task_spec, "bpmn_name", None) or name,
+                kind=type(task_spec).__name__,
+                lane=lanes.get(name),
+                properties=dict(extensions.get("properties") or {}),
+            )
+    return index
+
+
+def _messages(spec: Any, subprocess_specs: dict[str, Any]) -> frozenset[str]:
+    names = set()
+    for process in [spec, *subprocess_specs.values()]:
+        for task_spec in process.task_specs.values():
+            if isinstance(task_spec, CatchingEvent):
+                definition = task_spec.event_definition
+                if type(definition).__name__ == "MessageEventDefinition":
+                    names.add(definition.name)
+    return frozenset(names)
+
+
+def _main_process_id(root: etree._Element) -> str:
+    executable = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")
+                  if p.get("isExecutable", "true") != "false"]
+    if len(executable) != 1:
+        raise DiagramError([f"expected exactly one executable process, found {len(executable)}"])
+    return executable[0]
+
+
+def parse_bundle(content: bytes | str, services: Collection[str] = ()) -> ProcessBundle:
+    """Validate and parse ``content``; raise DiagramError on any problem."""
+    raw = _as_bytes(content)
+    root = check_diagram(raw, services)
+    process_id = _main_process_id(root)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        parser.add_bpmn_xml(etree.ElementTree(root), filename=f"{process_id}.bpmn")
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise DiagramError([str(exc)]) from None
+    except Exception as exc:  # the parser raises bare exceptions on some malformed input
+        raise DiagramError([f"{type(exc).__name__}: {exc}"]) from None
+    tasks = _task_index(spec, subprocess_specs, _lanes_by_node(root))
+    return ProcessBundle(
+        content_hash=content_hash(raw),
+        process_id=process_id,
+        name=spec.description or process_id,
+        spec=spec,
+        subprocess_specs=subprocess_specs,
+        tasks=tasks,
+        messages=_messages(spec, subprocess_specs),
+        lanes=frozenset(t.lane for t in tasks.values() if t.lane),
+    )
+
+
+class SpecCache:
+    """Parsed bundles keyed by content hash; safe to share between threads."""
+
+    def __init__(self, services: Collection[str] = ()):
+        self._services = frozenset(services)
+        self._bundles: dict[str, ProcessBundle] = {}
+        self._lock = threading.Lock()
+
+    def get(self, content: bytes | str, known_hash: str | None = None) -> ProcessBundle:
+        raw = _as_bytes(content)
+        key = known_hash or content_hash(raw)
+        bundle = self._bundles.get(key)
+        if bundle is None:
+            bundle = parse_bundle(raw, self._services)
+            if known_hash is not None and bundle.content_hash != known_hash:
+                raise DiagramError(["stored diagram does not match its content hash"])
+            with self._lock:
+                bundle = self._bundles.setdefault(bundle.content_hash, bundle)
+        return bundle
+
+    def __len__(self) -> int:
+        return len(self._bundles)
