@@ -40,3 +40,11 @@ class EventNotWaiting(WorkflowError):
 
 class ServiceTaskError(WorkflowError):
     """A service task named an operation that is not registered, or the handler failed."""
+
+
+class MigrationRefused(WorkflowError):
+    """Moving an instance to another diagram version would corrupt it."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))

@@ -14,11 +14,12 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from .errors import EventNotWaiting, LaneError, TaskStateError
+from .errors import EventNotWaiting, LaneError, MigrationRefused, TaskStateError
 from .specs import ProcessBundle, TaskInfo
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,6 +173,34 @@ class LoadedInstance:
 
     def cancel(self) -> None:
         self.workflow.cancel()
+
+    def migrate(self, new_bundle: ProcessBundle) -> list[str]:
+        """Move this instance onto an edited version of its diagram.
+
+        SpiffWorkflow's ``migrate_workflow`` happily removes the task an
+        instance waits on, and a remaining task whose spec is gone cannot be
+        restored from storage. Both are refused here, before anything changes.
+        Returns the names of task specs whose attributes changed.
+        """
+        if self.workflow.subprocesses:
+            raise MigrationRefused(["instances with running sub-processes cannot be migrated"])
+        self.workflow.prune_history()
+        registry = self._engine.serializer.registry
+        diff, _ = diff_workflow(registry, self.workflow, new_bundle.spec, new_bundle.subprocess_specs)
+        problems = []
+        for task in diff.removed:
+            state = TaskState.get_name(task.state)
+            if not task.has_state(TaskState.FINISHED_MASK):
+                problems.append(f"{task.task_spec.name} ({state}) would be removed while the instance waits on it")
+            else:
+                problems.append(f"{task.task_spec.name} ({state}) is still part of the instance's state")
+        if problems:
+            raise MigrationRefused(problems)
+        migrate_workflow(diff, self.workflow, new_bundle.spec)
+        self.workflow.subprocess_specs = dict(new_bundle.subprocess_specs)
+        self.bundle = new_bundle
+        self.run_engine()
+        return sorted({t.task_spec.name for t in diff.changed})
 
     # -- saving ----------------------------------------------------------------
     def snapshot(self) -> Snapshot:

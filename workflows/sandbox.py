@@ -101,7 +101,7 @@ class _ExpressionPolicy(RestrictingNodeTransformer):
         if isinstance(node.op, ast.Mult):
             call = ast.Call(func=ast.Name(id="_mul_", ctx=ast.Load()),
                             args=[node.left, node.right], keywords=[])
-            return ast.copy_location(call, node)
+            return ast.fix_missing_locations(ast.copy_location(call, node))
         return node
 
 

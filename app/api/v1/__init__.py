@@ -18,7 +18,7 @@ from .errors import (HTTP_CODES, HTTP_MESSAGES, ErrorSchema, error_response, fla
                      service_error_response)
 
 PREFIX = "/api/v1"
-PUBLIC_ENDPOINTS = frozenset({"auth.token"})
+PUBLIC_ENDPOINTS = frozenset({"auth.token", "api-docs.openapi_json"})
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.me"})
 
 
@@ -44,7 +44,9 @@ def bearer_token() -> str | None:
 
 
 def authenticate_request() -> Response | None:
-    """before_request of every API blueprint: resolve the bearer token to an actor."""
+    """Resolve the bearer token of an API request to an actor (app-wide before_request)."""
+    if not request.path.startswith(PREFIX + "/"):
+        return None
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return None
     token = bearer_token()
@@ -71,8 +73,8 @@ def init_api(app: Flask) -> None:
     from . import auth, claims, enrollments, hours, instances, tasks
 
     for module in (auth, claims, enrollments, tasks, hours, instances):
-        module.blp.before_request(authenticate_request)
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.URL_PREFIX)
+    app.before_request(authenticate_request)
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:

@@ -1,0 +1,108 @@
+"""Concurrent requests on one instance: exactly one wins, the other gets 409, nothing tears."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from app.extensions import db
+from app.models import HumanTask, ProcessEvent, ProcessInstance, RoleAssignment, User
+from app.services import processes
+from app.services.accounts import hash_password
+from app.services.engine import bundle_for, engine
+from tests.support.world import PASSWORD, T1
+
+
+def _second_unit_reviewer(app, world) -> str:
+    with app.app_context():
+        user = User(username="unit_reviewer_2", name="第二审核员", password_hash=hash_password(PASSWORD))
+        user.roles.append(RoleAssignment(role="reviewer", org_id=world.unit1))
+        db.session.add(user)
+        db.session.commit()
+    return "unit_reviewer_2"
+
+
+def _run_together(calls):
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@pytest.fixture
+def slow_lock(monkeypatch):
+    """Hold the instance lock a while, so the loser is certainly waiting on it."""
+    original = processes.lock_instance
+
+    def held(instance_id):
+        instance = original(instance_id)
+        time.sleep(0.3)
+        return instance
+
+    monkeypatch.setattr(processes, "lock_instance", held)
+
+
+def test_two_reviewers_complete_the_same_task(app, api, world, slow_lock):
+    other = _second_unit_reviewer(app, world)
+    claim = api.submitted_claim(T1)
+    task = api.task_for("unit_reviewer", claim["id"])
+    a, b = api.as_("unit_reviewer"), api.as_(other)  # log in before the race
+    started = time.perf_counter()
+    responses = _run_together([
+        lambda: a.post(f"/tasks/{task['id']}/complete", json={"decision": "approve", "hours": 16}),
+        lambda: b.post(f"/tasks/{task['id']}/complete", json={"decision": "reject", "comment": "不通过"}),
+    ])
+    elapsed = time.perf_counter() - started
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200, 409], [r.get_json() for r in responses]
+    assert elapsed >= 0.6  # the two held the lock one after the other, not side by side
+    loser = next(r for r in responses if r.status_code == 409)
+    assert loser.get_json()["error"]["code"] == "task_closed"
+    winner_decision = next(r for r in responses if r.status_code == 200).get_json()["decision"]
+
+    expected = {"approve": "authority_review", "reject": "unit_rejected"}[winner_decision]
+    assert api.claim(T1, claim["id"])["status"] == expected
+    with app.app_context():
+        rows = db.session.scalars(db.select(HumanTask).where(
+            HumanTask.record_type == "claim", HumanTask.record_id == claim["id"])
+            .order_by(HumanTask.id)).all()
+        unit_rows = [r for r in rows if r.task_spec == "unit_review"]
+        assert [(r.status, r.decision) for r in unit_rows] == [("completed", winner_decision)]
+        open_specs = [r.task_spec for r in rows if r.status == "open"]
+        assert open_specs == (["authority_review"] if winner_decision == "approve" else [])
+        instance = db.session.get(ProcessInstance, claim["instance_id"])
+        loaded = engine().load(bundle_for(instance.definition_id), instance.state)
+        assert [t.spec for t in loaded.ready_tasks()] == open_specs
+        assert instance.status == expected
+        reviews = db.session.scalars(db.select(ProcessEvent).where(
+            ProcessEvent.instance_id == instance.id, ProcessEvent.action == "unit_review")).all()
+        assert len(reviews) == 1
+
+
+def test_withdraw_racing_the_unit_approval(app, api, slow_lock):
+    claim = api.submitted_claim(T1)
+    task = api.task_for("unit_reviewer", claim["id"])
+    reviewer, trainee = api.as_("unit_reviewer"), api.as_(T1)
+    responses = _run_together([
+        lambda: reviewer.post(f"/tasks/{task['id']}/complete", json={"decision": "approve"}),
+        lambda: trainee.post(f"/claims/{claim['id']}/withdraw"),
+    ])
+    codes = [r.status_code for r in responses]
+    assert sorted(codes) == [200, 409], [r.get_json() for r in responses]
+    final = api.claim(T1, claim["id"])
+    if codes[0] == 200:  # approval won: the withdrawal found nothing waiting
+        assert final["status"] == "authority_review"
+        assert api.task_for("authority_reviewer", claim["id"]) is not None
+    else:
+        assert final["status"] == "draft"
+        assert api.task_for("unit_reviewer", claim["id"]) is None

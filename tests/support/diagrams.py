@@ -1,0 +1,87 @@
+"""Small BPMN documents for engine tests, and the shipped ones by name."""
+from __future__ import annotations
+
+from pathlib import Path
+
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+
+HEADER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+  id="defs" targetNamespace="http://bpmn.io/schema/bpmn">
+{extra}
+<bpmn:process id="{pid}" isExecutable="true">
+<bpmn:laneSet id="lanes">{lanes}</bpmn:laneSet>
+{body}
+</bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def shipped(name: str) -> bytes:
+    return (BPMN_DIR / f"{name}.bpmn").read_bytes()
+
+
+def document(body: str, lanes: dict[str, list[str]] | None = None, *, pid: str = "p",
+             extra: str = "") -> bytes:
+    lane_xml = "".join(
+        f'<bpmn:lane id="{lane}" name="{lane}">'
+        + "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in refs)
+        + "</bpmn:lane>"
+        for lane, refs in (lanes or {}).items())
+    return HEADER.format(pid=pid, lanes=lane_xml, body=body, extra=extra).encode("utf-8")
+
+
+def gateway_diagram(condition: str) -> bytes:
+    """start -> task -> gateway(condition) -> end_a | default end_b."""
+    body = f"""
+<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:userTask id="task"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+<bpmn:exclusiveGateway id="gw" default="f4"><bpmn:incoming>f2</bpmn:incoming>
+  <bpmn:outgoing>f3</bpmn:outgoing><bpmn:outgoing>f4</bpmn:outgoing></bpmn:exclusiveGateway>
+<bpmn:endEvent id="end_a"><bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+<bpmn:endEvent id="end_b"><bpmn:incoming>f4</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+<bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="gw"/>
+<bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="end_a">
+  <bpmn:conditionExpression><![CDATA[{condition}]]></bpmn:conditionExpression></bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="end_b"/>
+"""
+    return document(body, {"a": ["start", "task", "gw", "end_a", "end_b"]})
+
+
+def task_with(extension: str, tag: str = "userTask") -> bytes:
+    """start -> one task carrying ``extension`` -> end."""
+    body = f"""
+<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:{tag} id="task"><bpmn:extensionElements>{extension}</bpmn:extensionElements>
+  <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:{tag}>
+<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+<bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="end"/>
+"""
+    return document(body, {"a": ["start", "task", "end"]})
+
+
+def timer_diagram(duration_expression: str) -> bytes:
+    """A user task with an interrupting timer: when it fires the instance ends as 'expired'."""
+    body = f"""
+<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:userTask id="task"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="waiting"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:userTask>
+<bpmn:boundaryEvent id="deadline" attachedToRef="task"><bpmn:outgoing>f3</bpmn:outgoing>
+  <bpmn:timerEventDefinition id="deadline_def"><bpmn:timeDuration><![CDATA[{duration_expression}]]></bpmn:timeDuration>
+  </bpmn:timerEventDefinition></bpmn:boundaryEvent>
+<bpmn:endEvent id="done"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="done"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+<bpmn:endEvent id="expired"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="expired"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="task"/>
+<bpmn:sequenceFlow id="f2" sourceRef="task" targetRef="done"/>
+<bpmn:sequenceFlow id="f3" sourceRef="deadline" targetRef="expired"/>
+"""
+    return document(body, {"a": ["start", "task", "deadline", "done", "expired"]})

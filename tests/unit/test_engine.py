@@ -1,0 +1,205 @@
+"""The engine adapter against SpiffWorkflow 3.2's pitfalls (architecture guide)."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, VALIDATOR
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from workflows import (DeepWorkflow, Engine, EventNotWaiting, LaneError, MigrationRefused, ProcessBundle,
+                       TaskStateError)
+from workflows.sandbox import SandboxedScriptEngine
+from workflows.specs import _task_index
+from tests.support.diagrams import gateway_diagram, shipped, timer_diagram
+
+CREDITED: list[object] = []
+
+
+def credit(host, params, data):
+    CREDITED.append(host)
+    return {"ok": True}
+
+
+@pytest.fixture
+def engine() -> Engine:
+    return Engine({"credit_claim_hours": credit, "approve_enrollment": credit})
+
+
+@pytest.fixture
+def claim_bundle(engine):
+    return engine.bundle(shipped("credit_claim"))
+
+
+def step(engine, bundle, state, spec, decision, lanes=None):
+    loaded = engine.load(bundle, state)
+    task = next(t for t in loaded.ready_tasks() if t.spec == spec)
+    loaded.complete(task.id, {"decision": decision}, lanes=lanes)
+    return loaded.snapshot()
+
+
+# -- pitfall: state without the spec, spec parsed once --------------------------------
+
+def test_state_is_stored_without_the_spec_and_is_smaller(engine, claim_bundle):
+    loaded = engine.start(claim_bundle, {"record_id": 1})
+    snapshot = loaded.snapshot()
+    stored = json.loads(snapshot.state)
+    assert "spec" not in stored and "subprocess_specs" not in stored
+    config = {**SPIFF_CONFIG, DeepWorkflow: BpmnWorkflowConverter}  # the library's default format
+    full = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+    assert len(snapshot.state) < 0.6 * len(full.serialize_json(loaded.workflow))
+    restored = engine.load(claim_bundle, snapshot.state)
+    assert restored.workflow.spec is claim_bundle.spec
+    assert [t.spec for t in restored.ready_tasks()] == ["prepare"]
+
+
+# -- pitfall 2: the script engine is not serialized -------------------------------------
+
+def test_every_load_installs_the_sandboxed_engine_with_its_host(engine, claim_bundle):
+    state = engine.start(claim_bundle).snapshot().state
+    loaded = engine.load(claim_bundle, state, host="request-42")
+    assert isinstance(loaded.workflow.script_engine, SandboxedScriptEngine)
+    assert loaded.workflow.script_engine.host == "request-42"
+
+
+def test_sandbox_holds_even_when_load_checks_are_bypassed(engine, tmp_path: Path):
+    """Parse a hostile diagram straight through SpiffWorkflow, skipping our validator."""
+    marker = tmp_path / "pwned"
+    content = gateway_diagram(f"__import__('os').system('touch {marker}') or True")
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    parser.add_bpmn_str(content)
+    spec = parser.get_spec("p")
+    bundle = ProcessBundle("x", "p", "p", spec, {}, _task_index(spec, {}, {}), frozenset(), frozenset())
+    loaded = engine.start(bundle)
+    task = loaded.workflow.get_next_task(spec_name="task")
+    with pytest.raises(Exception) as caught:
+        loaded.complete(str(task.id), {}, lanes=None)
+    assert "not allowed" in str(caught.value) or "SandboxViolation" in repr(caught.value.__dict__)
+    assert not marker.exists()
+
+
+# -- pitfall 3: task.run() checks nothing -------------------------------------------------
+
+def test_only_ready_user_tasks_in_the_callers_lane_can_be_completed(engine, claim_bundle):
+    loaded = engine.start(claim_bundle)
+    prepare = loaded.ready_tasks()[0]
+    with pytest.raises(LaneError):
+        loaded.complete(prepare.id, {"decision": "submit"}, lanes={"unit"})
+    future = loaded.workflow.get_next_task(spec_name="unit_review")  # predicted, not READY
+    with pytest.raises(TaskStateError):
+        loaded.complete(str(future.id), {"decision": "approve"})
+    with pytest.raises(TaskStateError):
+        loaded.complete("not-a-uuid", {})
+    loaded.complete(prepare.id, {"decision": "submit"}, lanes={"trainee"})
+    with pytest.raises(TaskStateError):  # run twice
+        loaded.complete(prepare.id, {"decision": "submit"}, lanes={"trainee"})
+    waiting_event = loaded.workflow.get_next_task(spec_name="withdrawn")  # WAITING boundary event
+    with pytest.raises(TaskStateError):
+        loaded.complete(str(waiting_event.id), {})
+
+
+# -- pitfall 4: depth grows with every loop -----------------------------------------------
+
+@pytest.mark.slow
+def test_three_hundred_send_backs_and_withdrawals_stay_flat(engine, claim_bundle):
+    state = engine.start(claim_bundle).snapshot().state
+    state = step(engine, claim_bundle, state, "prepare", "submit").state
+    sizes = []
+    for _ in range(300):
+        state = step(engine, claim_bundle, state, "unit_review", "approve").state
+        state = step(engine, claim_bundle, state, "authority_review", "return").state
+        state = step(engine, claim_bundle, state, "revise", "submit").state
+        loaded = engine.load(claim_bundle, state)
+        loaded.send_message("withdraw")
+        state = loaded.snapshot().state
+        state = step(engine, claim_bundle, state, "prepare", "submit").state
+        sizes.append(len(state))
+    assert max(sizes) < 1.2 * sizes[0]
+    state = step(engine, claim_bundle, state, "unit_review", "approve").state
+    final = step(engine, claim_bundle, state, "authority_review", "approve")
+    assert final.completed and final.status == "approved"
+
+
+# -- pitfall 5: serializers are not thread-safe -------------------------------------------
+
+def test_each_thread_gets_its_own_serializer(engine, claim_bundle):
+    reference = engine.start(claim_bundle, {"n": 1}).snapshot().state
+    seen, errors = set(), []
+
+    def work():
+        seen.add(id(engine.serializer))
+        try:
+            for _ in range(40):
+                loaded = engine.load(claim_bundle, reference)
+                assert engine.dumps(loaded.workflow) == reference
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(seen) == 6
+
+
+# -- pitfall 6: timers fire only when the host advances them ------------------------------
+
+def test_timer_due_time_is_exposed_and_fires_when_advanced(engine):
+    bundle = engine.bundle(timer_diagram('"PT0.3S"'))
+    snapshot = engine.start(bundle).snapshot()
+    assert snapshot.status == "waiting" and snapshot.next_timer_due is not None
+    loaded = engine.load(bundle, snapshot.state)
+    assert loaded.advance_timers() is False
+    time.sleep(0.4)
+    loaded = engine.load(bundle, loaded.snapshot().state)
+    assert loaded.advance_timers() is True
+    final = loaded.snapshot()
+    assert final.completed and final.status == "expired" and final.next_timer_due is None
+
+
+# -- pitfall 7: migrating instances to an edited diagram ----------------------------------
+
+def test_migration_keeps_a_waiting_task(engine, claim_bundle):
+    state = step(engine, claim_bundle, engine.start(claim_bundle).snapshot().state, "prepare", "submit").state
+    edited = engine.bundle(shipped("credit_claim").replace(b'value="approve,reject"',
+                                                           b'value="approve,reject,return"'))
+    loaded = engine.load(claim_bundle, state)
+    loaded.migrate(edited)
+    migrated = loaded.snapshot()
+    assert [t.spec for t in migrated.ready] == ["unit_review"]
+    assert migrated.ready[0].info.decisions == ("approve", "reject", "return")
+    assert engine.load(edited, migrated.state).ready_tasks()[0].spec == "unit_review"
+
+
+def test_migration_refuses_to_remove_the_task_an_instance_waits_on(engine, claim_bundle):
+    state = step(engine, claim_bundle, engine.start(claim_bundle).snapshot().state, "prepare", "submit").state
+    without_unit_review = shipped("credit_claim").replace(b'id="unit_review"', b'id="unit_check"') \
+        .replace(b'bpmnElement="unit_review"', b'bpmnElement="unit_check"') \
+        .replace(b'targetRef="unit_review"', b'targetRef="unit_check"') \
+        .replace(b'sourceRef="unit_review"', b'sourceRef="unit_check"') \
+        .replace(b'attachedToRef="unit_review"', b'attachedToRef="unit_check"') \
+        .replace(b"<bpmn:flowNodeRef>unit_review<", b"<bpmn:flowNodeRef>unit_check<")
+    edited = engine.bundle(without_unit_review)
+    loaded = engine.load(claim_bundle, state)
+    with pytest.raises(MigrationRefused) as caught:
+        loaded.migrate(edited)
+    assert any("unit_review" in p for p in caught.value.problems)
+    assert loaded.bundle is claim_bundle
+    assert [t.spec for t in loaded.ready_tasks()] == ["unit_review"]
+
+
+# -- messages ------------------------------------------------------------------------------
+
+def test_messages_only_reach_a_waiting_event(engine, claim_bundle):
+    loaded = engine.start(claim_bundle)
+    with pytest.raises(EventNotWaiting):
+        loaded.send_message("withdraw")  # still a draft: nothing waits
+    with pytest.raises(EventNotWaiting):
+        loaded.send_message("no-such-message")
+    assert [t.spec for t in loaded.ready_tasks()] == ["prepare"]
