@@ -52,8 +52,7 @@ class Claim(db.Model):
 
     trainee: Mapped[User] = relationship(lazy="joined")
     unit: Mapped[Organisation | None] = relationship(foreign_keys=[unit_id])
-    files: Mapped[list[ClaimFile]] = relationship(back_populates="claim", lazy="selectin",
-                                                  order_by="ClaimFile.id")
+    files: Mapped[list[ClaimFile]] = relationship(back_populates="claim", order_by="ClaimFile.id")
 
 
 class ClaimFile(db.Model):

@@ -25,7 +25,7 @@ class Organisation(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    parent: Mapped[Organisation | None] = relationship(remote_side=[id], lazy="joined", join_depth=2)
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
 
     def nearest(self, kind: str) -> Organisation | None:
         """The closest ancestor of ``kind`` (not counting this organisation)."""
@@ -52,7 +52,7 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user", lazy="selectin",
+    roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user",
                                                        cascade="all, delete-orphan")
 
     # Flask-Login protocol

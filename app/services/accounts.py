@@ -13,6 +13,7 @@ from ..domain import idnumber
 from ..errors import Invalid, Unauthorized
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
+from .actors import Actor, for_token_hash
 
 # Checked against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASHES: dict[str, str] = {}
@@ -68,13 +69,8 @@ def issue_token(user: User) -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        return None
-    if not row.user.is_active:
-        return None
-    return row.user
+def actor_for_token(token: str) -> Actor | None:
+    return for_token_hash(_digest(token))
 
 
 def revoke_token(token: str) -> None:

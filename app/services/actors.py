@@ -1,23 +1,45 @@
-"""Who is acting: a user plus the (role, organisation) pairs they hold."""
+"""Who is acting: a plain value with the (role, organisation) pairs a person holds.
+
+Built once per request from a single query (``for_token``), so no ORM objects
+or lazy loads ride along with it through the services.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from ..models import GLOBAL_ROLES, User
+from sqlalchemy import bindparam, select
+
+from ..extensions import db
+from ..models import GLOBAL_ROLES, ApiToken, Organisation, RoleAssignment, User, utcnow
+
+SYSTEM_NAME = "系统"
 
 
 @dataclass(frozen=True)
 class Actor:
-    user: User
+    id: int
+    name: str
+    username: str
+    id_number: str | None
+    must_change_password: bool
     roles: frozenset[tuple[str, int | None]]
+    org_names: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def of(cls, user: User) -> Actor:
-        return cls(user, frozenset((r.role, r.org_id) for r in user.roles))
+        return cls(user.id, user.name, user.username, user.id_number, user.must_change_password,
+                   frozenset((r.role, r.org_id) for r in user.roles),
+                   {r.org_id: r.org.name for r in user.roles if r.org is not None})
+
+    @classmethod
+    def load(cls, user_id: int) -> Actor:
+        return cls.of(db.session.get(User, user_id))
 
     @property
-    def id(self) -> int:
-        return self.user.id
+    def user(self) -> User:
+        """The ORM row, for the rare write to the account itself."""
+        return db.session.get(User, self.id)
 
     def has(self, role: str, org_id: int | None = None) -> bool:
         return (role, org_id) in self.roles
@@ -31,17 +53,35 @@ class Actor:
     @property
     def is_trainee(self) -> bool:
         """Trainees log in with their resident ID number; staff accounts have none."""
-        return self.user.id_number is not None
+        return self.id_number is not None
 
     @property
     def can_read_all_processes(self) -> bool:
         return any(self.holds(role) for role in GLOBAL_ROLES)
 
     def org_name(self, org_id: int | None) -> str | None:
-        for assignment in self.user.roles:
-            if assignment.org_id == org_id and assignment.org is not None:
-                return assignment.org.name
+        return self.org_names.get(org_id) if org_id is not None else None
+
+
+# Built once: every API request runs it, and statement construction is most of its cost.
+_TOKEN_QUERY = (
+    select(User.id, User.name, User.username, User.id_number, User.must_change_password,
+           RoleAssignment.role, RoleAssignment.org_id, Organisation.name.label("org_name"))
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+    .outerjoin(Organisation, Organisation.id == RoleAssignment.org_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+           ApiToken.expires_at > bindparam("now", type_=ApiToken.expires_at.type),
+           User.is_active.is_(True)))
+
+
+def for_token_hash(token_hash: str, now: datetime | None = None) -> Actor | None:
+    """The actor behind a live API token, in one round trip; None if unknown, expired or revoked."""
+    rows = db.session.execute(_TOKEN_QUERY, {"token_hash": token_hash, "now": now or utcnow()}).all()
+    if not rows:
         return None
-
-
-SYSTEM_NAME = "系统"
+    first = rows[0]
+    roles = frozenset((r.role, r.org_id) for r in rows if r.role is not None)
+    org_names = {r.org_id: r.org_name for r in rows if r.org_id is not None}
+    return Actor(first.id, first.name, first.username, first.id_number, first.must_change_password,
+                 roles, org_names)

@@ -38,30 +38,42 @@ def _candidate_clause(actor: Actor) -> ColumnElement[bool]:
     return or_(*pairs)
 
 
-def task_status(row: HumanTask) -> str:
+def task_status(row: Any) -> str:
     if row.status == OPEN:
         return "claimed" if row.assignee_id is not None and row.candidate_role != "trainee" else "open"
     return row.status
 
 
-def list_tasks(actor: Actor, flt: InboxFilter) -> tuple[list[HumanTask], int]:
-    query = select(HumanTask).where(_candidate_clause(actor))
+# The inbox reads plain rows (no ORM identity map): these columns are all task_item needs.
+ITEM_COLUMNS = (HumanTask.id, HumanTask.process_key, HumanTask.name, HumanTask.task_spec,
+                HumanTask.status, HumanTask.assignee_id, HumanTask.candidate_role,
+                HumanTask.record_type, HumanTask.record_id, HumanTask.summary, HumanTask.year,
+                HumanTask.created_at, HumanTask.completed_at, HumanTask.decision)
+
+
+def _conditions(actor: Actor, flt: InboxFilter) -> list[ColumnElement[bool]]:
+    conditions = [_candidate_clause(actor)]
     if flt.process:
-        query = query.where(HumanTask.process_key == flt.process)
+        conditions.append(HumanTask.process_key == flt.process)
     if flt.year:
-        query = query.where(HumanTask.year == flt.year)
+        conditions.append(HumanTask.year == flt.year)
     status = flt.status or OPEN
     if status == "claimed":
-        query = query.where(HumanTask.status == OPEN, HumanTask.assignee_id.is_not(None),
-                            HumanTask.candidate_role != "trainee")
+        conditions += [HumanTask.status == OPEN, HumanTask.assignee_id.is_not(None),
+                       HumanTask.candidate_role != "trainee"]
     elif status == "mine":
-        query = query.where(HumanTask.status == OPEN, HumanTask.assignee_id == actor.id)
+        conditions += [HumanTask.status == OPEN, HumanTask.assignee_id == actor.id]
     elif status == "unclaimed":
-        query = query.where(HumanTask.status == OPEN, HumanTask.assignee_id.is_(None))
+        conditions += [HumanTask.status == OPEN, HumanTask.assignee_id.is_(None)]
     else:
-        query = query.where(HumanTask.status == status)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.scalars(query.order_by(HumanTask.id)
+        conditions.append(HumanTask.status == status)
+    return conditions
+
+
+def list_tasks(actor: Actor, flt: InboxFilter) -> tuple[list[Any], int]:
+    conditions = _conditions(actor, flt)
+    total = db.session.scalar(select(func.count(HumanTask.id)).where(*conditions))
+    rows = db.session.execute(select(*ITEM_COLUMNS).where(*conditions).order_by(HumanTask.id)
                               .offset((flt.page - 1) * flt.per_page).limit(flt.per_page)).all()
     return list(rows), int(total or 0)
 
@@ -75,7 +87,7 @@ def get_task(task_id: int, actor: Actor) -> HumanTask:
     return row
 
 
-def task_item(row: HumanTask) -> dict[str, Any]:
+def task_item(row: Any) -> dict[str, Any]:
     return {
         "id": row.id,
         "process": row.process_key,

@@ -38,8 +38,13 @@ def credit(*, user_id: int, year: int, category: str, source: str, source_id: in
 
 
 def lock_trainee(user_id: int) -> None:
-    """Serialise cap checks of one trainee (row lock on PostgreSQL; SQLite is serial)."""
-    db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    """Serialise cap checks of one trainee: a row lock on PostgreSQL.
+
+    SQLite needs none: a writing request holds the database's write lock from
+    its first statement (``BEGIN IMMEDIATE``, see ``app/db.py``).
+    """
+    if db.session.get_bind().dialect.name != "sqlite":
+        db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
 
 
 def route_used(user_id: int, year: int, route: str, *, exclude_source_id: int | None = None) -> Decimal:

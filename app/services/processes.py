@@ -57,10 +57,9 @@ def start(rt: RecordType, record: Any, actor: Actor | None, data: dict[str, Any]
                                record_type=rt.record_type, record_id=record.id, state="")
     db.session.add(instance)
     db.session.flush()
-    host = Host(instance, record, actor)
+    loaded = engine().start(bundle_for(definition.id), data, Host(instance, record, actor))
+    save(instance, loaded, rt, record, fresh=True)
     record_event(instance, actor, action, data=event_data)
-    loaded = engine().start(bundle_for(definition.id), data, host)
-    save(instance, loaded, rt, record)
     return instance
 
 
@@ -80,7 +79,11 @@ def load(instance: ProcessInstance, record: Any, actor: Actor | None) -> LoadedI
 
 
 def save(instance: ProcessInstance, loaded: LoadedInstance, rt: RecordType, record: Any,
-         completed_task_id: str | None = None) -> Snapshot:
+         completed_task_id: str | None = None, *, fresh: bool = False) -> Snapshot:
+    """Persist the engine state and everything derived from it.
+
+    ``fresh``: the instance was just created, so it has no task rows yet.
+    """
     snapshot = loaded.snapshot()
     now = utcnow()
     instance.state = snapshot.state
@@ -92,13 +95,13 @@ def save(instance: ProcessInstance, loaded: LoadedInstance, rt: RecordType, reco
     if snapshot.completed and instance.ended_at is None:
         instance.ended_at = now
     rt.on_saved(record, snapshot, snapshot.status_label)
-    _sync_tasks(instance, snapshot.ready, rt, record, completed_task_id, now)
+    _sync_tasks(instance, snapshot.ready, rt, record, completed_task_id, now, fresh)
     return snapshot
 
 
 def _sync_tasks(instance: ProcessInstance, ready: list[ReadyTask], rt: RecordType, record: Any,
-                completed_task_id: str | None, now: Any) -> None:
-    open_rows = db.session.scalars(select(HumanTask).where(
+                completed_task_id: str | None, now: Any, fresh: bool) -> None:
+    open_rows = [] if fresh else db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.status == "open")).all()
     ready_ids = {task.id for task in ready}
     for row in open_rows:
@@ -135,11 +138,11 @@ def task_info(row: HumanTask) -> TaskInfo:
 
 
 def _locked_task(task_id: int, actor: Actor) -> tuple[HumanTask, ProcessInstance]:
-    row = db.session.get(HumanTask, task_id)
-    if row is None:
+    instance_id = db.session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
+    if instance_id is None:
         raise NotFound("任务不存在 (task not found)")
-    instance = lock_instance(row.instance_id)
-    db.session.refresh(row)
+    instance = lock_instance(instance_id)
+    row = db.session.get(HumanTask, task_id, populate_existing=True)
     if not is_candidate(row, actor):
         raise Forbidden("您不是该任务的办理人 (not a candidate for this task)")
     if row.status != "open":

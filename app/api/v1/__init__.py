@@ -50,13 +50,13 @@ def authenticate_request() -> Response | None:
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return None
     token = bearer_token()
-    user = accounts.user_for_token(token) if token else None
-    if user is None:
+    actor = accounts.actor_for_token(token) if token else None
+    if actor is None:
         return error_response(401, "unauthorized", "请先登录或重新登录 (missing, expired or revoked token)")
-    if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+    if actor.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return error_response(403, "password_change_required",
                               "首次登录请先修改初始密码 (change the initial password first)")
-    g.actor = Actor.of(user)
+    g.actor = actor
     g.token = token
     return None
 

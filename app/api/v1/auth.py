@@ -54,11 +54,10 @@ def logout() -> dict[str, Any]:
 @blp.response(200, MeSchema)
 def me() -> dict[str, Any]:
     actor = current_actor()
-    user = actor.user
     return {
-        "id": user.id, "username": user.username, "name": user.name,
-        "id_number": mask(user.id_number) if user.id_number else None,
-        "must_change_password": user.must_change_password,
-        "roles": [{"role": r.role, "org_id": r.org_id, "org_name": r.org.name if r.org else None}
-                  for r in user.roles],
+        "id": actor.id, "username": actor.username, "name": actor.name,
+        "id_number": mask(actor.id_number) if actor.id_number else None,
+        "must_change_password": actor.must_change_password,
+        "roles": [{"role": role, "org_id": org_id, "org_name": actor.org_name(org_id)}
+                  for role, org_id in sorted(actor.roles, key=lambda p: (p[0], p[1] or 0))],
     }
