@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..db import after_commit, on_rollback
+from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
 from ..models import Claim, ClaimFile
@@ -34,6 +35,9 @@ def add_file(claim_id: int, actor: Actor, data: bytes, filename: str | None,
     description = (description or "").strip()
     if not description:
         raise Invalid("请填写附件说明", code="invalid", fields={"description": ["required"]})
+    if control_characters(description):
+        raise Invalid("附件说明不能包含控制字符", code="invalid",
+                      fields={"description": ["control characters not allowed"]})
     if len(description) > limits["MAX_DESCRIPTION_CHARS"]:
         raise Invalid(f"附件说明限 {limits['MAX_DESCRIPTION_CHARS']} 个字", code="invalid",
                       fields={"description": [f"at most {limits['MAX_DESCRIPTION_CHARS']} characters"]})

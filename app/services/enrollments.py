@@ -65,9 +65,16 @@ ENROLLMENTS = register(EnrollmentRecords())
 
 @service_handler("approve_enrollment")
 def approve_enrollment(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    """The enrolment takes effect: the trainee now belongs to the unit."""
+    """The enrolment takes effect; for the current year the trainee now belongs to the unit.
+
+    An approved enrolment for next year does not move the trainee yet: this
+    year's claims still go to this year's unit (they follow the enrolment of
+    their own year either way).
+    """
     enrollment: Enrollment = host.record
     enrollment.approved_at = utcnow()
+    if enrollment.year > today().year:
+        return {"unit_id": enrollment.unit_id}
     db.session.execute(delete(RoleAssignment).where(
         RoleAssignment.user_id == enrollment.trainee_id, RoleAssignment.role == "trainee",
         RoleAssignment.org_id != enrollment.unit_id))

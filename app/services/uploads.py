@@ -3,7 +3,8 @@
 A file is accepted only if its bytes open as the type they claim: Pillow
 decodes JPEG/PNG images fully (with a pixel limit against decompression
 bombs), pypdf parses PDFs and must find at least one page; active PDF content
-(JavaScript, launch actions, embedded files) is refused. The name's extension
+(JavaScript, launch actions, embedded files, additional actions) is refused,
+however it is disguised (escaped names, compressed object streams). The name's extension
 must agree with the content, and the name itself is kept for display only.
 """
 from __future__ import annotations
@@ -14,17 +15,23 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from ..errors import Invalid
 
 MAX_PIXELS = 40_000_000
 EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "pdf": (".pdf",)}
 CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
-PDF_ACTIVE = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFile", "/EmbeddedFiles",
+                             "/RichMedia", "/XFA"})
+PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE",
+                                "/RichMediaExecute"})
+MAX_PDF_OBJECTS = 200_000
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, as a second fence
@@ -74,18 +81,48 @@ def _verify_image(data: bytes, kind: str) -> None:
 
 
 def _verify_pdf(data: bytes) -> None:
-    if any(marker in data for marker in PDF_ACTIVE):
-        raise Invalid("PDF 含有脚本或嵌入内容，不予接收 (active PDF content refused)", code="bad_file")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise Invalid("PDF 已加密，无法审核 (encrypted PDF refused)", code="bad_file")
         if len(reader.pages) < 1:
             raise Invalid("PDF 没有页面 (PDF has no pages)", code="bad_file")
+        _refuse_active_content(reader)
     except Invalid:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError):
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError):
         raise Invalid("PDF 文件已损坏 (PDF is corrupt)", code="bad_file") from None
+
+
+def _refuse_active_content(reader: PdfReader) -> None:
+    """Walk every object reachable from the trailer, as a PDF reader would see it.
+
+    pypdf decodes ``#xx``-escaped names and objects packed in compressed object
+    streams, so a disguised ``/JavaScript`` is seen for what it is. Stream
+    contents are not decoded: only dictionaries and arrays are walked.
+    """
+    stack: list[Any] = [reader.trailer]
+    seen: set[tuple[int, int]] = set()
+    visited = 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            key = (node.idnum, node.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            node = node.get_object()
+        visited += 1
+        if visited > MAX_PDF_OBJECTS:
+            raise Invalid("PDF 结构过于复杂 (PDF has too many objects)", code="bad_file")
+        if isinstance(node, DictionaryObject):
+            for name, value in node.items():
+                if name in PDF_ACTIVE_KEYS or (name == "/S" and value in PDF_ACTIVE_ACTIONS):
+                    raise Invalid("PDF 含有脚本、动作或嵌入文件，不予接收 (active PDF content refused)",
+                                  code="bad_file")
+                stack.append(value)
+        elif isinstance(node, ArrayObject):
+            stack.extend(node)
 
 
 def check_upload(data: bytes, filename: str | None, max_bytes: int) -> CheckedFile:

@@ -9,8 +9,10 @@ from typing import Any
 
 from flask import Flask, Response, g, request
 from flask_smorest import Api
+from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
+from ...db import rollback
 from ...errors import ServiceError
 from ...services import accounts
 from ...services.actors import Actor
@@ -79,3 +81,15 @@ def init_api(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:
         return service_error_response(exc)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity_error(exc: IntegrityError) -> Any:
+        # A unique key raced by a concurrent request (two enrolments for one year...).
+        rollback()
+        return error_response(409, "conflict", "数据已被并发修改，请刷新后重试 (a concurrent change won; reload)")
+
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError) -> Any:
+        # The database refused a value that slipped past validation: the input's fault, not ours.
+        rollback()
+        return error_response(422, "invalid", "提交的数据有误 (the database refused a value)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, current_app, request
+import marshmallow as ma
 from flask_smorest import Blueprint
 
 from ...errors import Invalid
@@ -33,7 +34,7 @@ def create(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(YearQuerySchema, location="query")
+@blp.arguments(YearQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, ClaimListSchema)
 def list_claims(query: dict[str, Any]) -> dict[str, Any]:
     """The caller's own claims, newest first."""

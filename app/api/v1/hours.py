@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask_smorest import Blueprint
 
 from ...services import ledger
@@ -15,7 +16,7 @@ blp = Blueprint("hours", __name__, description="Hours ledger")
 
 
 @blp.route("/hours", methods=["GET"])
-@blp.arguments(HoursQuerySchema, location="query")
+@blp.arguments(HoursQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, HoursSchema)
 def my_hours(query: dict[str, Any]) -> dict[str, Any]:
     """Registered hours for a year (default: this year) against the policy."""

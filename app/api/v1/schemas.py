@@ -5,8 +5,24 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ...domain.routes import ROUTES
+from ...domain.text import control_characters
 
 Hours = fields.Float  # responses: plain JSON numbers, one decimal
+
+
+class Text(fields.String):
+    """An input string without control characters (newlines allowed when ``multiline``)."""
+
+    def __init__(self, *args, multiline: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.multiline = multiline
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        bad = control_characters(text, multiline=self.multiline)
+        if bad:
+            raise ma.ValidationError(f"不能包含控制字符 (control characters not allowed: {', '.join(bad)})")
+        return text
 
 
 class StrictSchema(ma.Schema):
@@ -16,8 +32,8 @@ class StrictSchema(ma.Schema):
 
 # -- auth -----------------------------------------------------------------------
 class TokenRequestSchema(StrictSchema):
-    username = fields.String(required=True, validate=validate.Length(1, 64))
-    password = fields.String(required=True, validate=validate.Length(1, 128), load_only=True)
+    username = Text(required=True, validate=validate.Length(1, 64))
+    password = Text(required=True, validate=validate.Length(1, 128), load_only=True)
 
 
 class TokenSchema(ma.Schema):
@@ -28,8 +44,8 @@ class TokenSchema(ma.Schema):
 
 
 class PasswordChangeSchema(StrictSchema):
-    old_password = fields.String(required=True, validate=validate.Length(1, 128))
-    new_password = fields.String(required=True, validate=validate.Length(1, 128))
+    old_password = Text(required=True, validate=validate.Length(1, 128))
+    new_password = Text(required=True, validate=validate.Length(1, 128))
 
 
 class RoleSchema(ma.Schema):
@@ -54,16 +70,16 @@ class OkSchema(ma.Schema):
 # -- claims ---------------------------------------------------------------------
 class ClaimCreateSchema(StrictSchema):
     year = fields.Integer(required=True, strict=True)
-    route = fields.String(required=True, validate=validate.OneOf(list(ROUTES)))
-    title = fields.String(required=True, validate=validate.Length(1, 100))
-    details = fields.Dict(keys=fields.String(), required=True)
+    route = Text(required=True, validate=validate.OneOf(list(ROUTES)))
+    title = Text(required=True, validate=validate.Length(1, 100))
+    details = fields.Dict(keys=Text(), required=True)
     hours_requested = fields.Decimal(required=True, allow_nan=False)
 
 
 class ClaimPatchSchema(StrictSchema):
-    route = fields.String(validate=validate.OneOf(list(ROUTES)))
-    title = fields.String(validate=validate.Length(1, 100))
-    details = fields.Dict(keys=fields.String())
+    route = Text(validate=validate.OneOf(list(ROUTES)))
+    title = Text(validate=validate.Length(1, 100))
+    details = fields.Dict(keys=Text())
     hours_requested = fields.Decimal(allow_nan=False)
 
 
@@ -131,22 +147,22 @@ class ClaimListSchema(ma.Schema):
 class EnrollmentCreateSchema(StrictSchema):
     year = fields.Integer(required=True, strict=True)
     unit_id = fields.Integer(required=True, strict=True)
-    identity_type = fields.String(required=True)
-    political_status = fields.String(required=True)
-    education = fields.String(required=True)
-    title = fields.String(required=True)
+    identity_type = Text(required=True)
+    political_status = Text(required=True)
+    education = Text(required=True)
+    title = Text(required=True)
     title_date = fields.Date(allow_none=True)
-    specialty = fields.String(required=True, validate=validate.Length(1, 40))
+    specialty = Text(required=True, validate=validate.Length(1, 40))
 
 
 class EnrollmentPatchSchema(StrictSchema):
     unit_id = fields.Integer(strict=True)
-    identity_type = fields.String()
-    political_status = fields.String()
-    education = fields.String()
-    title = fields.String()
+    identity_type = Text()
+    political_status = Text()
+    education = Text()
+    title = Text()
     title_date = fields.Date(allow_none=True)
-    specialty = fields.String(validate=validate.Length(1, 40))
+    specialty = Text(validate=validate.Length(1, 40))
 
 
 class EnrollmentSchema(ma.Schema):
@@ -181,8 +197,8 @@ class EnrollmentListSchema(ma.Schema):
 
 # -- tasks ------------------------------------------------------------------------
 class TaskQuerySchema(StrictSchema):
-    process = fields.String(validate=validate.Length(1, 60))
-    status = fields.String(validate=validate.OneOf(
+    process = Text(validate=validate.Length(1, 60))
+    status = Text(validate=validate.OneOf(
         ["open", "unclaimed", "claimed", "mine", "completed", "cancelled"]))
     year = fields.Integer(validate=validate.Range(2000, 2100))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
@@ -217,9 +233,9 @@ class TaskListSchema(ma.Schema):
 
 
 class DecisionSchema(StrictSchema):
-    decision = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "return"]))
+    decision = Text(required=True, validate=validate.OneOf(["approve", "reject", "return"]))
     hours = fields.Decimal(allow_none=True, allow_nan=False)
-    comment = fields.String(allow_none=True, validate=validate.Length(max=500))
+    comment = Text(allow_none=True, multiline=True, validate=validate.Length(max=500))
 
 
 class BatchSchema(DecisionSchema):

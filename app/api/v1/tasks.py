@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask_smorest import Blueprint
 
 from ...services import inbox, processes
@@ -21,7 +22,7 @@ def _form(body: dict[str, Any]) -> DecisionForm:
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(TaskQuerySchema, location="query")
+@blp.arguments(TaskQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, TaskListSchema)
 def list_tasks(query: dict[str, Any]) -> dict[str, Any]:
     """Open tasks for the caller's (role, organisation) pairs, oldest first."""
