@@ -34,7 +34,7 @@ run: demo
 
 ## Production-style server (gunicorn, 4 workers)
 serve: demo
-	$(VENV)/bin/gunicorn --workers 4 --bind $(HOST):$(PORT) "app:create_app()"
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) "app:create_app()"
 
 ## The whole test suite (SQLite unless TEST_DATABASE_URL is set)
 test: install-dev

@@ -6,7 +6,9 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": "dev-only-secret-change-me",
     "SQLALCHEMY_DATABASE_URI": "sqlite:///continuing-education.db",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # No pre-ping (it costs a round trip per request); recycle instead, and a dropped
+    # connection fails one request, which the client may retry.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
     "SQLITE_BUSY_TIMEOUT_MS": 30000,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "JSON_AS_ASCII": False,

@@ -222,10 +222,11 @@ def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
         with socket.socket() as sock:  # a free port
             sock.bind(("127.0.0.1", 0))
             port, log = sock.getsockname()[1], tmp / "gunicorn.log"
-        base = f"http://127.0.0.1:{port}/api/v1"  # sync workers: Connection: close per request
-        with log.open("w") as log_fh:
+        base = f"http://127.0.0.1:{port}/api/v1"
+        with log.open("w") as log_fh:  # the repo's gunicorn.conf.py: gthread workers, warm-up
             server = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
+                [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--workers",
+                 str(args.workers), "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}",
                  "app:create_app()"], cwd=ROOT, env=env, stdout=log_fh, stderr=subprocess.STDOUT)
         try:
             wait_until_up(base, server, log)
@@ -233,7 +234,7 @@ def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
             rec = Recorder()
             wall, done = run_threads(args.claims, args.concurrency,
                                      lambda c, i: c.lifecycle(i, year), base, tokens, rec)
-            result = {"db": db, "claims": args.claims, "workers": args.workers,
+            result = {"db": db, "claims": args.claims, "workers": args.workers, "threads": args.threads,
                       "concurrency": args.concurrency, "wall_s": wall, "completed": done,
                       "lifecycles_per_s": done / wall, "errors": rec.errors,
                       "ops": {k: stats(rec.times[k]) for k in KINDS}}
@@ -278,6 +279,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--claims", type=int, default=200)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--inbox-size", type=int, default=200, help="0 skips phase 2")
     args = parser.parse_args()

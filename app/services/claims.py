@@ -264,10 +264,9 @@ def submit(claim_id: int, actor: Actor) -> Claim:
     claim = get_visible(claim_id, actor)
     if claim.trainee_id != actor.id:
         raise Forbidden("只有本人可以提交 (only the trainee may submit)")
-    task = processes.open_task_for(claim.instance_id, TRAINEE_TASKS)
-    if task is None:
+    if claim.status not in EDITABLE:
         raise Conflict(f"当前状态「{claim.status_label}」不能提交 (nothing to submit)", code="not_editable")
-    processes.complete_task(task.id, actor, DecisionForm("submit"))
+    processes.complete_open_task(claim.instance_id, TRAINEE_TASKS, actor, DecisionForm("submit"), claim)
     return claim
 
 

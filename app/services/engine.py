@@ -45,3 +45,26 @@ def bundle_for(definition_id: int) -> ProcessBundle:
             .where(ProcessDefinition.id == definition_id)).one()
         bundle = cache[definition_id] = engine().bundle(row.bpmn_xml, row.content_hash)
     return bundle
+
+
+def warm_up(app: Flask) -> int:
+    """Parse the latest diagrams and open a connection before the first request.
+
+    Called from gunicorn's ``post_worker_init`` so that a fresh worker's first
+    users do not pay for imports, parsing and connecting. Returns how many
+    diagrams were parsed (0 if the database is not migrated yet).
+    """
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    with app.app_context():
+        try:
+            latest = db.session.execute(
+                select(func.max(ProcessDefinition.id)).group_by(ProcessDefinition.process_key)).scalars().all()
+            for definition_id in latest:
+                bundle_for(definition_id)
+            return len(latest)
+        except SQLAlchemyError:
+            return 0
+        finally:
+            db.session.remove()

@@ -184,8 +184,6 @@ def update(enrollment_id: int, actor: Actor, payload: dict[str, Any]) -> Enrollm
 
 def submit(enrollment_id: int, actor: Actor) -> Enrollment:
     enrollment, _ = _own_locked(enrollment_id, actor)
-    task = processes.open_task_for(enrollment.instance_id, ("revise",))
-    if task is None:
-        raise Conflict("当前状态不能提交 (nothing to submit)", code="not_editable")
-    processes.complete_task(task.id, actor, DecisionForm("submit"))
+    processes.complete_open_task(enrollment.instance_id, ("revise",), actor, DecisionForm("submit"),
+                                 enrollment)
     return enrollment

@@ -40,11 +40,14 @@ def credit(*, user_id: int, year: int, category: str, source: str, source_id: in
 def lock_trainee(user_id: int) -> None:
     """Serialise cap checks of one trainee: a row lock on PostgreSQL.
 
+    ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: it still serialises cap
+    checks, but does not block inserts whose foreign keys point at the user.
+
     SQLite needs none: a writing request holds the database's write lock from
     its first statement (``BEGIN IMMEDIATE``, see ``app/db.py``).
     """
     if db.session.get_bind().dialect.name != "sqlite":
-        db.session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        db.session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
 def route_used(user_id: int, year: int, route: str, *, exclude_source_id: int | None = None) -> Decimal:

@@ -63,14 +63,26 @@ def start(rt: RecordType, record: Any, actor: Actor | None, data: dict[str, Any]
     return instance
 
 
+def _lock(where: Any) -> ProcessInstance | None:
+    """Take the instance's row lock and read it back in the same statement."""
+    statement = (update(ProcessInstance).where(where)
+                 .values(lock_version=ProcessInstance.lock_version + 1)
+                 .returning(ProcessInstance)
+                 .execution_options(populate_existing=True, synchronize_session=False))
+    return db.session.scalars(statement).first()
+
+
 def lock_instance(instance_id: int) -> ProcessInstance:
-    result = db.session.execute(
-        update(ProcessInstance).where(ProcessInstance.id == instance_id)
-        .values(lock_version=ProcessInstance.lock_version + 1)
-        .execution_options(synchronize_session=False))
-    if result.rowcount == 0:
+    instance = _lock(ProcessInstance.id == instance_id)
+    if instance is None:
         raise NotFound("流程实例不存在 (process instance not found)")
-    return db.session.get(ProcessInstance, instance_id, populate_existing=True)
+    return instance
+
+
+def _open_rows(instance_id: int) -> list[HumanTask]:
+    return list(db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+        .order_by(HumanTask.id).execution_options(populate_existing=True)))
 
 
 def load(instance: ProcessInstance, record: Any, actor: Actor | None) -> LoadedInstance:
@@ -79,10 +91,12 @@ def load(instance: ProcessInstance, record: Any, actor: Actor | None) -> LoadedI
 
 
 def save(instance: ProcessInstance, loaded: LoadedInstance, rt: RecordType, record: Any,
-         completed_task_id: str | None = None, *, fresh: bool = False) -> Snapshot:
+         completed_task_id: str | None = None, *, fresh: bool = False,
+         open_rows: list[HumanTask] | None = None) -> Snapshot:
     """Persist the engine state and everything derived from it.
 
-    ``fresh``: the instance was just created, so it has no task rows yet.
+    ``fresh``: the instance was just created, so it has no task rows yet;
+    ``open_rows``: its open task rows, when the caller already read them under the lock.
     """
     snapshot = loaded.snapshot()
     now = utcnow()
@@ -95,14 +109,16 @@ def save(instance: ProcessInstance, loaded: LoadedInstance, rt: RecordType, reco
     if snapshot.completed and instance.ended_at is None:
         instance.ended_at = now
     rt.on_saved(record, snapshot, snapshot.status_label)
-    _sync_tasks(instance, snapshot.ready, rt, record, completed_task_id, now, fresh)
+    if fresh:
+        open_rows = []
+    elif open_rows is None:
+        open_rows = _open_rows(instance.id)
+    _sync_tasks(instance, snapshot.ready, rt, record, completed_task_id, now, open_rows)
     return snapshot
 
 
 def _sync_tasks(instance: ProcessInstance, ready: list[ReadyTask], rt: RecordType, record: Any,
-                completed_task_id: str | None, now: Any, fresh: bool) -> None:
-    open_rows = [] if fresh else db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == "open")).all()
+                completed_task_id: str | None, now: Any, open_rows: list[HumanTask]) -> None:
     ready_ids = {task.id for task in ready}
     for row in open_rows:
         if row.engine_task_id not in ready_ids:
@@ -137,19 +153,27 @@ def task_info(row: HumanTask) -> TaskInfo:
     return bundle_for(instance.definition_id).task(row.task_spec)
 
 
-def _locked_task(task_id: int, actor: Actor) -> tuple[HumanTask, ProcessInstance]:
-    instance_id = db.session.scalar(select(HumanTask.instance_id).where(HumanTask.id == task_id))
-    if instance_id is None:
+def _locked_task(task_id: int, actor: Actor) -> tuple[HumanTask, ProcessInstance, list[HumanTask]]:
+    """Lock the task's instance (one statement), then read its open task rows under the lock."""
+    instance = _lock(ProcessInstance.id == select(HumanTask.instance_id)
+                     .where(HumanTask.id == task_id).scalar_subquery())
+    if instance is None:
         raise NotFound("任务不存在 (task not found)")
-    instance = lock_instance(instance_id)
-    row = db.session.get(HumanTask, task_id, populate_existing=True)
+    open_rows = _open_rows(instance.id)
+    row = next((r for r in open_rows if r.id == task_id), None)
+    if row is None:  # closed meanwhile (or never open): read it for the right answer
+        row = db.session.get(HumanTask, task_id, populate_existing=True)
+    _check_actionable(row, actor)
+    return row, instance, open_rows
+
+
+def _check_actionable(row: HumanTask, actor: Actor) -> None:
     if not is_candidate(row, actor):
         raise Forbidden("您不是该任务的办理人 (not a candidate for this task)")
     if row.status != "open":
         raise Conflict("该任务已处理 (task is no longer open)", code="task_closed")
     if row.assignee_id not in (None, actor.id):
         raise Conflict("该任务已被他人领取 (task is held by someone else)", code="task_held")
-    return row, instance
 
 
 def check_form(info: TaskInfo, form: DecisionForm) -> None:
@@ -162,9 +186,30 @@ def check_form(info: TaskInfo, form: DecisionForm) -> None:
 
 
 def complete_task(task_id: int, actor: Actor, form: DecisionForm) -> HumanTask:
-    row, instance = _locked_task(task_id, actor)
+    row, instance, open_rows = _locked_task(task_id, actor)
+    return _complete(row, instance, actor, form, open_rows=open_rows)
+
+
+def complete_open_task(instance_id: int, specs: tuple[str, ...], actor: Actor, form: DecisionForm,
+                       record: Any) -> HumanTask:
+    """Complete whichever of ``specs`` is open on the instance (a trainee's submit).
+
+    The task is looked up after the lock, so a concurrent change is seen.
+    """
+    instance = lock_instance(instance_id)
+    open_rows = _open_rows(instance_id)
+    row = next((r for r in open_rows if r.task_spec in specs), None)
+    if row is None:
+        raise Conflict("当前状态不能提交 (nothing to submit now)", code="not_editable")
+    _check_actionable(row, actor)
+    db.session.refresh(record)
+    return _complete(row, instance, actor, form, record, open_rows=open_rows)
+
+
+def _complete(row: HumanTask, instance: ProcessInstance, actor: Actor, form: DecisionForm,
+              record: Any = None, *, open_rows: list[HumanTask] | None = None) -> HumanTask:
     rt = record_type(row.record_type)
-    record = rt.get(row.record_id, refresh=True)
+    record = record if record is not None else rt.get(row.record_id, refresh=True)
     info = bundle_for(instance.definition_id).task(row.task_spec)
     check_form(info, form)
     data = rt.engine_data(info, form, record, actor)
@@ -178,12 +223,12 @@ def complete_task(task_id: int, actor: Actor, form: DecisionForm) -> HumanTask:
     record_event(instance, actor, info.properties.get("action", info.spec),
                  org_id=row.candidate_org_id, task_spec=info.spec, decision=form.decision,
                  comment=form.comment, data=rt.event_data(info, form, record))
-    save(instance, loaded, rt, record, completed_task_id=row.engine_task_id)
+    save(instance, loaded, rt, record, completed_task_id=row.engine_task_id, open_rows=open_rows)
     return row
 
 
 def claim_task(task_id: int, actor: Actor) -> HumanTask:
-    row, instance = _locked_task(task_id, actor)
+    row, instance, _ = _locked_task(task_id, actor)
     if row.assignee_id is None:
         row.assignee_id = actor.id
         row.claimed_at = utcnow()
@@ -192,7 +237,7 @@ def claim_task(task_id: int, actor: Actor) -> HumanTask:
 
 
 def unclaim_task(task_id: int, actor: Actor) -> HumanTask:
-    row, instance = _locked_task(task_id, actor)
+    row, instance, _ = _locked_task(task_id, actor)
     if row.candidate_role == "trainee":
         raise Conflict("个人任务不能退回 (a personal task cannot be released)", code="not_claimable")
     if row.assignee_id == actor.id:

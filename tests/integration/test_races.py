@@ -42,14 +42,14 @@ def _run_together(calls):
 @pytest.fixture
 def slow_lock(monkeypatch):
     """Hold the instance lock a while, so the loser is certainly waiting on it."""
-    original = processes.lock_instance
+    original = processes._lock  # every path to an instance's row lock goes through it
 
-    def held(instance_id):
-        instance = original(instance_id)
+    def held(where):
+        instance = original(where)
         time.sleep(0.3)
         return instance
 
-    monkeypatch.setattr(processes, "lock_instance", held)
+    monkeypatch.setattr(processes, "_lock", held)
 
 
 def test_two_reviewers_complete_the_same_task(app, api, world, slow_lock):
