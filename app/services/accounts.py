@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -10,10 +11,13 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain import idnumber
-from ..errors import Invalid, Unauthorized
+from ..domain.text import control_characters
+from ..errors import Conflict, Invalid, Unauthorized
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 from .actors import Actor, for_token_hash
+
+PHONE = re.compile(r"^1\d{10}$")
 
 # Checked against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASHES: dict[str, str] = {}
@@ -102,3 +106,29 @@ def change_password(user: User, old: str, new: str) -> None:
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
+
+
+def register_trainee(id_number: str, name: str, phone: str | None = None) -> User:
+    """Self-registration (学员注册, seed 000 §2.1).
+
+    The username is the resident ID number, checked digit by digit; the initial
+    password is its last six characters, and it must be changed at first login.
+    """
+    id_number = idnumber.normalise(id_number)
+    errors: dict[str, list[str]] = {}
+    if not idnumber.is_valid(id_number):
+        errors["id_number"] = ["身份证号码不正确 (invalid resident ID number)"]
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 30 or control_characters(name):
+        errors["name"] = ["请填写真实姓名 (2-30 characters)"]
+    if phone and not PHONE.match(phone):
+        errors["phone"] = ["手机号码应为 11 位数字 (11-digit mobile number)"]
+    if errors:
+        raise Invalid("注册信息有误", code="invalid", fields=errors)
+    if db.session.scalar(select(User.id).where(User.username == id_number)) is not None:
+        raise Conflict("该身份证号已注册，请直接登录 (already registered)", code="already_registered")
+    user = User(username=id_number, id_number=id_number, name=name, phone=phone or None,
+                password_hash=hash_password(initial_password(id_number)), must_change_password=True)
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -20,7 +20,7 @@ from .errors import (HTTP_CODES, HTTP_MESSAGES, ErrorSchema, error_response, fla
                      service_error_response)
 
 PREFIX = "/api/v1"
-PUBLIC_ENDPOINTS = frozenset({"auth.token", "api-docs.openapi_json"})
+PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json"})
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.me"})
 
 

@@ -10,7 +10,8 @@ from ...domain.idnumber import mask
 from ...services import accounts
 from . import current_actor
 from .errors import ErrorSchema
-from .schemas import MeSchema, OkSchema, PasswordChangeSchema, TokenRequestSchema, TokenSchema
+from .schemas import (MeSchema, OkSchema, PasswordChangeSchema, RegisteredSchema, RegisterSchema,
+                      TokenRequestSchema, TokenSchema)
 
 URL_PREFIX = ""
 blp = Blueprint("auth", __name__, description="Authentication")
@@ -30,6 +31,19 @@ def token(body: dict[str, Any]) -> dict[str, Any]:
         "expires_in": int(current_app.config["AUTH"]["TOKEN_TTL_SECONDS"]),
         "must_change_password": user.must_change_password,
     }
+
+
+@blp.route("/auth/register", methods=["POST"])
+@blp.arguments(RegisterSchema)
+@blp.response(201, RegisteredSchema)
+@blp.alt_response(409, schema=ErrorSchema)
+@blp.alt_response(422, schema=ErrorSchema)
+@blp.doc(security=[])
+def register(body: dict[str, Any]) -> dict[str, Any]:
+    """Trainee self-registration: username is the ID number, the initial password its last six digits."""
+    user = accounts.register_trainee(body["id_number"], body["name"], body.get("phone"))
+    return {"username": user.username, "must_change_password": True,
+            "message": "注册成功。用户名为身份证号，初始密码为身份证号后六位，首次登录须修改密码。"}
 
 
 @blp.route("/auth/password", methods=["POST"])

@@ -36,6 +36,18 @@ class TokenRequestSchema(StrictSchema):
     password = Text(required=True, validate=validate.Length(1, 128), load_only=True)
 
 
+class RegisterSchema(StrictSchema):
+    id_number = Text(required=True, validate=validate.Length(18, 18))
+    name = Text(required=True, validate=validate.Length(2, 30))
+    phone = Text(allow_none=True, validate=validate.Regexp(r"^1\d{10}$", error="11-digit mobile number"))
+
+
+class RegisteredSchema(ma.Schema):
+    username = fields.String(required=True)
+    must_change_password = fields.Boolean(required=True)
+    message = fields.String(required=True)
+
+
 class TokenSchema(ma.Schema):
     access_token = fields.String(required=True)
     token_type = fields.String(required=True)
