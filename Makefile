@@ -7,7 +7,7 @@ FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install install-dev run serve migrate demo test test-pg bench clean
+.PHONY: install install-dev translations compile-translations run serve migrate demo test test-pg bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,18 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install: $(VENV)/.installed compile-translations
+install-dev: $(VENV)/.installed-dev compile-translations
+
+compile-translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d app/translations
+
+## Re-extract messages into app/translations/messages.pot and merge them into the catalogs
+translations: $(VENV)/.installed
+	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+		--project ce-approvals -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-location \
+		--no-fuzzy-matching
 
 migrate: install
 	$(FLASK) db upgrade

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask
 
 from . import db as transaction
+from . import i18n
 from .extensions import db, login_manager, migrate
 from .settings import DEFAULTS, NESTED_SECTIONS
 
@@ -52,6 +53,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
     login_manager.init_app(app)
+    i18n.init_app(app)
     transaction.init_app(app)
 
     from . import models  # noqa: F401  (register mappers before first use)

@@ -200,7 +200,8 @@ def init_app(app: Flask) -> None:
             commit()
         except ConflictError:
             from .api.v1.errors import error_response  # late: avoid an import cycle
-            return error_response(409, "conflict", "并发冲突，请刷新后重试 (a concurrent change won; reload and retry)")
+            from .i18n import _
+            return error_response(409, "conflict", _("Someone changed this at the same time; reload and try again."))
         return response
 
     @app.teardown_request

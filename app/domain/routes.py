@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-LEVEL_LABELS = {"national": "国家级", "provincial": "省级", "city": "市级", "county": "县级"}
-JOURNAL_LABELS = {"core": "核心刊物", "national": "全国性刊物", "provincial": "省级刊物",
-                  "other": "其他期刊或论文集"}
+from . import N_
+
+LEVEL_LABELS = {"national": N_("National"), "provincial": N_("Provincial"), "city": N_("City"),
+                "county": N_("County")}
+JOURNAL_LABELS = {"core": N_("Core journal"), "national": N_("National journal"),
+                  "provincial": N_("Provincial journal"), "other": N_("Other journal or proceedings")}
 
 SEMINAR_HOURS = {"national": 36, "provincial": 36, "city": 24}
 RESEARCH_HOURS = {"national": 24, "provincial": 18, "city": 12, "county": 6}
@@ -22,71 +25,74 @@ RESEARCH_MAX_RANK = 5
 PAPER_MAX_RANK = 3
 
 
-class DetailsError(ValueError):
-    """Route details are missing or out of range; ``fields`` maps field -> message."""
+Problem = tuple[str, dict[str, Any]]  # (message id, parameters): translated where shown
 
-    def __init__(self, fields: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+
+class DetailsError(ValueError):
+    """Route details are missing or out of range; ``fields`` maps field -> problem."""
+
+    def __init__(self, fields: dict[str, Problem]):
+        super().__init__("; ".join(f"{k}: {v[0] % v[1]}" for k, v in fields.items()))
         self.fields = fields
 
 
-def _int(details: Mapping[str, Any], key: str, low: int, high: int, errors: dict[str, str]) -> int:
+def _int(details: Mapping[str, Any], key: str, low: int, high: int, errors: dict[str, Problem]) -> int:
     value = details.get(key)
     if isinstance(value, bool) or not isinstance(value, int):
-        errors[key] = "必须是整数"
+        errors[key] = (N_("A whole number."), {})
         return 0
     if not low <= value <= high:
-        errors[key] = f"必须在 {low} 到 {high} 之间"
+        errors[key] = (N_("Between %(low)s and %(high)s."), {"low": low, "high": high})
         return 0
     return value
 
 
 def _choice(details: Mapping[str, Any], key: str, choices: Mapping[str, Any],
-            errors: dict[str, str]) -> str:
+            errors: dict[str, Problem]) -> str:
     value = details.get(key)
     if value not in choices:
-        errors[key] = "必须是以下之一：" + "、".join(choices)
+        errors[key] = (N_("One of: %(choices)s."), {"choices": ", ".join(choices)})
         return ""
     return str(value)
 
 
-def _exam(d: Mapping[str, Any], e: dict[str, str]) -> Decimal:
+def _exam(d: Mapping[str, Any], e: dict[str, Problem]) -> Decimal:
     return Decimal(8 * _int(d, "subjects_passed", 1, 20, e))
 
 
-def _seminar(d: Mapping[str, Any], e: dict[str, str]) -> Decimal:
+def _seminar(d: Mapping[str, Any], e: dict[str, Problem]) -> Decimal:
     level = _choice(d, "level", SEMINAR_HOURS, e)
     stated = d.get("stated_hours")
     if stated is not None:
         if isinstance(stated, bool) or not isinstance(stated, (int, float)) or not 0 < stated <= 200:
-            e["stated_hours"] = "必须是 0 到 200 之间的数字"
+            e["stated_hours"] = (N_("A number above 0 and at most 200."), {})
             return Decimal(0)
         return Decimal(str(stated)).quantize(Decimal("0.1"))
     return Decimal(SEMINAR_HOURS.get(level, 0))
 
 
-def _training(d: Mapping[str, Any], e: dict[str, str]) -> Decimal:
+def _training(d: Mapping[str, Any], e: dict[str, Problem]) -> Decimal:
     return Decimal(6 * _int(d, "days", 1, 366, e))
 
 
-def _research(d: Mapping[str, Any], e: dict[str, str]) -> Decimal:
+def _research(d: Mapping[str, Any], e: dict[str, Problem]) -> Decimal:
     level = _choice(d, "level", RESEARCH_HOURS, e)
     rank = _int(d, "rank", 1, 1000, e)
     if rank > RESEARCH_MAX_RANK:
-        e["rank"] = f"仅排名前{RESEARCH_MAX_RANK}名可登记"
+        e["rank"] = (N_("Only the first %(n)s contributors may claim."), {"n": RESEARCH_MAX_RANK})
     return Decimal(RESEARCH_HOURS.get(level, 0))
 
 
-def _paper(d: Mapping[str, Any], e: dict[str, str]) -> Decimal:
+def _paper(d: Mapping[str, Any], e: dict[str, Problem]) -> Decimal:
     journal = _choice(d, "journal", PAPER_HOURS, e)
     rank = _int(d, "rank", 1, 1000, e)
     if rank > PAPER_MAX_RANK:
-        e["rank"] = f"仅排名前{PAPER_MAX_RANK}名可登记"
+        e["rank"] = (N_("Only the first %(n)s contributors may claim."), {"n": PAPER_MAX_RANK})
     count = _int(d, "count", 1, 100, e)
     return Decimal(PAPER_HOURS.get(journal, 0) * count)
 
 
-def _degree_course(d: Mapping[str, Any], e: dict[str, str]) -> Decimal:
+def _degree_course(d: Mapping[str, Any], e: dict[str, Problem]) -> Decimal:
     return Decimal(3 * _int(d, "courses_passed", 1, 60, e))
 
 
@@ -97,16 +103,16 @@ class Route:
     rule: str
     fields: tuple[str, ...]
     optional: tuple[str, ...]
-    _suggest: Callable[[Mapping[str, Any], dict[str, str]], Decimal]
+    _suggest: Callable[[Mapping[str, Any], dict[str, Problem]], Decimal]
 
     def suggest(self, details: Mapping[str, Any]) -> Decimal:
         """Hours the rules grant for ``details``; raises DetailsError when they are invalid."""
         if not isinstance(details, Mapping):
-            raise DetailsError({"details": "必须是对象"})
-        errors: dict[str, str] = {}
+            raise DetailsError({"details": (N_("An object of route details."), {})})
+        errors: dict[str, Problem] = {}
         unknown = set(details) - set(self.fields) - set(self.optional)
         for key in sorted(unknown):
-            errors[key] = "不是该途径的字段"
+            errors[key] = (N_("Not a field of this route."), {})
         hours = self._suggest(details, errors)
         if errors:
             raise DetailsError(errors)
@@ -114,25 +120,27 @@ class Route:
 
 
 ROUTES: dict[str, Route] = {r.code: r for r in (
-    Route("exam", "参加资格证书考试",
-          "参加交通运输类执（职）业资格证书考试，每个合格科目可认定登记8个学时。",
+    Route("exam", N_("Qualification exams"),
+          N_("Passing a transport qualification exam: 8 hours for every subject passed."),
           ("subjects_passed",), (), _exam),
-    Route("seminar", "参加高研班",
-          "参加人力资源社会保障部门批准的交通运输类高研班，学时按照高研班确定的进行学时登记；"
-          "未明确的，按国家级、省级、市级分别认定登记36个、36个、24个学时。",
+    Route("seminar", N_("Advanced seminar"),
+          N_("An advanced transport seminar approved by the HR department: the hours the seminar "
+             "states; otherwise 36, 36 or 24 hours for a national, provincial or city seminar."),
           ("level",), ("stated_hours",), _seminar),
-    Route("training", "参加培训进修",
-          "参加国内外有关部门、行业组织举办的交通运输类培训进修、学术研讨活动，每天可认定登记6个学时。",
+    Route("training", N_("Training and academic events"),
+          N_("Transport training or academic events held by authorities or industry bodies at home "
+             "or abroad: 6 hours a day."),
           ("days",), (), _training),
-    Route("research", "参与立法工作、课题研究、标准制定",
-          "参与交通运输类立法工作、课题研究、工程建设标准制定，排名前5的，每项按国家级、省级、市、县级"
-          "可分别认定登记24个、18个、12个、6个学时。",
+    Route("research", N_("Legislation, research and standards"),
+          N_("Transport legislation, research projects or construction standards, for the first five "
+             "contributors: 24, 18, 12 or 6 hours per item at national, provincial, city or county level."),
           ("level", "rank"), (), _research),
-    Route("paper", "发表论文著作",
-          "发表交通运输类论文（译文）、著作（译作），排名前3的，按发表在核心刊物、全国性刊物、省级刊物、"
-          "其他期刊或正式出版的论文集，每篇论文（译文）、每万字著作（译作）可分别认定登记24个、18个、12个、6个学时。",
+    Route("paper", N_("Papers and books"),
+          N_("Transport papers or books (and translations), for the first three authors: 24, 18, 12 or 6 "
+             "hours per paper or per 10,000 words in a core, national, provincial or other journal or "
+             "published proceedings."),
           ("journal", "rank", "count"), (), _paper),
-    Route("degree_course", "参加在职教育",
-          "参加交通运输类相关专业在职学历（学位）教育，每门课程考试合格可认定登记3个学时。",
+    Route("degree_course", N_("In-service degree education"),
+          N_("In-service degree education in a transport subject: 3 hours for every course passed."),
           ("courses_passed",), (), _degree_course),
 )}

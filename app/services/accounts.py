@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..domain import idnumber
 from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, Unauthorized
+from ..i18n import _
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 from .actors import Actor, for_token_hash
@@ -55,9 +56,9 @@ def authenticate(username: str, password: str) -> User:
     user = find_user(username)
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
-        raise Unauthorized("用户名或密码错误 (wrong username or password)", code="bad_credentials")
+        raise Unauthorized(_("Wrong username or password."), code="bad_credentials")
     if not check_password_hash(user.password_hash, password or "") or not user.is_active:
-        raise Unauthorized("用户名或密码错误 (wrong username or password)", code="bad_credentials")
+        raise Unauthorized(_("Wrong username or password."), code="bad_credentials")
     return user
 
 
@@ -87,22 +88,23 @@ def password_problems(user: User, password: str) -> list[str]:
     minimum = int(current_app.config["AUTH"]["MIN_PASSWORD_LENGTH"])
     problems = []
     if len(password) < minimum:
-        problems.append(f"密码至少 {minimum} 位")
+        problems.append(_("At least %(n)s characters.", n=minimum))
     if not any(c.isalpha() for c in password) or not any(c.isdigit() for c in password):
-        problems.append("密码须同时包含字母和数字")
+        problems.append(_("Use both letters and digits."))
     if password == user.username or (user.id_number and password == initial_password(user.id_number)):
-        problems.append("新密码不能与用户名或初始密码相同")
+        problems.append(_("It may not equal the username or the initial password."))
     return problems
 
 
 def change_password(user: User, old: str, new: str) -> None:
     if not check_password_hash(user.password_hash, old or ""):
-        raise Invalid("原密码不正确", code="invalid", fields={"old_password": ["wrong password"]})
+        raise Invalid(_("The current password is wrong."), code="invalid",
+                      fields={"old_password": [_("Wrong password.")]})
     problems = password_problems(user, new or "")
     if check_password_hash(user.password_hash, new or ""):
-        problems.append("新密码不能与原密码相同")
+        problems.append(_("It must differ from the current password."))
     if problems:
-        raise Invalid("；".join(problems), code="weak_password", fields={"new_password": problems})
+        raise Invalid(_("Choose a stronger password."), code="weak_password", fields={"new_password": problems})
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
@@ -117,16 +119,16 @@ def register_trainee(id_number: str, name: str, phone: str | None = None) -> Use
     id_number = idnumber.normalise(id_number)
     errors: dict[str, list[str]] = {}
     if not idnumber.is_valid(id_number):
-        errors["id_number"] = ["身份证号码不正确 (invalid resident ID number)"]
+        errors["id_number"] = [_("Not a valid resident ID number.")]
     name = (name or "").strip()
     if not 2 <= len(name) <= 30 or control_characters(name):
-        errors["name"] = ["请填写真实姓名 (2-30 characters)"]
+        errors["name"] = [_("Your real name, 2 to 30 characters.")]
     if phone and not PHONE.match(phone):
-        errors["phone"] = ["手机号码应为 11 位数字 (11-digit mobile number)"]
+        errors["phone"] = [_("An 11-digit mobile number.")]
     if errors:
-        raise Invalid("注册信息有误", code="invalid", fields=errors)
+        raise Invalid(_("Some registration details are wrong."), code="invalid", fields=errors)
     if db.session.scalar(select(User.id).where(User.username == id_number)) is not None:
-        raise Conflict("该身份证号已注册，请直接登录 (already registered)", code="already_registered")
+        raise Conflict(_("This ID number is already registered; log in instead."), code="already_registered")
     user = User(username=id_number, id_number=id_number, name=name, phone=phone or None,
                 password_hash=hash_password(initial_password(id_number)), must_change_password=True)
     db.session.add(user)

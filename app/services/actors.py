@@ -10,10 +10,11 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
+from ..domain import N_
 from ..extensions import db
 from ..models import GLOBAL_ROLES, ApiToken, Organisation, RoleAssignment, User, utcnow
 
-SYSTEM_NAME = "系统"
+SYSTEM_NAME = N_("系统")  # stored in the event log as data; shown through label()
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Actor:
         return (role, org_id) in self.roles
 
     def holds(self, role: str) -> bool:
-        return any(r == role for r, _ in self.roles)
+        return any(r == role for r, _org in self.roles)
 
     def orgs(self, role: str) -> set[int]:
         return {org for r, org in self.roles if r == role and org is not None}

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from ..db import after_commit, on_rollback
 from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, NotFound
+from ..i18n import _
 from ..extensions import db
 from ..models import Claim, ClaimFile
 from ..storage import storage
@@ -34,16 +35,17 @@ def add_file(claim_id: int, actor: Actor, data: bytes, filename: str | None,
     limits = _limits()
     description = (description or "").strip()
     if not description:
-        raise Invalid("请填写附件说明", code="invalid", fields={"description": ["required"]})
+        raise Invalid(_("Describe the file."), code="invalid", fields={"description": [_("Required.")]})
     if control_characters(description):
-        raise Invalid("附件说明不能包含控制字符", code="invalid",
-                      fields={"description": ["control characters not allowed"]})
+        raise Invalid(_("The description may not contain control characters."), code="invalid",
+                      fields={"description": [_("No control characters.")]})
     if len(description) > limits["MAX_DESCRIPTION_CHARS"]:
-        raise Invalid(f"附件说明限 {limits['MAX_DESCRIPTION_CHARS']} 个字", code="invalid",
-                      fields={"description": [f"at most {limits['MAX_DESCRIPTION_CHARS']} characters"]})
+        raise Invalid(_("The description is limited to %(n)s characters.", n=limits["MAX_DESCRIPTION_CHARS"]),
+                      code="invalid", fields={"description": [_("At most %(n)s characters.",
+                                                                 n=limits["MAX_DESCRIPTION_CHARS"])]})
     count = db.session.scalar(select(func.count()).where(ClaimFile.claim_id == claim.id))
     if count >= limits["MAX_FILES_PER_CLAIM"]:
-        raise Conflict(f"每条登记最多上传 {limits['MAX_FILES_PER_CLAIM']} 个文件 (too many files)",
+        raise Conflict(_("A claim takes at most %(n)s files.", n=limits["MAX_FILES_PER_CLAIM"]),
                        code="too_many_files")
     checked = check_upload(data, filename, limits["MAX_FILE_BYTES"])
     key = f"claims/{claim.id}/{uuid.uuid4().hex}{checked.extension}"
@@ -90,4 +92,4 @@ def _file_of(claim: Claim, file_id: int) -> ClaimFile:
     for row in claim.files:
         if row.id == file_id:
             return row
-    raise NotFound("文件不存在 (file not found)")
+    raise NotFound(_("File not found."))

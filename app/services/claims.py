@@ -19,6 +19,7 @@ from workflows import TaskInfo
 from ..domain.idnumber import mask
 from ..domain.routes import ROUTES, DetailsError
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..i18n import N_, _, label
 from ..extensions import db
 from ..models import Claim, ClaimWindow, Enrollment, Organisation, ProcessInstance, utcnow
 from . import ledger, processes
@@ -40,10 +41,10 @@ def parse_hours(value: Any, field: str) -> Decimal:
     try:
         hours = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise Invalid("学时必须是数字", code="invalid", fields={field: ["not a number"]}) from None
+        raise Invalid(_("Hours must be a number."), code="invalid", fields={field: [_("Not a number.")]}) from None
     if not hours.is_finite() or hours <= 0 or hours != hours.quantize(ONE_DECIMAL):
-        raise Invalid("学时必须大于 0，最多一位小数", code="invalid",
-                      fields={field: ["must be positive with at most one decimal"]})
+        raise Invalid(_("Hours must be positive, with at most one decimal place."), code="invalid",
+                      fields={field: [_("Positive, at most one decimal place.")]})
     return hours.quantize(ONE_DECIMAL)
 
 
@@ -121,20 +122,21 @@ def approved_enrollment(trainee_id: int, year: int) -> Enrollment | None:
 
 def _check_submission(claim: Claim, first_time: bool) -> None:
     if first_time and open_window(claim.year) is None:
-        raise Conflict(f"{claim.year} 年度学时登记未开放 (the claim window is closed)", code="window_closed")
+        raise Conflict(_("Credit-hour registration for %(year)s is not open.", year=claim.year), code="window_closed")
     enrollment = approved_enrollment(claim.trainee_id, claim.year)
     if enrollment is None:
-        raise Conflict(f"您尚未通过 {claim.year} 年度报名审核 (no approved enrolment for the year)",
+        raise Conflict(_("You have no approved enrolment for %(year)s.", year=claim.year),
                        code="not_enrolled")
     authority = db.session.get(Organisation, enrollment.unit_id).nearest("authority")
     if authority is None:
-        raise Conflict("所在单位没有主管部门 (the unit has no supervising authority)", code="no_authority")
+        raise Conflict(_("Your unit has no supervising authority."), code="no_authority")
     ledger.lock_trainee(claim.trainee_id)
     remaining = ledger.route_remaining(claim.trainee_id, claim.year, claim.route)
     if claim.hours_requested > remaining:
-        raise Invalid(f"申请学时超过该途径本年度剩余可登记学时 {remaining}（每途径每年最多 "
-                      f"{ledger.Policy.current().route_cap} 学时）", code="cap_exceeded",
-                      fields={"hours_requested": [f"at most {remaining} remain for this route this year"]})
+        raise Invalid(_("The requested hours exceed the %(remaining)s hours left on this route this year "
+                        "(at most %(cap)s a year per route).", remaining=remaining,
+                        cap=ledger.Policy.current().route_cap), code="cap_exceeded",
+                      fields={"hours_requested": [_("At most %(remaining)s.", remaining=remaining)]})
     claim.unit_id = enrollment.unit_id
     claim.authority_id = authority.id
     claim.submitted_at = utcnow()
@@ -149,9 +151,10 @@ def _set_reviewed_hours(claim: Claim, field: str, given: Any) -> None:
     remaining = ledger.route_remaining(claim.trainee_id, claim.year, claim.route,
                                        exclude_source_id=claim.id)
     if hours > remaining:
-        raise Invalid(f"学时 {hours} 超过该学员本年度「{ROUTES[claim.route].label}」剩余可登记学时 "
-                      f"{remaining}", code="cap_exceeded",
-                      fields={"hours": [f"at most {remaining} remain for this route this year"]})
+        raise Invalid(_("%(hours)s hours exceed the %(remaining)s hours this trainee has left on "
+                        "“%(route)s” this year.", hours=hours, remaining=remaining,
+                        route=label(ROUTES[claim.route].label)), code="cap_exceeded",
+                      fields={"hours": [_("At most %(remaining)s.", remaining=remaining)]})
     setattr(claim, f"hours_{field}", hours)
 
 
@@ -159,19 +162,20 @@ def _validated(payload: dict[str, Any], current: Claim | None = None) -> dict[st
     route_code = payload.get("route", current.route if current else None)
     route = ROUTES.get(route_code)
     if route is None:
-        raise Invalid("未知的登记途径", code="invalid", fields={"route": [f"must be one of {list(ROUTES)}"]})
+        raise Invalid(_("Unknown claim route."), code="invalid", fields={"route": [_("Choose a route.")]})
     details = payload.get("details", current.details if current else {})
     try:
         suggested = route.suggest(details)
     except DetailsError as exc:
-        raise Invalid("登记途径信息有误", code="invalid",
-                      fields={f"details.{k}": [v] for k, v in exc.fields.items()}) from None
+        raise Invalid(_("The details of the route are incomplete or wrong."), code="invalid",
+                      fields={f"details.{k}": [_(message, **params)]
+                              for k, (message, params) in exc.fields.items()}) from None
     cap = ledger.Policy.current().route_cap
     hours = parse_hours(payload.get("hours_requested", current.hours_requested if current else None),
                         "hours_requested")
     if hours > cap:
-        raise Invalid(f"每个途径每年度最多可计 {cap} 个学时", code="cap_exceeded",
-                      fields={"hours_requested": [f"at most {cap}"]})
+        raise Invalid(_("Each route counts at most %(cap)s hours a year.", cap=cap), code="cap_exceeded",
+                      fields={"hours_requested": [_("At most %(remaining)s.", remaining=cap)]})
     values = {"route": route.code, "details": dict(details), "hours_requested": hours,
               "hours_suggested": min(suggested, cap)}
     if "title" in payload:
@@ -191,7 +195,7 @@ def visible(claim: Claim, actor: Actor) -> bool:
 def get_visible(claim_id: int, actor: Actor) -> Claim:
     claim = db.session.get(Claim, claim_id)
     if claim is None or claim.deleted_at is not None or not visible(claim, actor):
-        raise NotFound("登记记录不存在 (claim not found)")
+        raise NotFound(_("Claim not found."))
     return claim
 
 
@@ -200,13 +204,13 @@ def get_own_locked(claim_id: int, actor: Actor, *,
     """The caller's own claim, with its instance locked and both re-read."""
     claim = get_visible(claim_id, actor)
     if claim.trainee_id != actor.id:
-        raise Forbidden("只有本人可以修改登记材料 (only the trainee may change a claim)")
+        raise Forbidden(_("Only the trainee may change a claim."))
     instance = processes.lock_instance(claim.instance_id)
     db.session.refresh(claim)
     if claim.deleted_at is not None:
-        raise NotFound("登记记录不存在 (claim not found)")
+        raise NotFound(_("Claim not found."))
     if editable and claim.status not in EDITABLE:
-        raise Conflict(f"当前状态「{claim.status_label}」不能修改 (claim is not editable now)",
+        raise Conflict(_("A claim in status “%(status)s” cannot be changed.", status=label(claim.status_label)),
                        code="not_editable")
     return claim, instance
 
@@ -222,12 +226,12 @@ def list_for(actor: Actor, year: int | None = None) -> list[Claim]:
 
 def create(actor: Actor, payload: dict[str, Any]) -> Claim:
     if not actor.is_trainee:
-        raise Forbidden("只有学员可以登记学时 (only trainees file claims)")
+        raise Forbidden(_("Only trainees file credit-hour claims."))
     year = payload["year"]
     if not 2000 <= year <= today().year + 1:
-        raise Invalid("年度不正确", code="invalid", fields={"year": ["out of range"]})
+        raise Invalid(_("The year is out of range."), code="invalid", fields={"year": [_("Out of range.")]})
     values = _validated(payload)
-    claim = Claim(trainee_id=actor.id, year=year, status="draft", status_label="未提交", **values)
+    claim = Claim(trainee_id=actor.id, year=year, status="draft", status_label=N_("未提交"), **values)
     db.session.add(claim)
     db.session.flush()
     instance = processes.start(CLAIMS, claim, actor, {"record_id": claim.id},
@@ -248,14 +252,14 @@ def update(claim_id: int, actor: Actor, payload: dict[str, Any]) -> Claim:
 def delete(claim_id: int, actor: Actor) -> None:
     claim, instance = get_own_locked(claim_id, actor)
     if claim.status != "draft":
-        raise Conflict("只有未提交的登记可以删除 (only drafts can be deleted)", code="not_editable")
+        raise Conflict(_("Only a claim not yet submitted can be deleted."), code="not_editable")
     loaded = processes.load(instance, claim, actor)
     loaded.cancel()
     instance.cancelled = True
     record_event(instance, actor, "delete")
     processes.save(instance, loaded, CLAIMS, claim)
     claim.deleted_at = utcnow()
-    claim.status, claim.status_label = "deleted", "已删除"
+    claim.status, claim.status_label = "deleted", N_("已删除")
     from .claim_files import discard_all
     discard_all(claim)
 
@@ -263,9 +267,10 @@ def delete(claim_id: int, actor: Actor) -> None:
 def submit(claim_id: int, actor: Actor) -> Claim:
     claim = get_visible(claim_id, actor)
     if claim.trainee_id != actor.id:
-        raise Forbidden("只有本人可以提交 (only the trainee may submit)")
+        raise Forbidden(_("Only the trainee may submit a claim."))
     if claim.status not in EDITABLE:
-        raise Conflict(f"当前状态「{claim.status_label}」不能提交 (nothing to submit)", code="not_editable")
+        raise Conflict(_("A claim in status “%(status)s” cannot be submitted.", status=label(claim.status_label)),
+                       code="not_editable")
     processes.complete_open_task(claim.instance_id, TRAINEE_TASKS, actor, DecisionForm("submit"), claim)
     return claim
 
@@ -273,12 +278,13 @@ def submit(claim_id: int, actor: Actor) -> Claim:
 def withdraw(claim_id: int, actor: Actor) -> Claim:
     claim = get_visible(claim_id, actor)
     if claim.trainee_id != actor.id:
-        raise Forbidden("只有本人可以撤回 (only the trainee may withdraw)")
+        raise Forbidden(_("Only the trainee may withdraw a claim."))
     if claim.status != "unit_review":
-        raise Conflict(f"当前状态「{claim.status_label}」不能撤回 (only a claim waiting for the unit "
-                       "can be withdrawn)", code="not_withdrawable")
+        raise Conflict(_("A claim in status “%(status)s” cannot be withdrawn: only one waiting for the "
+                         "unit's review can.", status=label(claim.status_label)), code="not_withdrawable")
     try:
         processes.send_message(claim.instance_id, CLAIMS, claim.id, actor, "withdraw", "withdraw")
     except Conflict:
-        raise Conflict("单位已审核，不能撤回 (the unit has already acted)", code="not_withdrawable") from None
+        raise Conflict(_("The unit has already acted; the claim can no longer be withdrawn."),
+                       code="not_withdrawable") from None
     return claim

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from workflows import DiagramError
 
 from ..errors import Invalid
+from ..i18n import _
 from ..extensions import db
 from ..models import ProcessDefinition
 from .actors import Actor
@@ -22,7 +23,7 @@ def deploy(content: bytes, actor: Actor | None = None) -> tuple[ProcessDefinitio
     try:
         bundle = engine().bundle(content)
     except DiagramError as exc:
-        raise Invalid("流程图校验未通过 (diagram refused)", code="invalid_diagram",
+        raise Invalid(_("The diagram was refused."), code="invalid_diagram",
                       fields={"bpmn": exc.problems}) from None
     latest = db.session.scalars(select(ProcessDefinition)
                                 .where(ProcessDefinition.process_key == bundle.process_id)

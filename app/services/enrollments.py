@@ -14,6 +14,7 @@ from workflows import TaskInfo
 
 from ..domain.idnumber import mask
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..i18n import N_, _, label
 from ..extensions import db
 from ..models import Enrollment, Organisation, ProcessInstance, RoleAssignment, utcnow
 from . import processes
@@ -23,10 +24,14 @@ from .claims import today
 from .engine import service_handler
 from .records import Candidate, DecisionForm, RecordType, register
 
-IDENTITY_TYPES = ("机关事业单位", "事业单位(在编)", "事业单位(非在编)", "国有企业", "集体企业", "民营企业", "其他")
-POLITICAL_STATUSES = ("中共党员", "中共预备党员", "共青团员", "民主党派", "无党派人士", "群众")
-EDUCATION_LEVELS = ("博士研究生", "硕士研究生", "大学本科", "大学专科", "中专", "高中及以下")
-TITLES = ("无", "正高级工程师", "高级工程师", "工程师", "助理工程师", "技术员")
+# Stored as the seeds show them; N_ marks them for the English catalog.
+IDENTITY_TYPES = (N_("机关事业单位"), N_("事业单位(在编)"), N_("事业单位(非在编)"), N_("国有企业"),
+                  N_("集体企业"), N_("民营企业"), N_("其他"))
+POLITICAL_STATUSES = (N_("中共党员"), N_("中共预备党员"), N_("共青团员"), N_("民主党派"), N_("无党派人士"),
+                      N_("群众"))
+EDUCATION_LEVELS = (N_("博士研究生"), N_("硕士研究生"), N_("大学本科"), N_("大学专科"), N_("中专"),
+                    N_("高中及以下"))
+TITLES = (N_("无"), N_("正高级工程师"), N_("高级工程师"), N_("工程师"), N_("助理工程师"), N_("技术员"))
 PROFILE_FIELDS = ("identity_type", "political_status", "education", "title", "title_date", "specialty")
 CHOICES = {"identity_type": IDENTITY_TYPES, "political_status": POLITICAL_STATUSES,
            "education": EDUCATION_LEVELS, "title": TITLES}
@@ -93,21 +98,21 @@ def _validated(payload: dict[str, Any]) -> dict[str, Any]:
     if "unit_id" in payload:
         unit = db.session.get(Organisation, payload["unit_id"])
         if unit is None or unit.kind != "unit":
-            errors["unit_id"] = ["请选择单位 (no such unit)"]
+            errors["unit_id"] = [_("Choose your unit.")]
         values["unit_id"] = payload["unit_id"]
     for field, choices in CHOICES.items():
         if field in payload:
             if payload[field] not in choices:
-                errors[field] = [f"must be one of {list(choices)}"]
+                errors[field] = [_("Choose one of the options.")]
             values[field] = payload[field]
     if "title_date" in payload:
         values["title_date"] = payload["title_date"]
     if "specialty" in payload:
         values["specialty"] = (payload["specialty"] or "").strip()
         if not values["specialty"]:
-            errors["specialty"] = ["required"]
+            errors["specialty"] = [_("Required.")]
     if errors:
-        raise Invalid("报名信息有误", code="invalid", fields=errors)
+        raise Invalid(_("Some enrolment details are missing or wrong."), code="invalid", fields=errors)
     return values
 
 
@@ -119,7 +124,7 @@ def visible(enrollment: Enrollment, actor: Actor) -> bool:
 def get_visible(enrollment_id: int, actor: Actor) -> Enrollment:
     enrollment = db.session.get(Enrollment, enrollment_id)
     if enrollment is None or not visible(enrollment, actor):
-        raise NotFound("报名记录不存在 (enrolment not found)")
+        raise NotFound(_("Enrolment not found."))
     return enrollment
 
 
@@ -136,20 +141,21 @@ def last_approved(trainee_id: int, before_year: int) -> Enrollment | None:
 
 def create(actor: Actor, payload: dict[str, Any]) -> Enrollment:
     if not actor.is_trainee:
-        raise Forbidden("只有学员可以报名 (only trainees enrol)")
+        raise Forbidden(_("Only trainees enrol."))
     year = payload["year"]
     if year not in (today().year, today().year + 1):
-        raise Invalid("只能报名本年度或下一年度", code="invalid", fields={"year": ["current or next year"]})
+        raise Invalid(_("You can enrol for this year or next year only."), code="invalid",
+                      fields={"year": [_("This year or next year.")]})
     values = _validated(payload)
     missing = [f for f in ("unit_id", *PROFILE_FIELDS) if f not in values and f != "title_date"]
     if missing:
-        raise Invalid("请完整填写报名信息", code="invalid", fields={f: ["required"] for f in missing})
+        raise Invalid(_("Fill in every enrolment field."), code="invalid", fields={f: [_("Required.")] for f in missing})
     if db.session.scalar(select(Enrollment.id).where(Enrollment.trainee_id == actor.id,
                                                      Enrollment.year == year)):
-        raise Conflict(f"您已报名 {year} 年度 (already enrolled for this year)", code="already_enrolled")
+        raise Conflict(_("You have already enrolled for %(year)s.", year=year), code="already_enrolled")
     previous = last_approved(actor.id, year)
     enrollment = Enrollment(trainee_id=actor.id, year=year, status="unit_review",
-                            status_label="等待单位审核", **values)
+                            status_label=N_("等待单位审核"), **values)
     db.session.add(enrollment)
     db.session.flush()
     same_unit = previous is not None and previous.unit_id == enrollment.unit_id
@@ -164,11 +170,12 @@ def create(actor: Actor, payload: dict[str, Any]) -> Enrollment:
 def _own_locked(enrollment_id: int, actor: Actor) -> tuple[Enrollment, ProcessInstance]:
     enrollment = get_visible(enrollment_id, actor)
     if enrollment.trainee_id != actor.id:
-        raise Forbidden("只有本人可以修改报名信息 (only the trainee may change an enrolment)")
+        raise Forbidden(_("Only the trainee may change an enrolment."))
     instance = processes.lock_instance(enrollment.instance_id)
     db.session.refresh(enrollment)
     if enrollment.status != "rejected":
-        raise Conflict(f"当前状态「{enrollment.status_label}」不能修改 (not editable now)",
+        raise Conflict(_("An enrolment in status “%(status)s” cannot be changed.",
+                         status=label(enrollment.status_label)),
                        code="not_editable")
     return enrollment, instance
 
@@ -183,7 +190,7 @@ def update(enrollment_id: int, actor: Actor, payload: dict[str, Any]) -> Enrollm
 
 
 def submit(enrollment_id: int, actor: Actor) -> Enrollment:
-    enrollment, _ = _own_locked(enrollment_id, actor)
+    enrollment, _instance = _own_locked(enrollment_id, actor)
     processes.complete_open_task(enrollment.instance_id, ("revise",), actor, DecisionForm("submit"),
                                  enrollment)
     return enrollment

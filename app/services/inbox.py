@@ -13,6 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import savepoint
 from ..errors import Forbidden, NotFound, ServiceError
+from ..i18n import _
 from ..extensions import db
 from ..models import HumanTask
 from .actors import Actor
@@ -81,9 +82,9 @@ def list_tasks(actor: Actor, flt: InboxFilter) -> tuple[list[Any], int]:
 def get_task(task_id: int, actor: Actor) -> HumanTask:
     row = db.session.get(HumanTask, task_id)
     if row is None:
-        raise NotFound("任务不存在 (task not found)")
+        raise NotFound(_("Task not found."))
     if not is_candidate(row, actor):
-        raise Forbidden("您不是该任务的办理人 (not a candidate for this task)")
+        raise Forbidden(_("You are not a candidate for this task."))
     return row
 
 

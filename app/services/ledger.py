@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..i18n import _
 from ..models import HourEntry, User
 
 ZERO = Decimal("0.0")
@@ -92,5 +93,5 @@ def year_summary(user_id: int, year: int) -> dict[str, Any]:
         "required": {"total": policy.total, "professional": policy.professional,
                      "public": policy.public},
         "complete": complete,
-        "completion_label": "合格" if complete else "未完成",
+        "completion_label": _("Qualified") if complete else _("Not completed"),
     }

@@ -9,15 +9,10 @@ from ..domain.idnumber import mask
 from ..domain.routes import ROUTES
 from ..extensions import db
 from ..models import Claim, Enrollment, ProcessEvent, User
+from ..i18n import _, current_language, label
 from . import ledger
+from .labels import ACTION_LABELS, DECISION_REMARKS
 
-ACTION_LABELS = {
-    "create": "新建登记", "enroll": "提交报名", "edit": "编辑材料", "file_add": "上传证明材料",
-    "file_remove": "删除证明材料", "submit": "提交审核", "resubmit": "重新提交", "withdraw": "撤回申请",
-    "unit_review": "单位审核", "authority_review": "主管部门审核", "delete": "删除记录",
-    "auto_approve": "系统自动审核", "claim": "领取任务", "unclaim": "释放任务",
-}
-DECISION_LABELS = {"approve": "通过", "reject": "不通过", "return": "退回修改", "submit": "提交"}
 HIDDEN_FROM_FLOW = frozenset({"claim", "unclaim"})
 
 
@@ -27,17 +22,18 @@ def person(user: User) -> dict[str, Any]:
 
 def _remark(event: ProcessEvent) -> str:
     parts = []
-    if event.decision and event.decision != "submit":
-        parts.append(DECISION_LABELS.get(event.decision, event.decision) + "。")
+    if event.decision in DECISION_REMARKS:
+        parts.append(str(DECISION_REMARKS[event.decision]))
     if event.data.get("hours") and event.decision == "approve":
-        parts.append(f"认定学时 {event.data['hours']}。")
+        parts.append(_("%(hours)s hours recognised.", hours=event.data["hours"]))
     if event.action in ("file_add", "file_remove") and event.data.get("filename"):
         parts.append(event.data["filename"])
     if event.comment:
         parts.append(event.comment)
     if event.action == "auto_approve":
-        parts.append("同一单位再次报名，无需审核。")
-    return "".join(parts) or "无"
+        parts.append(_("Re-enrolment with the same unit: no review needed."))
+    joiner = "" if current_language() == "zh" else " "
+    return joiner.join(parts) or _("None")
 
 
 def flow_log(instance_id: int | None) -> list[dict[str, Any]]:
@@ -48,9 +44,9 @@ def flow_log(instance_id: int | None) -> list[dict[str, Any]]:
                                 .order_by(ProcessEvent.id.desc()))
     return [{
         "at": event.at,
-        "actor": event.actor_org_name or event.actor_name,
+        "actor": event.actor_org_name or label(event.actor_name),
         "action": event.action,
-        "action_label": ACTION_LABELS.get(event.action, event.action),
+        "action_label": str(ACTION_LABELS.get(event.action, event.action)),
         "remark": _remark(event),
     } for event in events if event.action not in HIDDEN_FROM_FLOW]
 
@@ -62,12 +58,12 @@ def _hours(value: Any) -> float | None:
 def claim_view(claim: Claim, *, with_log: bool = True) -> dict[str, Any]:
     view = {
         "id": claim.id, "year": claim.year, "route": claim.route,
-        "route_label": ROUTES[claim.route].label, "title": claim.title, "details": claim.details,
+        "route_label": label(ROUTES[claim.route].label), "title": claim.title, "details": claim.details,
         "hours_requested": float(claim.hours_requested),
         "hours_suggested": float(claim.hours_suggested),
         "hours_reviewed": _hours(claim.hours_reviewed),
         "hours_registered": _hours(claim.hours_registered),
-        "status": claim.status, "status_label": claim.status_label,
+        "status": claim.status, "status_label": label(claim.status_label),
         "trainee": person(claim.trainee),
         "unit_name": claim.unit.name if claim.unit else None,
         "instance_id": claim.instance_id, "created_at": claim.created_at,
@@ -98,7 +94,7 @@ def enrollment_view(enrollment: Enrollment, *, with_log: bool = True) -> dict[st
         "political_status": enrollment.political_status, "education": enrollment.education,
         "title": enrollment.title, "title_date": enrollment.title_date,
         "specialty": enrollment.specialty, "status": enrollment.status,
-        "status_label": enrollment.status_label, "trainee": person(enrollment.trainee),
+        "status_label": label(enrollment.status_label), "trainee": person(enrollment.trainee),
         "instance_id": enrollment.instance_id, "created_at": enrollment.created_at,
         "review_comment": (last_review_comment(enrollment.instance_id)
                            if enrollment.status == "rejected" else None),

@@ -24,11 +24,13 @@ from sqlalchemy import select, update
 from workflows import EventNotWaiting, LoadedInstance, ReadyTask, Snapshot, TaskInfo, TaskStateError
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..i18n import _
 from ..extensions import db
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, utcnow
 from .actors import Actor
 from .audit import record_event
 from .engine import bundle_for, engine
+from .labels import DECISION_LABELS
 from .records import DecisionForm, RecordType, record_type
 
 
@@ -46,7 +48,7 @@ def latest_definition(process_key: str) -> ProcessDefinition:
         select(ProcessDefinition).where(ProcessDefinition.process_key == process_key)
         .order_by(ProcessDefinition.version.desc()).limit(1)).first()
     if definition is None:
-        raise Conflict(f"流程 {process_key} 尚未部署 (process not deployed)", code="not_deployed")
+        raise Conflict(_("The process %(process)s is not deployed.", process=process_key), code="not_deployed")
     return definition
 
 
@@ -75,7 +77,7 @@ def _lock(where: Any) -> ProcessInstance | None:
 def lock_instance(instance_id: int) -> ProcessInstance:
     instance = _lock(ProcessInstance.id == instance_id)
     if instance is None:
-        raise NotFound("流程实例不存在 (process instance not found)")
+        raise NotFound(_("Process instance not found."))
     return instance
 
 
@@ -158,7 +160,7 @@ def _locked_task(task_id: int, actor: Actor) -> tuple[HumanTask, ProcessInstance
     instance = _lock(ProcessInstance.id == select(HumanTask.instance_id)
                      .where(HumanTask.id == task_id).scalar_subquery())
     if instance is None:
-        raise NotFound("任务不存在 (task not found)")
+        raise NotFound(_("Task not found."))
     open_rows = _open_rows(instance.id)
     row = next((r for r in open_rows if r.id == task_id), None)
     if row is None:  # closed meanwhile (or never open): read it for the right answer
@@ -169,19 +171,20 @@ def _locked_task(task_id: int, actor: Actor) -> tuple[HumanTask, ProcessInstance
 
 def _check_actionable(row: HumanTask, actor: Actor) -> None:
     if not is_candidate(row, actor):
-        raise Forbidden("您不是该任务的办理人 (not a candidate for this task)")
+        raise Forbidden(_("You are not a candidate for this task."))
     if row.status != "open":
-        raise Conflict("该任务已处理 (task is no longer open)", code="task_closed")
+        raise Conflict(_("This task has already been handled."), code="task_closed")
     if row.assignee_id not in (None, actor.id):
-        raise Conflict("该任务已被他人领取 (task is held by someone else)", code="task_held")
+        raise Conflict(_("Someone else has taken this task."), code="task_held")
 
 
 def check_form(info: TaskInfo, form: DecisionForm) -> None:
     if form.decision not in info.decisions:
-        raise Invalid(f"该环节可选的处理结果为：{'、'.join(info.decisions)}",
+        raise Invalid(_("This step accepts: %(decisions)s.",
+                        decisions=_(", ").join(str(DECISION_LABELS.get(d, d)) for d in info.decisions)),
                       code="invalid_decision", fields={"decision": [f"must be one of {list(info.decisions)}"]})
     if form.decision in info.comment_required and not (form.comment or "").strip():
-        raise Invalid("请填写审核意见 (a comment is required for this decision)",
+        raise Invalid(_("Please give a comment for this decision."),
                       code="comment_required", fields={"comment": ["required for this decision"]})
 
 
@@ -200,7 +203,7 @@ def complete_open_task(instance_id: int, specs: tuple[str, ...], actor: Actor, f
     open_rows = _open_rows(instance_id)
     row = next((r for r in open_rows if r.task_spec in specs), None)
     if row is None:
-        raise Conflict("当前状态不能提交 (nothing to submit now)", code="not_editable")
+        raise Conflict(_("There is nothing to submit in the current status."), code="not_editable")
     _check_actionable(row, actor)
     db.session.refresh(record)
     return _complete(row, instance, actor, form, record, open_rows=open_rows)
@@ -217,7 +220,7 @@ def _complete(row: HumanTask, instance: ProcessInstance, actor: Actor, form: Dec
     try:
         loaded.complete(row.engine_task_id, data)
     except TaskStateError as exc:  # projection and engine disagree: refuse, change nothing
-        raise Conflict(f"任务状态已变化 ({exc})", code="task_closed") from None
+        raise Conflict(_("The task has changed meanwhile; reload and try again."), code="task_closed") from None
     row.completed_by_id = actor.id
     row.decision = form.decision
     record_event(instance, actor, info.properties.get("action", info.spec),
@@ -228,7 +231,7 @@ def _complete(row: HumanTask, instance: ProcessInstance, actor: Actor, form: Dec
 
 
 def claim_task(task_id: int, actor: Actor) -> HumanTask:
-    row, instance, _ = _locked_task(task_id, actor)
+    row, instance, _open = _locked_task(task_id, actor)
     if row.assignee_id is None:
         row.assignee_id = actor.id
         row.claimed_at = utcnow()
@@ -237,9 +240,9 @@ def claim_task(task_id: int, actor: Actor) -> HumanTask:
 
 
 def unclaim_task(task_id: int, actor: Actor) -> HumanTask:
-    row, instance, _ = _locked_task(task_id, actor)
+    row, instance, _open = _locked_task(task_id, actor)
     if row.candidate_role == "trainee":
-        raise Conflict("个人任务不能退回 (a personal task cannot be released)", code="not_claimable")
+        raise Conflict(_("A personal task cannot be released."), code="not_claimable")
     if row.assignee_id == actor.id:
         row.assignee_id = None
         row.claimed_at = None
@@ -257,7 +260,7 @@ def send_message(instance_id: int, rt: RecordType, record_id: int, actor: Actor,
     try:
         loaded.send_message(message)
     except EventNotWaiting:
-        raise Conflict("当前环节不能执行该操作 (the process is not waiting for this)",
+        raise Conflict(_("This cannot be done at the current step."),
                        code="not_waiting") from None
     record_event(instance, actor, action, comment=comment)
     save(instance, loaded, rt, record)

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from workflows import Snapshot, TaskInfo
 
 from ..errors import NotFound
+from ..i18n import _
 from ..extensions import db
 from .actors import Actor
 
@@ -42,7 +43,7 @@ class RecordType:
         options = {"populate_existing": True} if refresh else {}
         record = db.session.get(self.model, record_id, **options)
         if record is None:
-            raise NotFound("记录不存在 (record not found)")
+            raise NotFound(_("Record not found."))
         return record
 
     # -- what the inbox needs --------------------------------------------------

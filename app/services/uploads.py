@@ -23,6 +23,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from ..errors import Invalid
+from ..i18n import _
 
 MAX_PIXELS = 40_000_000
 EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "pdf": (".pdf",)}
@@ -69,29 +70,29 @@ def _verify_image(data: bytes, kind: str) -> None:
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format.lower() != kind:
-                raise Invalid("图片内容与格式不符 (image content does not match its type)", code="bad_file")
+                raise Invalid(_("The image content does not match its type."), code="bad_file")
             width, height = image.size
             if width * height > MAX_PIXELS:  # checked from the header, before decoding
-                raise Invalid("图片尺寸过大 (image has too many pixels)", code="bad_file")
+                raise Invalid(_("The image has too many pixels."), code="bad_file")
             image.load()  # decode every pixel: truncated or corrupt files fail here
     except Invalid:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise Invalid("图片已损坏 (image is corrupt)", code="bad_file") from None
+        raise Invalid(_("The image is corrupt."), code="bad_file") from None
 
 
 def _verify_pdf(data: bytes) -> None:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            raise Invalid("PDF 已加密，无法审核 (encrypted PDF refused)", code="bad_file")
+            raise Invalid(_("Encrypted PDFs cannot be reviewed."), code="bad_file")
         if len(reader.pages) < 1:
-            raise Invalid("PDF 没有页面 (PDF has no pages)", code="bad_file")
+            raise Invalid(_("The PDF has no pages."), code="bad_file")
         _refuse_active_content(reader)
     except Invalid:
         raise
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError):
-        raise Invalid("PDF 文件已损坏 (PDF is corrupt)", code="bad_file") from None
+        raise Invalid(_("The PDF is corrupt."), code="bad_file") from None
 
 
 def _refuse_active_content(reader: PdfReader) -> None:
@@ -114,11 +115,11 @@ def _refuse_active_content(reader: PdfReader) -> None:
             node = node.get_object()
         visited += 1
         if visited > MAX_PDF_OBJECTS:
-            raise Invalid("PDF 结构过于复杂 (PDF has too many objects)", code="bad_file")
+            raise Invalid(_("The PDF is too complex."), code="bad_file")
         if isinstance(node, DictionaryObject):
             for name, value in node.items():
                 if name in PDF_ACTIVE_KEYS or (name == "/S" and value in PDF_ACTIVE_ACTIONS):
-                    raise Invalid("PDF 含有脚本、动作或嵌入文件，不予接收 (active PDF content refused)",
+                    raise Invalid(_("PDFs with scripts, actions or embedded files are not accepted."),
                                   code="bad_file")
                 stack.append(value)
         elif isinstance(node, ArrayObject):
@@ -128,19 +129,20 @@ def _refuse_active_content(reader: PdfReader) -> None:
 def check_upload(data: bytes, filename: str | None, max_bytes: int) -> CheckedFile:
     """Return what the file really is, or raise Invalid with a reason a person can act on."""
     if not data:
-        raise Invalid("文件为空 (empty file)", code="bad_file", fields={"file": ["empty"]})
+        raise Invalid(_("The file is empty."), code="bad_file", fields={"file": [_("Empty.")]})
     if len(data) > max_bytes:
-        raise Invalid(f"文件超过 {max_bytes // (1024 * 1024)} MB (file too large)", code="file_too_large",
-                      fields={"file": [f"larger than {max_bytes} bytes"]})
+        raise Invalid(_("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)), code="file_too_large",
+                      fields={"file": [_("Too large.")]})
     kind = _sniff(data)
     if kind is None:
-        raise Invalid("仅支持 jpg、png、pdf 文件 (only jpg, png and pdf are accepted)",
-                      code="bad_file_type", fields={"file": ["not a jpg, png or pdf"]})
+        raise Invalid(_("Only jpg, png and pdf files are accepted."),
+                      code="bad_file_type", fields={"file": [_("Not a jpg, png or pdf.")]})
     name = clean_filename(filename)
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in EXTENSIONS[kind]:
-        raise Invalid("文件扩展名与内容不符 (file name does not match its content)",
-                      code="bad_file_type", fields={"file": [f"content is {kind}, name says {extension or 'nothing'}"]})
+        raise Invalid(_("The file name does not match its content."),
+                      code="bad_file_type",
+                      fields={"file": [_("The content is %(kind)s.", kind=kind.upper())]})
     if kind == "pdf":
         _verify_pdf(data)
     else:

@@ -41,3 +41,14 @@ def test_malformed_json_bodies(api, body):
     response = api.as_(T1).post("/claims", data=body, content_type="application/json")
     assert response.status_code in (400, 422)
     assert "error" in response.get_json()
+
+
+def test_api_speaks_chinese_by_default_and_english_on_request(api):
+    trainee = api.as_(T1)
+    zh = trainee.get("/claims/999")
+    assert zh.get_json()["error"]["message"] == "登记记录不存在。"
+    en = trainee.get("/claims/999", headers={"Accept-Language": "en"})
+    assert en.get_json()["error"]["message"] == "Claim not found."
+    claim = api.new_claim(T1)
+    assert trainee.get(f"/claims/{claim['id']}", headers={"Accept-Language": "en"}).get_json()[
+        "status_label"] == "Not submitted"

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from ...db import rollback
 from ...errors import ServiceError
+from ...i18n import _
 from ...services import accounts
 from ...services.actors import Actor
 from .errors import (HTTP_CODES, HTTP_MESSAGES, ErrorSchema, error_response, flatten_webargs,
@@ -54,10 +55,10 @@ def authenticate_request() -> Response | None:
     token = bearer_token()
     actor = accounts.actor_for_token(token) if token else None
     if actor is None:
-        return error_response(401, "unauthorized", "请先登录或重新登录 (missing, expired or revoked token)")
+        return error_response(401, "unauthorized", _("Please log in (the token is missing, expired or revoked)."))
     if actor.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return error_response(403, "password_change_required",
-                              "首次登录请先修改初始密码 (change the initial password first)")
+                              _("Change your initial password first."))
     g.actor = actor
     g.token = token
     return None
@@ -86,10 +87,10 @@ def init_api(app: Flask) -> None:
     def _integrity_error(exc: IntegrityError) -> Any:
         # A unique key raced by a concurrent request (two enrolments for one year...).
         rollback()
-        return error_response(409, "conflict", "数据已被并发修改，请刷新后重试 (a concurrent change won; reload)")
+        return error_response(409, "conflict", _("Someone changed this at the same time; reload and try again."))
 
     @app.errorhandler(DataError)
     def _data_error(exc: DataError) -> Any:
         # The database refused a value that slipped past validation: the input's fault, not ours.
         rollback()
-        return error_response(422, "invalid", "提交的数据有误 (the database refused a value)")
+        return error_response(422, "invalid", _("The data sent is not valid."))

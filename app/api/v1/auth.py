@@ -7,6 +7,7 @@ from flask import current_app, g
 from flask_smorest import Blueprint
 
 from ...domain.idnumber import mask
+from ...i18n import _
 from ...services import accounts
 from . import current_actor
 from .errors import ErrorSchema
@@ -43,7 +44,8 @@ def register(body: dict[str, Any]) -> dict[str, Any]:
     """Trainee self-registration: username is the ID number, the initial password its last six digits."""
     user = accounts.register_trainee(body["id_number"], body["name"], body.get("phone"))
     return {"username": user.username, "must_change_password": True,
-            "message": "注册成功。用户名为身份证号，初始密码为身份证号后六位，首次登录须修改密码。"}
+            "message": _("Registered. Your username is your ID number and your initial password its "
+                        "last six characters; change it at first login.")}
 
 
 @blp.route("/auth/password", methods=["POST"])

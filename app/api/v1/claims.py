@@ -8,6 +8,7 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 
 from ...errors import Invalid
+from ...i18n import _
 from ...services import claim_files, claims
 from ...services.presenters import claim_view
 from . import current_actor
@@ -92,7 +93,7 @@ def upload(claim_id: int) -> Any:
     """Attach a proof (jpg, png or pdf, checked by content) with a description."""
     upload = request.files.get("file")
     if upload is None:
-        raise Invalid("请选择要上传的文件", code="invalid", fields={"file": ["required"]})
+        raise Invalid(_("Choose a file to upload."), code="invalid", fields={"file": [_("Required.")]})
     limit = current_app.config["UPLOADS"]["MAX_FILE_BYTES"]
     data = upload.stream.read(limit + 1)
     row = claim_files.add_file(claim_id, current_actor(), data, upload.filename,

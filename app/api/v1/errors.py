@@ -7,6 +7,7 @@ import marshmallow as ma
 from flask import Response, jsonify
 
 from ...errors import ServiceError
+from ...i18n import _l
 
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -14,10 +15,10 @@ HTTP_CODES = {
     422: "invalid", 429: "too_many_requests", 500: "internal_error",
 }
 HTTP_MESSAGES = {
-    400: "请求格式错误 (bad request)", 401: "请先登录 (authentication required)",
-    403: "没有权限 (forbidden)", 404: "不存在 (not found)", 405: "不支持该方法 (method not allowed)",
-    413: "上传内容过大 (request too large)", 415: "不支持的内容类型 (unsupported media type)",
-    422: "提交的数据有误 (invalid input)", 500: "服务器内部错误 (internal error)",
+    400: _l("Bad request."), 401: _l("Please log in."), 403: _l("You may not do this."),
+    404: _l("Not found."), 405: _l("Method not allowed."), 413: _l("The request is too large."),
+    415: _l("Unsupported media type."), 422: _l("The data sent is not valid."),
+    500: _l("Internal error; the administrators have been told."),
 }
 
 
@@ -33,7 +34,7 @@ class ErrorSchema(ma.Schema):
 
 def error_response(status: int, code: str, message: str,
                    fields: dict[str, Any] | None = None) -> Response:
-    body: dict[str, Any] = {"code": code, "message": message}
+    body: dict[str, Any] = {"code": code, "message": str(message)}
     if fields:
         body["fields"] = fields
     response = jsonify({"error": body})

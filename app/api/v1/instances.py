@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from ...errors import Forbidden, NotFound
+from ...i18n import _
 from ...extensions import db
 from ...models import HumanTask, ProcessEvent, ProcessInstance
 from ...services.inbox import task_item
@@ -20,10 +21,10 @@ blp = Blueprint("instances", __name__, description="Process instances (admins an
 
 def _instance(instance_id: int) -> ProcessInstance:
     if not current_actor().can_read_all_processes:
-        raise Forbidden("仅流程管理员和审计员可查看 (process admins and auditors only)")
+        raise Forbidden(_("Only process administrators and auditors may read this."))
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:
-        raise NotFound("流程实例不存在 (process instance not found)")
+        raise NotFound(_("Process instance not found."))
     return instance
 
 

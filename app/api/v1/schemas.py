@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from ...domain.routes import ROUTES
 from ...domain.text import control_characters
+from ...i18n import _
 
 Hours = fields.Float  # responses: plain JSON numbers, one decimal
 
@@ -21,7 +22,7 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         bad = control_characters(text, multiline=self.multiline)
         if bad:
-            raise ma.ValidationError(f"不能包含控制字符 (control characters not allowed: {', '.join(bad)})")
+            raise ma.ValidationError(_("No control characters (%(found)s).", found=", ".join(bad)))
         return text
 
 
