@@ -7,7 +7,7 @@ FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install install-dev translations compile-translations run serve migrate demo test test-pg bench clean
+.PHONY: install install-dev assets translations compile-translations run serve migrate demo test test-pg bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,32 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed compile-translations
+install: $(VENV)/.installed compile-translations assets
 install-dev: $(VENV)/.installed-dev compile-translations
+
+## The diagram viewer (bpmn-js, pinned in package-lock.json) into app/static/vendor/bpmn-js.
+## Without npm the process pages still work: they show the event log and say the viewer is missing.
+NPM        ?= npm
+BPMN_DIST  := node_modules/bpmn-js/dist
+BPMN_VENDOR := app/static/vendor/bpmn-js
+assets:
+	@if ! command -v $(NPM) >/dev/null 2>&1; then \
+		echo "*** npm not found: the BPMN diagram viewer is NOT installed (process pages show only the event log)."; \
+		echo "*** Install Node.js and npm, then run 'make assets'."; \
+		exit 0; \
+	fi; \
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then \
+		$(NPM) ci --no-audit --no-fund && touch node_modules || { \
+			echo "*** npm ci failed: the BPMN diagram viewer is NOT installed/updated (run 'make assets' again later)."; \
+			exit 0; }; \
+	fi; \
+	rm -rf $(BPMN_VENDOR) && \
+	mkdir -p $(BPMN_VENDOR)/assets/bpmn-font/css $(BPMN_VENDOR)/assets/bpmn-font/font && \
+	cp $(BPMN_DIST)/bpmn-navigated-viewer.production.min.js $(BPMN_VENDOR)/ && \
+	cp $(BPMN_DIST)/assets/diagram-js.css $(BPMN_DIST)/assets/bpmn-js.css $(BPMN_VENDOR)/assets/ && \
+	cp $(BPMN_DIST)/assets/bpmn-font/css/bpmn.css $(BPMN_VENDOR)/assets/bpmn-font/css/ && \
+	cp $(BPMN_DIST)/assets/bpmn-font/font/bpmn.* $(BPMN_VENDOR)/assets/bpmn-font/font/ && \
+	echo "bpmn-js $$(node -p "require('./node_modules/bpmn-js/package.json').version" 2>/dev/null) copied to $(BPMN_VENDOR)"
 
 compile-translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --statistics -d app/translations

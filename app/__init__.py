@@ -60,8 +60,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .api.v1 import init_api
     from .cli import register_cli
     from .services.engine import init_engine
+    from .web import init_web
 
     init_engine(app)
     init_api(app)
+    init_web(app)
     register_cli(app)
     return app

@@ -51,6 +51,11 @@ def after_commit(callback: Callable[[], None]) -> None:
     db.session.info.setdefault("after_commit", []).append(callback)
 
 
+def persist_even_if_refused() -> None:
+    """Commit this entry point's writes even if it answers 4xx (e.g. a failed login's record)."""
+    db.session.info["persist_on_error"] = True
+
+
 def on_rollback(callback: Callable[[], None]) -> None:
     """Run ``callback`` if the current transaction is rolled back (e.g. remove a stored blob)."""
     db.session.info.setdefault("on_rollback", []).append(callback)
@@ -193,7 +198,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _finish(response: Response) -> Response:
-        if response.status_code >= 400:
+        persist = db.session.info.pop("persist_on_error", False)
+        if response.status_code >= 500 or (response.status_code >= 400 and not persist):
             rollback()
             return response
         try:

@@ -41,6 +41,11 @@ class Invalid(ServiceError):
     code = "invalid"
 
 
+class TooManyAttempts(ServiceError):
+    status = 429
+    code = "too_many_attempts"
+
+
 class Unauthorized(ServiceError):
     status = 401
     code = "unauthorized"

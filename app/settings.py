@@ -34,6 +34,12 @@ DEFAULTS: dict[str, Any] = {
         "TOKEN_TTL_SECONDS": 8 * 3600,
         "MIN_PASSWORD_LENGTH": 8,
         "PASSWORD_METHOD": "scrypt",
+        # Guessing: after this many failures within the window, wait (per account and per address).
+        "MAX_FAILED_LOGINS": 5,
+        "MAX_FAILED_LOGINS_PER_IP": 30,
+        "LOGIN_WINDOW_SECONDS": 900,
+        # Browser sessions end after this long without a request (seed 004 warns of 30 minutes).
+        "SESSION_IDLE_SECONDS": 1800,
     },
     "POLICY": {
         "TOTAL_HOURS": 90,

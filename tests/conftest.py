@@ -83,3 +83,13 @@ def world(app: Flask) -> World:
 @pytest.fixture
 def api(app: Flask, world: World) -> ApiClient:
     return ApiClient(app.test_client(), world)
+
+
+@pytest.fixture
+def web(app: Flask, world: World):
+    """``web("unit_reviewer")`` -> a logged-in page client; ``web()`` -> anonymous."""
+    from tests.support.web import WebClient, logged_in
+
+    def make(username: str | None = None) -> WebClient:
+        return logged_in(app, username) if username else WebClient(app.test_client())
+    return make

@@ -99,6 +99,25 @@ class LoadedInstance:
         source = self.status_source()
         return source.properties["status"] if source else None
 
+    def element_states(self) -> tuple[list[str], set[str]]:
+        """Diagram elements waiting on a person (``current``) and already passed (``done``).
+
+        Only what the (pruned) state still holds: callers add what their own
+        history records.
+        """
+        current: list[str] = []
+        done: set[str] = set()
+        for task in self.workflow.get_tasks():
+            element = getattr(task.task_spec, "bpmn_id", None)
+            if not element:
+                continue
+            if task.task_spec.manual and task.state in (TaskState.READY, TaskState.WAITING):
+                if element not in current:
+                    current.append(element)
+            elif task.state == TaskState.COMPLETED:
+                done.add(element)
+        return current, done
+
     def next_timer_due(self) -> datetime | None:
         due = []
         for event in self.workflow.waiting_events():

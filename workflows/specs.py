@@ -30,6 +30,7 @@ class TaskInfo:
     kind: str
     lane: str | None
     properties: dict[str, str] = field(default_factory=dict)
+    drawn: bool = False  # an element of the diagram (not one of the engine's helper tasks)
 
     @property
     def decisions(self) -> tuple[str, ...]:
@@ -94,6 +95,7 @@ def _task_index(spec: Any, subprocess_specs: dict[str, Any],
                 kind=type(task_spec).__name__,
                 lane=lanes.get(name),
                 properties=dict(extensions.get("properties") or {}),
+                drawn=bool(getattr(task_spec, "bpmn_id", None)),
             )
     return index
 

@@ -4,18 +4,20 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..domain import idnumber
 from ..domain.text import control_characters
-from ..errors import Conflict, Invalid, Unauthorized
+from ..db import persist_even_if_refused
+from ..errors import Conflict, Invalid, TooManyAttempts, Unauthorized
 from ..i18n import _
 from ..extensions import db
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, LoginAttempt, User, utcnow
 from .actors import Actor, for_token_hash
 
 PHONE = re.compile(r"^1\d{10}$")
@@ -51,13 +53,40 @@ def find_user(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
 
 
-def authenticate(username: str, password: str) -> User:
-    """Return the user or raise Unauthorized with one message for every failure."""
+def _recent_failures(column: Any, value: str, since: datetime) -> int:
+    last_success = db.session.scalar(select(func.max(LoginAttempt.at)).where(
+        column == value, LoginAttempt.success.is_(True), LoginAttempt.at >= since))
+    return db.session.scalar(select(func.count(LoginAttempt.id)).where(
+        column == value, LoginAttempt.success.is_(False),
+        LoginAttempt.at >= max(since, last_success) if last_success else LoginAttempt.at >= since)) or 0
+
+
+def authenticate(username: str, password: str, ip: str = "") -> User:
+    """Return the user, or raise one message for every failure; throttle guessers.
+
+    After ``MAX_FAILED_LOGINS`` failures for an account (or many from one
+    address) within the window, further attempts are refused until it passes,
+    right password or not. Attempts are recorded even though the answer is an
+    error, so the count holds across requests and workers.
+    """
+    cfg = current_app.config["AUTH"]
+    key = (username or "").strip().upper()[:64]
+    ip = (ip or "")[:45]
+    since = utcnow() - timedelta(seconds=int(cfg["LOGIN_WINDOW_SECONDS"]))
+    persist_even_if_refused()
+    if (_recent_failures(LoginAttempt.username, key, since) >= int(cfg["MAX_FAILED_LOGINS"])
+            or (ip and _recent_failures(LoginAttempt.ip, ip, since) >= int(cfg["MAX_FAILED_LOGINS_PER_IP"]))):
+        db.session.add(LoginAttempt(username=key, ip=ip, success=False))
+        raise TooManyAttempts(_("Too many failed logins; try again in %(minutes)s minutes.",
+                                minutes=int(cfg["LOGIN_WINDOW_SECONDS"]) // 60))
     user = find_user(username)
     if user is None:
         check_password_hash(_dummy_hash(), password or "")
-        raise Unauthorized(_("Wrong username or password."), code="bad_credentials")
-    if not check_password_hash(user.password_hash, password or "") or not user.is_active:
+        ok = False
+    else:
+        ok = check_password_hash(user.password_hash, password or "") and user.is_active
+    db.session.add(LoginAttempt(username=key, ip=ip, success=ok))
+    if not ok:
         raise Unauthorized(_("Wrong username or password."), code="bad_credentials")
     return user
 

@@ -57,6 +57,11 @@ class Actor:
         return self.id_number is not None
 
     @property
+    def acts_as_trainee(self) -> bool:
+        """Holds the trainee hat now (or is a trainee with no organisation yet)."""
+        return self.holds("trainee") or (self.is_trainee and not self.roles)
+
+    @property
     def can_read_all_processes(self) -> bool:
         return any(self.holds(role) for role in GLOBAL_ROLES)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import savepoint
@@ -35,8 +35,10 @@ def _candidate_clause(actor: Actor) -> ColumnElement[bool]:
     pairs = [and_(HumanTask.candidate_role == role, HumanTask.candidate_org_id == org)
              for role, org in sorted(actor.roles, key=lambda p: (p[0], p[1] or 0))
              if org is not None and role != "trainee"]
-    pairs.append(and_(HumanTask.candidate_role == "trainee", HumanTask.assignee_id == actor.id))
-    return or_(*pairs)
+    if actor.acts_as_trainee:
+        # a trainee's own steps (prepare, revise) are theirs; not when acting as a reviewer
+        pairs.append(and_(HumanTask.candidate_role == "trainee", HumanTask.assignee_id == actor.id))
+    return or_(*pairs) if pairs else false()
 
 
 def task_status(row: Any) -> str:

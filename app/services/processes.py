@@ -146,7 +146,7 @@ def _sync_tasks(instance: ProcessInstance, ready: list[ReadyTask], rt: RecordTyp
 
 def is_candidate(row: HumanTask, actor: Actor) -> bool:
     if row.candidate_role == "trainee":
-        return row.assignee_id == actor.id
+        return row.assignee_id == actor.id and actor.acts_as_trainee
     return actor.has(row.candidate_role, row.candidate_org_id)
 
 
@@ -182,10 +182,10 @@ def check_form(info: TaskInfo, form: DecisionForm) -> None:
     if form.decision not in info.decisions:
         raise Invalid(_("This step accepts: %(decisions)s.",
                         decisions=_(", ").join(str(DECISION_LABELS.get(d, d)) for d in info.decisions)),
-                      code="invalid_decision", fields={"decision": [f"must be one of {list(info.decisions)}"]})
+                      code="invalid_decision", fields={"decision": [_("Choose one of the options.")]})
     if form.decision in info.comment_required and not (form.comment or "").strip():
         raise Invalid(_("Please give a comment for this decision."),
-                      code="comment_required", fields={"comment": ["required for this decision"]})
+                      code="comment_required", fields={"comment": [_("Required for this decision.")]})
 
 
 def complete_task(task_id: int, actor: Actor, form: DecisionForm) -> HumanTask:

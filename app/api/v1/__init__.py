@@ -78,10 +78,15 @@ def init_api(app: Flask) -> None:
     for module in (auth, claims, enrollments, tasks, hours, instances):
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.URL_PREFIX)
     app.before_request(authenticate_request)
+    app.extensions["json_api"] = api
+    app.extensions["api_blueprints"] = [m.blp.name for m in (auth, claims, enrollments, tasks, hours, instances)]
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:
-        return service_error_response(exc)
+        if request.path.startswith(PREFIX):
+            return service_error_response(exc)
+        from ...web import render_service_page  # pages show the message on an error page
+        return render_service_page(exc)
 
     @app.errorhandler(IntegrityError)
     def _integrity_error(exc: IntegrityError) -> Any:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app, g, request
 from flask_smorest import Blueprint
 
 from ...domain.idnumber import mask
@@ -25,7 +25,7 @@ blp = Blueprint("auth", __name__, description="Authentication")
 @blp.doc(security=[])
 def token(body: dict[str, Any]) -> dict[str, Any]:
     """Exchange a username (ID number or staff name) and password for a bearer token."""
-    user = accounts.authenticate(body["username"], body["password"])
+    user = accounts.authenticate(body["username"], body["password"], request.remote_addr or "")
     return {
         "access_token": accounts.issue_token(user),
         "token_type": "Bearer",

@@ -1,0 +1,126 @@
+"""The server-rendered pages: thin views over the same services as the API.
+
+Views never hold a rule of their own: they call services with the actor of the
+chosen role and show what the services answer (a ``ServiceError`` becomes a
+message next to the field or at the top of the page).
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from ..errors import ServiceError
+from ..extensions import login_manager
+from ..i18n import LANGUAGES, _, current_language
+from ..services.actors import Actor
+from . import session as web_session
+from .templating import init_templating
+
+csrf = CSRFProtect()
+
+API_PREFIX = "/api/"
+# Pages anyone may open; everything else needs a login (and a changed initial password).
+PUBLIC_ENDPOINTS = frozenset({"account.login", "account.register", "account.language", "static"})
+PASSWORD_ENDPOINTS = frozenset({"account.password", "account.logout", "account.language", "account.ping"})
+
+
+def init_web(app: Flask) -> None:
+    csrf.init_app(app)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=int(app.config["AUTH"]["SESSION_IDLE_SECONDS"]))
+    login_manager.login_view = "account.login"
+    login_manager.login_message = None
+
+    from .account import blp as account_blp
+    from .home import blp as home_blp
+    from .inbox import blp as inbox_blp
+    from .processes import blp as processes_blp
+    from .trainee import blp as trainee_blp
+
+    for blueprint in (account_blp, home_blp, trainee_blp, inbox_blp, processes_blp):
+        app.register_blueprint(blueprint)
+    for name in app.extensions["api_blueprints"]:  # bearer tokens, no cookies: nothing to forge
+        csrf.exempt(app.blueprints[name])
+
+    init_templating(app)
+    app.before_request(_guard)
+    app.context_processor(_context)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+
+    @login_manager.unauthorized_handler
+    def _unauthorized() -> Response:
+        return redirect(url_for("account.login", next=request.full_path if request.method == "GET" else None))
+
+
+def _guard() -> Response | None:
+    if request.path.startswith(API_PREFIX):
+        return None
+    if web_session.expired():
+        web_session.end()
+        flash(_("Your session ended after 30 minutes without activity. Please log in again."), "warning")
+        return redirect(url_for("account.login", next=request.full_path if request.method == "GET" else None))
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    web_session.touch()
+    if current_user.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
+        flash(_("Please change your initial password before you continue."), "warning")
+        return redirect(url_for("account.password"))
+    return None
+
+
+def _context() -> dict[str, Any]:
+    actor = web_session.actor() if current_user.is_authenticated else None
+    active = next(iter(actor.roles)) if actor and actor.roles else None
+    return {
+        "actor": actor,
+        "active_role": active[0] if active else None,
+        "active_role_key": web_session.role_key(*active) if active else None,
+        "active_org_name": actor.org_name(active[1]) if active else None,
+        "role_choices": web_session.choices(Actor.of(current_user)) if actor else [],
+        "languages": LANGUAGES,
+        "lang": current_language(),
+        "session_idle_seconds": web_session.idle_limit(),
+    }
+
+
+def _csrf_error(error: CSRFError) -> Any:
+    if request.path.startswith(API_PREFIX):
+        return error
+    flash(_("The form expired (it is protected against forgery). Please try again."), "error")
+    return redirect(request.referrer or url_for("home.index"))
+
+
+def _http_error(error: HTTPException) -> Any:
+    if request.path.startswith(API_PREFIX):
+        return current_app.extensions["json_api"].handle_http_exception(error)
+    return render_template("errors/error.html", status=error.code, message=_http_message(error.code)), error.code
+
+
+def _http_message(status: int | None) -> str:
+    return {
+        403: _("You may not open this page."),
+        404: _("This page does not exist (or is not yours to see)."),
+        405: _("This action is not allowed here."),
+        413: _("The upload is too large."),
+    }.get(status or 500, _("Something went wrong. Please try again."))
+
+
+def render_service_error(error: ServiceError, template: str, status: int | None = None,
+                         **context: Any) -> tuple[str, int]:
+    """Show a page again with the service's message (and field problems) on it."""
+    return render_template(template, error=error, field_errors=error.fields or {}, **context), \
+        status or error.status
+
+
+def render_service_page(error: ServiceError) -> tuple[str, int]:
+    """A service refusal no view caught: an error page with the service's message."""
+    return render_template("errors/error.html", status=error.status, message=error.message), error.status

@@ -1,0 +1,26 @@
+"""Form helpers shared by the page packages."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import ValidationError
+
+from ..domain.text import control_characters
+from ..i18n import _l
+
+
+def no_control_characters(form: FlaskForm, field: Any) -> None:
+    if isinstance(field.data, str) and control_characters(field.data, multiline=True):
+        raise ValidationError(_l("No control characters."))
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths may be a redirect target (no open redirects)."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
