@@ -7,7 +7,7 @@ FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install install-dev assets translations compile-translations run serve migrate demo test test-pg bench clean
+.PHONY: install install-dev lint browser-deps assets translations compile-translations run serve migrate demo test test-pg bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,12 +70,25 @@ run: demo
 serve: demo
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) "app:create_app()"
 
-## The whole test suite (SQLite unless TEST_DATABASE_URL is set)
-test: install-dev
+## Lint (ruff; settings in ruff.toml)
+lint: install-dev
+	$(VENV)/bin/ruff check .
+
+## Chromium and a CJK font for the browser tests (Debian packages; needs root, skipped if present)
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy\|noto sans cjk"; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -q chromium fonts-wqy-zenhei >/dev/null || \
+		 (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-zenhei >/dev/null)) \
+		|| echo "*** could not install chromium/fonts-wqy-zenhei: browser tests will be skipped"; \
+	else echo "*** install chromium and fonts-wqy-zenhei to run the browser tests"; fi
+
+## The whole test suite (SQLite unless TEST_DATABASE_URL is set), browser tests included
+test: install-dev assets browser-deps
 	$(PY) -m pytest
 
 ## The whole test suite against the local PostgreSQL
-test-pg: install-dev
+test-pg: install-dev assets browser-deps
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PY) -m pytest
 
 ## Claim-lifecycle benchmark over real HTTP (SQLite and PostgreSQL)

@@ -36,7 +36,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
-PASSWORD = "demo-pass-2024"
+PASSWORD = "demo-pass-2024"  # noqa: S105 - the demo accounts' documented password
 UNIT_REVIEWER = {"330106199003070014": "unit_reviewer", "330106198511220029": "unit_reviewer",
                  "330102199204150031": "unit_reviewer_b"}
 TRAINEES = list(UNIT_REVIEWER)

@@ -4,8 +4,16 @@ Nothing in this package imports Flask or the ``app`` package; the web app
 talks to the engine only through these names.
 """
 from .engine import DeepWorkflow, Engine
-from .errors import (DiagramError, EventNotWaiting, LaneError, MigrationRefused, SandboxViolation,
-                     ServiceTaskError, TaskStateError, WorkflowError)
+from .errors import (
+                     DiagramError,
+                     EventNotWaiting,
+                     LaneError,
+                     MigrationRefused,
+                     SandboxViolation,
+                     ServiceTaskError,
+                     TaskStateError,
+                     WorkflowError,
+)
 from .instance import LoadedInstance, ReadyTask, Snapshot
 from .sandbox import evaluate_expression
 from .specs import ProcessBundle, TaskInfo, content_hash, parse_bundle

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -123,7 +123,7 @@ class LoadedInstance:
         for event in self.workflow.waiting_events():
             if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str):
                 try:
-                    due.append(datetime.fromisoformat(event.value).astimezone(timezone.utc))
+                    due.append(datetime.fromisoformat(event.value).astimezone(UTC))
                 except ValueError:
                     continue
         return min(due) if due else None

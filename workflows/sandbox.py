@@ -107,9 +107,9 @@ class _ExpressionPolicy(RestrictingNodeTransformer):
 
 def _guarded_mul(left: Any, right: Any) -> Any:
     for seq, times in ((left, right), (right, left)):
-        if isinstance(seq, (str, list, tuple)) and isinstance(times, int):
-            if len(seq) * max(times, 0) > MAX_SEQUENCE_PRODUCT:
-                raise SandboxViolation("sequence repetition too large")
+        if (isinstance(seq, (str, list, tuple)) and isinstance(times, int)
+                and len(seq) * max(times, 0) > MAX_SEQUENCE_PRODUCT):
+            raise SandboxViolation("sequence repetition too large")
     result = left * right
     if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
         raise SandboxViolation("integer result too large")

@@ -90,7 +90,8 @@ def _element_problems(root: etree._Element, services: Collection[str]) -> Iterat
             continue
         if ns == BPMN_NS:
             if name not in ALLOWED_BPMN:
-                yield f"{where}: bpmn:{name} is not supported (allowed: user, manual and service tasks, events, gateways, sub-processes)"
+                yield (f"{where}: bpmn:{name} is not supported (allowed: user, manual and service tasks, "
+                       "events, gateways, sub-processes)")
             elif name in EXPRESSION_ELEMENTS:
                 yield from _expression_problem(where, node.text or "")
         elif ns == SPIFF_NS:

@@ -22,7 +22,7 @@ from ..services.actors import Actor
 from ..services.claims import today
 from ..services.records import DecisionForm
 
-DEMO_PASSWORD = "demo-pass-2024"
+DEMO_PASSWORD = "demo-pass-2024"  # noqa: S105 - the documented demo password
 PROVINCE = "演示省交通运输厅"
 CITY = "演示市交通运输局"
 UNIT_1 = "演示交通工程有限公司"

@@ -11,7 +11,7 @@ _SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 def check_digit(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character for the first 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
     return _CHECK[total % 11]
 
 

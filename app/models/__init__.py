@@ -8,7 +8,8 @@ from .process import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
 from .types import utcnow
 
 __all__ = [
-    "ApiToken", "LoginAttempt", "WebSession", "Claim", "ClaimFile", "ClaimWindow", "Enrollment", "GLOBAL_ROLES", "HourEntry",
+    "ApiToken", "LoginAttempt", "WebSession", "Claim", "ClaimFile", "ClaimWindow", "Enrollment",
+    "GLOBAL_ROLES", "HourEntry",
     "HumanTask", "ORG_KINDS", "Organisation", "ProcessDefinition", "ProcessEvent",
     "ProcessInstance", "ROLES", "RoleAssignment", "User", "utcnow",
 ]

@@ -11,12 +11,12 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..db import persist_even_if_refused
 from ..domain import idnumber
 from ..domain.text import control_characters
-from ..db import persist_even_if_refused
 from ..errors import Conflict, Invalid, TooManyAttempts, Unauthorized
-from ..i18n import _
 from ..extensions import db
+from ..i18n import _
 from ..models import ApiToken, LoginAttempt, User, utcnow
 from .actors import Actor, for_token_hash
 

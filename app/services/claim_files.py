@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from ..db import after_commit, on_rollback
 from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, NotFound
-from ..i18n import _
 from ..extensions import db
+from ..i18n import _
 from ..models import Claim, ClaimFile
 from ..storage import storage
 from .actors import Actor

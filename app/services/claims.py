@@ -16,17 +16,16 @@ from sqlalchemy import select
 
 from workflows import TaskInfo
 
-from ..domain.idnumber import mask
 from ..domain.routes import ROUTES, DetailsError
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..i18n import N_, _, label
 from ..extensions import db
+from ..i18n import N_, _, label
 from ..models import Claim, ClaimWindow, Enrollment, Organisation, ProcessInstance, utcnow
 from . import ledger, processes
 from .actors import Actor
 from .audit import record_event
 from .engine import service_handler
-from .records import Candidate, DecisionForm, RecordType, register
+from .records import DecisionForm, RecordType, register
 
 EDITABLE = ("draft", "returned")
 TRAINEE_TASKS = ("prepare", "revise")
@@ -52,24 +51,14 @@ class ClaimRecords(RecordType):
     record_type = "claim"
     process_key = "credit_claim"
     model = Claim
-
-    def candidate(self, lane: str | None, record: Claim) -> Candidate:
-        if lane == "trainee":
-            return Candidate("trainee", None, record.trainee_id)
-        if lane == "unit":
-            return Candidate("reviewer", record.unit_id)
-        if lane == "authority":
-            return Candidate("reviewer", record.authority_id)
-        raise ValueError(f"credit claims have no lane {lane!r}")
+    lanes = {**RecordType.lanes, "authority": "authority_id"}
 
     def summary(self, record: Claim) -> dict[str, Any]:
         return {
-            "trainee_name": record.trainee.name,
-            "id_number": mask(record.trainee.id_number),
+            **super().summary(record),
             "title": record.title,
             "route": record.route,
             "route_label": ROUTES[record.route].label,
-            "year": record.year,
             "hours_requested": float(record.hours_requested),
             "hours_suggested": float(record.hours_suggested),
             "hours_reviewed": float(record.hours_reviewed) if record.hours_reviewed is not None else None,

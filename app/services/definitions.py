@@ -8,8 +8,8 @@ from sqlalchemy import select
 from workflows import DiagramError
 
 from ..errors import Invalid
-from ..i18n import _
 from ..extensions import db
+from ..i18n import _
 from ..models import ProcessDefinition
 from .actors import Actor
 from .engine import engine

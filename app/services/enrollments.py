@@ -12,17 +12,16 @@ from sqlalchemy import delete, select
 
 from workflows import TaskInfo
 
-from ..domain.idnumber import mask
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..i18n import N_, _, label
 from ..extensions import db
+from ..i18n import N_, _, label
 from ..models import Enrollment, Organisation, ProcessInstance, RoleAssignment, utcnow
 from . import processes
 from .actors import Actor
 from .audit import record_event
 from .claims import today
 from .engine import service_handler
-from .records import Candidate, DecisionForm, RecordType, register
+from .records import DecisionForm, RecordType, register
 
 # Stored as the seeds show them; N_ marks them for the English catalog.
 IDENTITY_TYPES = (N_("机关事业单位"), N_("事业单位(在编)"), N_("事业单位(非在编)"), N_("国有企业"),
@@ -42,18 +41,9 @@ class EnrollmentRecords(RecordType):
     process_key = "registration"
     model = Enrollment
 
-    def candidate(self, lane: str | None, record: Enrollment) -> Candidate:
-        if lane == "trainee":
-            return Candidate("trainee", None, record.trainee_id)
-        if lane == "unit":
-            return Candidate("reviewer", record.unit_id)
-        raise ValueError(f"registration has no lane {lane!r}")
-
     def summary(self, record: Enrollment) -> dict[str, Any]:
         return {
-            "trainee_name": record.trainee.name,
-            "id_number": mask(record.trainee.id_number),
-            "year": record.year,
+            **super().summary(record),
             "unit_name": record.unit.name,
             "identity_type": record.identity_type,
             "title": record.title,
@@ -149,7 +139,8 @@ def create(actor: Actor, payload: dict[str, Any]) -> Enrollment:
     values = _validated(payload)
     missing = [f for f in ("unit_id", *PROFILE_FIELDS) if f not in values and f != "title_date"]
     if missing:
-        raise Invalid(_("Fill in every enrolment field."), code="invalid", fields={f: [_("Required.")] for f in missing})
+        raise Invalid(_("Fill in every enrolment field."), code="invalid",
+                      fields={f: [_("Required.")] for f in missing})
     if db.session.scalar(select(Enrollment.id).where(Enrollment.trainee_id == actor.id,
                                                      Enrollment.year == year)):
         raise Conflict(_("You have already enrolled for %(year)s.", year=year), code="already_enrolled")

@@ -13,8 +13,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..db import savepoint
 from ..errors import Forbidden, NotFound, ServiceError
-from ..i18n import _
 from ..extensions import db
+from ..i18n import _
 from ..models import HumanTask
 from .actors import Actor
 from .processes import complete_task, is_candidate

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from ..domain.idnumber import mask
 from ..domain.routes import ROUTES
 from ..extensions import db
-from ..models import Claim, Enrollment, ProcessEvent, User
 from ..i18n import _, current_language, label
+from ..models import Claim, Enrollment, ProcessEvent, User
 from . import ledger
 from .labels import ACTION_LABELS, DECISION_REMARKS
 

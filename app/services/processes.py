@@ -24,8 +24,8 @@ from sqlalchemy import select, update
 from workflows import EventNotWaiting, LoadedInstance, ReadyTask, Snapshot, TaskInfo, TaskStateError
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..i18n import _
 from ..extensions import db
+from ..i18n import _
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, utcnow
 from .actors import Actor
 from .audit import record_event
@@ -219,7 +219,7 @@ def _complete(row: HumanTask, instance: ProcessInstance, actor: Actor, form: Dec
     loaded = load(instance, record, actor)
     try:
         loaded.complete(row.engine_task_id, data)
-    except TaskStateError as exc:  # projection and engine disagree: refuse, change nothing
+    except TaskStateError:  # projection and engine disagree: refuse, change nothing
         raise Conflict(_("The task has changed meanwhile; reload and try again."), code="task_closed") from None
     row.completed_by_id = actor.id
     row.decision = form.decision

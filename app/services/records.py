@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 
 from workflows import Snapshot, TaskInfo
 
+from ..domain.idnumber import mask
 from ..errors import NotFound
-from ..i18n import _
 from ..extensions import db
+from ..i18n import _
 from .actors import Actor
 
 
@@ -38,6 +39,9 @@ class RecordType:
     record_type: ClassVar[str]
     process_key: ClassVar[str]
     model: ClassVar[type]
+    # Lane -> the record attribute naming who acts there: the trainee lane names a
+    # person, the others an organisation whose reviewers are the candidates.
+    lanes: ClassVar[dict[str, str]] = {"trainee": "trainee_id", "unit": "unit_id"}
 
     def get(self, record_id: int, *, refresh: bool = False) -> Any:
         options = {"populate_existing": True} if refresh else {}
@@ -48,7 +52,12 @@ class RecordType:
 
     # -- what the inbox needs --------------------------------------------------
     def candidate(self, lane: str | None, record: Any) -> Candidate:
-        raise NotImplementedError
+        attribute = self.lanes.get(lane or "")
+        if attribute is None:
+            raise ValueError(f"{self.process_key} has no lane {lane!r}")
+        if lane == "trainee":
+            return Candidate("trainee", None, getattr(record, attribute))
+        return Candidate("reviewer", getattr(record, attribute))
 
     def subject_user_id(self, record: Any) -> int | None:
         return getattr(record, "trainee_id", None)
@@ -57,7 +66,9 @@ class RecordType:
         return getattr(record, "year", None)
 
     def summary(self, record: Any) -> dict[str, Any]:
-        return {}
+        """What the inbox shows of the record (stored on the task row when it becomes ready)."""
+        trainee = record.trainee
+        return {"trainee_name": trainee.name, "id_number": mask(trainee.id_number), "year": record.year}
 
     # -- acting --------------------------------------------------------------
     def engine_data(self, task: TaskInfo, form: DecisionForm, record: Any,

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from workflows import Engine, EventNotWaiting
 from tests.support.diagrams import shipped
+from workflows import Engine, EventNotWaiting
 
 
 @dataclass

@@ -157,7 +157,7 @@ def test_admins_and_auditors_read_instances_and_a_chained_event_log(api, app, wh
     assert events.get_json()["total"] == len(items)
     assert [e["action"] for e in items] == ["create", "submit", "claim", "unit_review"]
     assert items[0]["prev_hash"] is None
-    for previous, event in zip(items, items[1:]):
+    for previous, event in zip(items, items[1:], strict=False):
         assert event["prev_hash"] == previous["hash"]
     assert len({e["hash"] for e in items}) == len(items)
     assert items[-1]["comment"] == "同意" and items[-1]["decision"] == "approve"

@@ -121,7 +121,7 @@ def test_api_upload_download_and_delete_through_s3(s3_app, api, s3_config, raw_s
         key = db.session.get(ClaimFile, file_id).storage_key
     assert key.startswith(f"claims/{claim['id']}/") and key.endswith(".pdf")
     assert _keys(raw_s3, bucket) == [key]
-    with urllib.request.urlopen(f"{s3_config['S3_ENDPOINT_URL']}/{bucket}?list-type=2") as listing:
+    with urllib.request.urlopen(f"{s3_config['S3_ENDPOINT_URL']}/{bucket}?list-type=2") as listing:  # noqa: S310
         assert f"<Key>{key}</Key>" in listing.read().decode()  # really on the HTTP server
     stored = raw_s3.get_object(Bucket=bucket, Key=key)
     assert stored["Body"].read() == data and stored["ContentType"] == "application/pdf"

@@ -10,8 +10,7 @@ from pypdf import PdfReader
 from app.extensions import db
 from app.models import ClaimFile
 from tests.support.files import exe, jpeg, pdf, png
-from tests.support.pdf_tricks import (javascript_pdf, javascript_pdf_escaped_names,
-                                      javascript_pdf_in_object_stream)
+from tests.support.pdf_tricks import javascript_pdf, javascript_pdf_escaped_names, javascript_pdf_in_object_stream
 from tests.support.world import T1
 
 

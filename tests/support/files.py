@@ -30,4 +30,5 @@ def pdf(pages: int = 1) -> bytes:
 
 def exe() -> bytes:
     """A Windows executable header: what an '.exe renamed .pdf' really contains."""
-    return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200 + b"This program cannot be run in DOS mode."
+    header = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+    return header + b"\x00" * 200 + b"This program cannot be run in DOS mode."

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from workflows import DiagramError, Engine, parse_bundle
 from tests.support.diagrams import document, gateway_diagram, shipped, task_with
+from workflows import DiagramError, Engine, parse_bundle
 
 SERVICES = {"credit_claim_hours": lambda host, params, data: {}}
 
@@ -62,7 +62,8 @@ def test_task_extensions_are_whitelisted(extension, fragment):
 
 
 def test_unregistered_service_operation_is_refused():
-    extension = '<spiffworkflow:serviceTaskOperator id="delete_everything"><spiffworkflow:parameters/></spiffworkflow:serviceTaskOperator>'
+    extension = ('<spiffworkflow:serviceTaskOperator id="delete_everything"><spiffworkflow:parameters/>'
+                 "</spiffworkflow:serviceTaskOperator>")
     problems = problems_of(task_with(extension, tag="serviceTask"))
     assert any("'delete_everything' is not registered" in p for p in problems)
 
@@ -100,7 +101,8 @@ def test_all_problems_are_listed_at_once():
     body = """<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
 <bpmn:scriptTask id="s1"><bpmn:incoming>f1</bpmn:incoming></bpmn:scriptTask>
 <bpmn:userTask id="u1"/>
-<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="s1"><bpmn:conditionExpression>__import__('os')</bpmn:conditionExpression></bpmn:sequenceFlow>"""
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="s1">
+  <bpmn:conditionExpression>__import__('os')</bpmn:conditionExpression></bpmn:sequenceFlow>"""
     problems = problems_of(document(body, {"a": ["start", "s1"]}))
     assert {p.split(":")[0] for p in problems} >= {"s1", "u1", "f1"}
 

@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
-from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser, VALIDATOR
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from workflows import (DeepWorkflow, Engine, EventNotWaiting, LaneError, MigrationRefused, ProcessBundle,
-                       TaskStateError)
+from tests.support.diagrams import gateway_diagram, shipped, timer_diagram
+from workflows import DeepWorkflow, Engine, EventNotWaiting, LaneError, MigrationRefused, ProcessBundle, TaskStateError
 from workflows.sandbox import SandboxedScriptEngine
 from workflows.specs import _task_index
-from tests.support.diagrams import gateway_diagram, shipped, timer_diagram
 
 CREDITED: list[object] = []
 

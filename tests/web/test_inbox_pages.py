@@ -217,7 +217,7 @@ def test_approve_with_hours_moves_the_claim_on(api, web):
     assert 'value="12.5"' in page and 'value="return"' in page
     # the unit's task is now handled: shown, no form
     handled = client.text(f"/tasks/{task_id}")
-    assert 'action="/tasks/%d/complete"' % task_id not in handled
+    assert f'action="/tasks/{task_id}/complete"' not in handled
 
 
 def test_approving_over_the_cap_is_refused_next_to_the_hours_keeping_the_comment(api, web):
@@ -311,9 +311,9 @@ def test_batch_approve_reports_each_item(api, web):
     results = page.split('id="batch-results"', 1)[1].split("</section>", 1)[0]
     cells = r"<tr>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>(.*?)</td>"
     rows = re.findall(cells, results, re.S)
-    assert [(int(r[0]), r[1]) for r in rows] == list(zip(tasks, ["张伟", "李娜", "张伟", "李娜"]))
+    assert [(int(r[0]), r[1]) for r in rows] == list(zip(tasks, ["张伟", "李娜", "张伟", "李娜"], strict=True))
     assert [("badge-approved" in r[2]) for r in rows] == [True, True, True, False]
-    for claim, trainee in zip(claims[:3], (T1, T2, T1)):
+    for claim, trainee in zip(claims[:3], (T1, T2, T1), strict=True):
         after = api.claim(trainee, claim["id"])
         assert after["status"] == "authority_review" and after["hours_reviewed"] == 16.0
     assert _listed(page) == []  # nothing left waiting

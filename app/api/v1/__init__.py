@@ -17,8 +17,7 @@ from ...errors import ServiceError
 from ...i18n import _
 from ...services import accounts
 from ...services.actors import Actor
-from .errors import (HTTP_CODES, HTTP_MESSAGES, ErrorSchema, error_response, flatten_webargs,
-                     service_error_response)
+from .errors import HTTP_CODES, HTTP_MESSAGES, ErrorSchema, error_response, flatten_webargs, service_error_response
 
 PREFIX = "/api/v1"
 PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json"})

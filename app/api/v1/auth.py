@@ -11,8 +11,15 @@ from ...i18n import _
 from ...services import accounts
 from . import current_actor
 from .errors import ErrorSchema
-from .schemas import (MeSchema, OkSchema, PasswordChangeSchema, RegisteredSchema, RegisterSchema,
-                      TokenRequestSchema, TokenSchema)
+from .schemas import (
+    MeSchema,
+    OkSchema,
+    PasswordChangeSchema,
+    RegisteredSchema,
+    RegisterSchema,
+    TokenRequestSchema,
+    TokenSchema,
+)
 
 URL_PREFIX = ""
 blp = Blueprint("auth", __name__, description="Authentication")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, request
 import marshmallow as ma
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from ...errors import Invalid
@@ -13,8 +13,7 @@ from ...services import claim_files, claims
 from ...services.presenters import claim_view
 from . import current_actor
 from .errors import ErrorSchema
-from .schemas import (ClaimCreateSchema, ClaimListSchema, ClaimPatchSchema, ClaimSchema,
-                      FileSchema, YearQuerySchema)
+from .schemas import ClaimCreateSchema, ClaimListSchema, ClaimPatchSchema, ClaimSchema, FileSchema, YearQuerySchema
 
 URL_PREFIX = "/claims"
 blp = Blueprint("claims", __name__, description="Credit-hour claims (学时登记)")

@@ -9,8 +9,7 @@ from ...services import enrollments
 from ...services.presenters import enrollment_view
 from . import current_actor
 from .errors import ErrorSchema
-from .schemas import (EnrollmentCreateSchema, EnrollmentListSchema, EnrollmentPatchSchema,
-                      EnrollmentSchema)
+from .schemas import EnrollmentCreateSchema, EnrollmentListSchema, EnrollmentPatchSchema, EnrollmentSchema
 
 URL_PREFIX = "/enrollments"
 blp = Blueprint("enrollments", __name__, description="Annual enrolment (报名审核)")

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from ...errors import Forbidden, NotFound
-from ...i18n import _
 from ...extensions import db
+from ...i18n import _
 from ...models import HumanTask, ProcessEvent, ProcessInstance
 from ...services.inbox import task_item
 from . import current_actor

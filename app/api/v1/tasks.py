@@ -10,8 +10,7 @@ from ...services import inbox, processes
 from ...services.records import DecisionForm
 from . import current_actor
 from .errors import ErrorSchema
-from .schemas import (BatchResultSchema, BatchSchema, DecisionSchema, TaskListSchema,
-                      TaskQuerySchema, TaskSchema)
+from .schemas import BatchResultSchema, BatchSchema, DecisionSchema, TaskListSchema, TaskQuerySchema, TaskSchema
 
 URL_PREFIX = "/tasks"
 blp = Blueprint("tasks", __name__, description="Task inbox")

@@ -9,8 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import (Blueprint, Response, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
 from ...db import savepoint
