@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -113,3 +113,10 @@ class ProcessEvent(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+@event.listens_for(ProcessEvent, "before_update")
+@event.listens_for(ProcessEvent, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, target: ProcessEvent) -> None:
+    """The event log is append-only: the application has no path to change or remove an event."""
+    raise PermissionError(f"process events are append-only (event {target.id})")

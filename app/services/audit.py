@@ -12,6 +12,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
+
 from ..extensions import db
 from ..models import ProcessEvent, ProcessInstance, utcnow
 from .actors import SYSTEM_NAME, Actor
@@ -72,3 +74,29 @@ def verify_chain(instance: ProcessInstance, events: Iterable[ProcessEvent]) -> l
     if prev != instance.last_event_hash:
         problems.append(f"instance {instance.id}: last event hash mismatch (trailing row removed)")
     return problems
+
+
+def verify_all(instance_ids: Iterable[int] | None = None, batch: int = 500) -> tuple[int, list[str]]:
+    """Verify the chains of all (or some) instances, streaming the events in order.
+
+    Returns (instances checked, problems). Reads in batches of instances so a
+    large log never sits in memory at once.
+    """
+    query = select(ProcessInstance).order_by(ProcessInstance.id)
+    if instance_ids is not None:
+        query = query.where(ProcessInstance.id.in_(list(instance_ids)))
+    checked, problems, last_id = 0, [], 0
+    while True:
+        instances = db.session.scalars(query.where(ProcessInstance.id > last_id).limit(batch)).all()
+        if not instances:
+            return checked, problems
+        by_id = {i.id: i for i in instances}
+        events: dict[int, list[ProcessEvent]] = {i.id: [] for i in instances}
+        for event in db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id.in_(by_id))
+                                        .order_by(ProcessEvent.instance_id, ProcessEvent.id)):
+            events[event.instance_id].append(event)
+        for instance_id, instance in by_id.items():
+            problems.extend(verify_chain(instance, events[instance_id]))
+        checked += len(instances)
+        last_id = instances[-1].id
+        db.session.expunge_all()

@@ -188,9 +188,10 @@ def test_event_log_survives_only_untampered(api, app):
     claim = api.submitted_claim(T1)
     instance_id = _instance_of(api, claim)
     with app.app_context():
-        event = db.session.scalars(db.select(ProcessEvent).where(ProcessEvent.instance_id == instance_id)
-                                   .order_by(ProcessEvent.id)).first()
-        event.comment = "篡改"
+        first_id = db.session.scalar(db.select(ProcessEvent.id).where(ProcessEvent.instance_id == instance_id)
+                                     .order_by(ProcessEvent.id))
+        # the application cannot edit events (append-only), so tamper with the table directly
+        db.session.execute(db.text("UPDATE process_event SET comment = '篡改' WHERE id = :id"), {"id": first_id})
         db.session.commit()
         row = db.session.get(ProcessInstance, instance_id)
         rows = db.session.scalars(db.select(ProcessEvent).where(ProcessEvent.instance_id == instance_id)
