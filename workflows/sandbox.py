@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -90,16 +91,21 @@ def _check_call(node: ast.Call) -> None:
 
 
 class _ExpressionPolicy(RestrictingNodeTransformer):
-    """RestrictedPython's policy, plus a guard on ``*``.
+    """RestrictedPython's policy, plus guards on ``*``, ``**`` and ``<<``.
 
     ``a * b`` becomes ``_mul_(a, b)`` so that ``"x" * 10**9`` is refused at run
-    time instead of allocating a gigabyte.
+    time instead of allocating a gigabyte. ``**`` and ``<<`` are outside the
+    expression language anyway; guarding them too keeps ``9 ** 9 ** 9 ** 9``
+    from hanging a worker should that first fence ever be bypassed.
     """
+
+    GUARDED_OPS: dict[type[ast.operator], str] = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_"}
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         node = self.node_contents_visit(node)
-        if isinstance(node.op, ast.Mult):
-            call = ast.Call(func=ast.Name(id="_mul_", ctx=ast.Load()),
+        guard = self.GUARDED_OPS.get(type(node.op))
+        if guard is not None:
+            call = ast.Call(func=ast.Name(id=guard, ctx=ast.Load()),
                             args=[node.left, node.right], keywords=[])
             return ast.fix_missing_locations(ast.copy_location(call, node))
         return node
@@ -114,6 +120,22 @@ def _guarded_mul(left: Any, right: Any) -> Any:
     if isinstance(result, int) and result.bit_length() > MAX_INT_BITS:
         raise SandboxViolation("integer result too large")
     return result
+
+
+def _int_bits(value: Any) -> float:
+    return math.log2(abs(value)) if isinstance(value, (int, float)) and value else 0.0
+
+
+def _guarded_pow(base: Any, exponent: Any) -> Any:
+    if isinstance(exponent, (int, float)) and _int_bits(base) * abs(exponent) > MAX_INT_BITS:
+        raise SandboxViolation("power too large")
+    return base ** exponent
+
+
+def _guarded_lshift(value: Any, shift: Any) -> Any:
+    if isinstance(shift, int) and _int_bits(value) + shift > MAX_INT_BITS:
+        raise SandboxViolation("shift too large")
+    return value << shift
 
 
 def _guarded_getattr(obj: Any, name: str, default: Any = None) -> Any:
@@ -136,6 +158,8 @@ _GUARDS: dict[str, Any] = {
     "_getattr_": _guarded_getattr,
     "_getitem_": _guarded_getitem,
     "_mul_": _guarded_mul,
+    "_pow_": _guarded_pow,
+    "_lshift_": _guarded_lshift,
 }
 
 

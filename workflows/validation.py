@@ -47,7 +47,9 @@ EXPRESSION_ELEMENTS = frozenset({"conditionExpression", "timeDate", "timeDuratio
 # Property values are data, never evaluated; still, each name has a shape.
 PROPERTY_RULES: dict[str, re.Pattern[str]] = {
     "status": re.compile(r"^[a-z][a-z0-9_]{0,39}$"),
-    "status_label": re.compile(r"^[^<>{}\\$`]{1,40}$"),
+    # Words in any script, digits, spaces and a little punctuation: no quotes, dots,
+    # underscores or brackets, so nothing shaped like code passes as a label.
+    "status_label": re.compile(r"^(?=.{1,40}$)[^\W_](?:[^\W_]|[ \-·、，,：:（）/])*$"),
     "decisions": re.compile(r"^[a-z_]+(,[a-z_]+)*$"),
     "hours": re.compile(r"^(reviewed|registered)$"),
     "comment_required": re.compile(r"^([a-z_]+(,[a-z_]+)*)?$"),
