@@ -10,7 +10,10 @@ from app.extensions import db
 from app.models import HumanTask, ProcessEvent, ProcessInstance, RoleAssignment, User
 from app.services import processes
 from app.services.accounts import hash_password
+from app.services.definitions import deploy
 from app.services.engine import bundle_for, engine
+from app.services.timers import run_due
+from tests.support.diagrams import shipped
 from tests.support.world import PASSWORD, T1
 
 
@@ -106,3 +109,91 @@ def test_withdraw_racing_the_unit_approval(app, api, slow_lock):
     else:
         assert final["status"] == "draft"
         assert api.task_for("unit_reviewer", claim["id"]) is None
+
+
+def test_batch_racing_a_single_approval_of_one_of_its_tasks(app, api, world, slow_lock):
+    other = _second_unit_reviewer(app, world)
+    claims = [api.submitted_claim(T1, details={"days": 1}, route="training", hours_requested=1)
+              for _ in range(3)]
+    tasks = [api.task_for("unit_reviewer", c["id"])["id"] for c in claims]
+    batcher, single = api.as_("unit_reviewer"), api.as_(other)
+    batch, alone = _run_together([
+        lambda: batcher.post("/tasks/batch", json={"task_ids": tasks, "decision": "approve"}),
+        lambda: single.post(f"/tasks/{tasks[1]}/complete", json={"decision": "reject", "comment": "材料不全"}),
+    ])
+    assert batch.status_code == 200, batch.get_json()
+    by_task = {r["task_id"]: r for r in batch.get_json()["results"]}
+    assert by_task[tasks[0]]["ok"] and by_task[tasks[2]]["ok"]
+    contested_by_batch = by_task[tasks[1]]["ok"]
+    assert contested_by_batch != (alone.status_code == 200)  # exactly one of them won task 2
+    if not contested_by_batch:
+        assert by_task[tasks[1]]["status"] == 409 and alone.status_code == 200
+    else:
+        assert alone.status_code == 409
+    expected = "authority_review" if contested_by_batch else "unit_rejected"
+    assert [api.claim(T1, c["id"])["status"] for c in claims] == ["authority_review", expected, "authority_review"]
+    with app.app_context():
+        row = db.session.get(HumanTask, tasks[1])
+        assert row.status == "completed" and row.decision == ("approve" if contested_by_batch else "reject")
+        decided = db.session.scalars(db.select(ProcessEvent).where(
+            ProcessEvent.instance_id == claims[1]["instance_id"], ProcessEvent.action == "unit_review")).all()
+        assert len(decided) == 1
+
+
+DEADLINE = """    <bpmn:boundaryEvent id="review_deadline" attachedToRef="unit_review">
+      <bpmn:outgoing>f_deadline</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="review_deadline_def">
+        <bpmn:timeDuration>"PT1S"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:endEvent id="expired"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="status" value="unit_rejected" />
+      <spiffworkflow:property name="status_label" value="单位审核不通过" />
+    </spiffworkflow:properties></bpmn:extensionElements><bpmn:incoming>f_deadline</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f_deadline" sourceRef="review_deadline" targetRef="expired" />
+"""
+
+
+def _timer_variant() -> bytes:
+    """credit_claim with a deadline on the unit's review: after a second it ends as rejected."""
+    content = shipped("credit_claim").decode("utf-8")
+    content = content.replace("<bpmn:flowNodeRef>unit_rejected</bpmn:flowNodeRef>",
+                              "<bpmn:flowNodeRef>unit_rejected</bpmn:flowNodeRef>"
+                              "<bpmn:flowNodeRef>review_deadline</bpmn:flowNodeRef>"
+                              "<bpmn:flowNodeRef>expired</bpmn:flowNodeRef>")
+    anchor = '    <bpmn:sequenceFlow id="f_start"'
+    content = content.replace(anchor, DEADLINE + anchor, 1)
+    return content.encode("utf-8")
+
+
+def test_two_timer_runners_on_one_instance(app, api):
+    with app.app_context():
+        deploy(_timer_variant())
+        db.session.commit()
+    claim = api.submitted_claim(T1)
+    with app.app_context():
+        instance = db.session.get(ProcessInstance, claim["instance_id"])
+        assert instance.next_timer_due is not None
+    time.sleep(1.2)
+
+    def runner():
+        with app.app_context():
+            try:
+                return run_due()
+            finally:
+                db.session.remove()
+
+    fired = _run_together([runner, runner])
+    assert sorted(fired) == [0, 1]
+    assert api.claim(T1, claim["id"])["status"] == "unit_rejected"
+    assert api.task_for("unit_reviewer", claim["id"]) is None
+    with app.app_context():
+        instance = db.session.get(ProcessInstance, claim["instance_id"])
+        assert instance.completed and instance.next_timer_due is None
+        timers = db.session.scalars(db.select(ProcessEvent).where(
+            ProcessEvent.instance_id == instance.id, ProcessEvent.action == "timer")).all()
+        assert len(timers) == 1
+        rows = db.session.scalars(db.select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                             HumanTask.task_spec == "unit_review")).all()
+        assert [r.status for r in rows] == ["cancelled"]
+    with app.app_context():
+        assert run_due() == 0  # nothing left to do
