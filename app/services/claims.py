@@ -230,11 +230,15 @@ def create(actor: Actor, payload: dict[str, Any]) -> Claim:
 
 
 def update(claim_id: int, actor: Actor, payload: dict[str, Any]) -> Claim:
+    """Apply the changed fields; an edit that changes nothing leaves no trace in the log."""
     claim, instance = get_own_locked(claim_id, actor)
-    for key, value in _validated(payload, claim).items():
-        setattr(claim, key, value)
-    claim.updated_at = utcnow()
-    record_event(instance, actor, "edit", data={"fields": sorted(payload)})
+    values = _validated(payload, claim)
+    changed = sorted(key for key, value in values.items() if getattr(claim, key) != value)
+    if changed:
+        for key in changed:
+            setattr(claim, key, values[key])
+        claim.updated_at = utcnow()
+        record_event(instance, actor, "edit", data={"fields": changed})
     return claim
 
 

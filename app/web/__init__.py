@@ -56,23 +56,32 @@ def init_web(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def _unauthorized() -> Response:
-        return redirect(url_for("account.login", next=request.full_path if request.method == "GET" else None))
+        return _to_login()
+
+
+def _to_login() -> Response:
+    """To the login page, coming back here afterwards (a page, never a POST or the login itself)."""
+    back = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("account.login", next=back))
 
 
 def _guard() -> Response | None:
     if request.path.startswith(API_PREFIX):
         return None
+    public = request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None
     if web_session.expired():
         web_session.end()
-        flash(_("Your session ended after 30 minutes without activity. Please log in again."), "warning")
-        return redirect(url_for("account.login", next=request.full_path if request.method == "GET" else None))
-    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        minutes = max(1, web_session.idle_limit() // 60)
+        flash(_("Your session ended after %(minutes)s minutes without activity. Please log in again.",
+                minutes=minutes), "warning")
+        if not public:  # the login page itself just shows, with the message
+            return _to_login()
+    if public:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     web_session.touch()
     if current_user.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
-        flash(_("Please change your initial password before you continue."), "warning")
         return redirect(url_for("account.password"))
     return None
 

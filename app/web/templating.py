@@ -41,7 +41,6 @@ def _security_headers(response: Response) -> Response:
 
 
 def init_templating(app: Flask) -> None:
-    app.jinja_env.globals.update(role_label=role_label,
-                                 has_endpoint=lambda name: name in app.view_functions)
+    app.jinja_env.globals.update(role_label=role_label)
     app.jinja_env.filters.update(localtime=localtime, localdate=localdate, mask_id=mask)
     app.after_request(_security_headers)

@@ -16,6 +16,12 @@
     var countdown = warning && warning.querySelector("[data-countdown]");
     var deadline = Date.now() + idle * 1000;
     var warnBefore = Math.min(300, idle / 2) * 1000;
+    /* every request the page itself makes keeps the server session alive: so does the countdown */
+    var activity = function () { deadline = Date.now() + idle * 1000; if (warning) warning.hidden = true; };
+    var realFetch = window.fetch;
+    window.fetch = function () { activity(); return realFetch.apply(this, arguments); };
+    var realSend = XMLHttpRequest.prototype.send;
+    XMLHttpRequest.prototype.send = function () { activity(); return realSend.apply(this, arguments); };
     var tick = function () {
       var left = deadline - Date.now();
       if (left <= 0) {
@@ -34,7 +40,7 @@
     var keep = warning && warning.querySelector("[data-keep-alive]");
     if (keep) keep.addEventListener("click", function () {
       fetch(pingUrl, {method: "POST", headers: {"X-CSRFToken": csrf}, credentials: "same-origin"})
-        .then(function (r) { if (r.ok) { deadline = Date.now() + idle * 1000; warning.hidden = true; } });
+        .then(function (r) { if (!r.ok) window.location.href = body.dataset.loginUrl; });
     });
   }
 
@@ -55,6 +61,8 @@
   }
   function saveDrafts() {
     drafts.forEach(function (form) {
+      // only what the person changed on this page, and not what is being saved on the server
+      if (!form.dataset.dirty || form.dataset.submitted) return;
       try { localStorage.setItem("draft:" + form.dataset.autosave, JSON.stringify({at: Date.now(), data: snapshot(form)})); } catch (e) {}
     });
   }
@@ -89,8 +97,14 @@
       discard.addEventListener("click", function () { localStorage.removeItem(key); note.remove(); });
     }
     var timer = null;
-    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(saveDrafts, 500); });
-    form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(saveDrafts, 500); });
+    form.addEventListener("submit", function () {
+      clearTimeout(timer);
+      form.dataset.submitted = "1";
+      localStorage.removeItem(key);  // if the server refuses it, the page comes back with the values
+    });
+    var changed = function () { form.dataset.dirty = "1"; clearTimeout(timer); timer = setTimeout(saveDrafts, 500); };
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
   });
   window.addEventListener("beforeunload", saveDrafts);
 
@@ -99,6 +113,10 @@
     var button = event.target.closest("[data-confirm]");
     if (button && !window.confirm(button.dataset.confirm)) event.preventDefault();
   });
+  /* long filter forms fold away on phones unless a filter is in use */
+  if (window.matchMedia("(max-width: 40rem)").matches) {
+    document.querySelectorAll("details[data-collapse-on-phone]:not([data-active])").forEach(function (d) { d.open = false; });
+  }
   document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () { select.form.submit(); });
   });

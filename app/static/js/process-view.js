@@ -62,6 +62,11 @@
           else canvas.zoom(canvas.zoom() * (how === "in" ? 1.25 : 0.8), "auto");
         });
       }
+      var refit = null;  // a rotated phone or a resized window: fit again once it settles
+      window.addEventListener("resize", function () {
+        clearTimeout(refit);
+        refit = setTimeout(function () { canvas.resized(); canvas.zoom("fit-viewport", "auto"); }, 200);
+      });
     })
     .catch(fail);
 })();

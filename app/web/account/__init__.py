@@ -27,8 +27,7 @@ def login() -> Any:
             error = exc
         else:
             web_session.start(user)
-            if user.must_change_password:
-                flash(_("Welcome. Please change your initial password first."), "warning")
+            if user.must_change_password:  # the page itself explains why
                 return redirect(url_for("account.password"))
             return redirect(safe_next(request.args.get("next"), url_for("home.index")))
     status = error.status if error else (422 if form.errors else 200)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
 
 from ...db import savepoint
@@ -224,7 +224,7 @@ def _task_page(task_id: int, *, form: DecisionForm | None = None, error: Service
         process_label=process_label(row.process_key), task_label=label(row.name),
         mine=row.status == "open" and row.assignee_id == actor.id,
         decision_label=DECISION_LABELS.get(row.decision or "", row.decision or ""),
-        process_url=_process_url(row.instance_id),
+        process_url=url_for("processes.show", instance_id=row.instance_id),
         next_url=safe_next(request.values.get("next"), url_for("inbox.index")),
     ), status or (error.status if error else 200)
 
@@ -235,12 +235,3 @@ def _default_hours(record: dict[str, Any], hours_field: str | None) -> str | Non
     return f"{value:.1f}" if value is not None else None
 
 
-PROCESS_VIEWS = ("processes.view", "processes.show")  # the process pages are built separately
-
-
-def _process_url(instance_id: int) -> str | None:
-    """The page of the task's process instance (diagram and log), where that page exists."""
-    for endpoint in PROCESS_VIEWS:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, instance_id=instance_id)
-    return None

@@ -1,0 +1,542 @@
+"""Whole journeys through the pages in a real Chromium (see conftest.py for the set-up).
+
+Run: ``python -m pytest tests/browser -q``. Screenshots land in
+test-artifacts/screenshots/ (git-ignored): look at them after a UI change.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.support.api import ApiClient
+from tests.support.files import pdf
+from tests.support.people import NEW_TRAINEE_ID, make_trainee, resident_id
+from tests.support.world import T1, T2, World
+
+from .conftest import DESKTOP, PHONE, page_overflow
+
+NewPage = Callable[[], Page]
+Login = Callable[..., None]
+Shot = Callable[[Page, str], Any]
+
+UNIT_1 = "演示交通工程有限公司"
+TRAINEE_NAME = "赵敏"
+NEW_PASSWORD = "Xuexi2024abc"
+
+
+def at(path: str) -> re.Pattern[str]:
+    """A page address whose path (and query) is ``path``, a regular expression, in full."""
+    return re.compile(r"^https?://[^/]+" + path + "$")
+
+
+def accept_dialogs(page: Page) -> Page:
+    """Accept every confirm() (submit, withdraw): the person clicked OK."""
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
+def badge(page: Page):
+    return page.locator("h1 .badge")
+
+
+def open_task(page: Page, who: str) -> None:
+    """From the inbox, open the task of ``who`` (the link reads 办理 <name> to screen readers)."""
+    page.goto("/inbox")
+    page.get_by_role("link", name=f"办理 {who}", exact=True).click()
+    expect(page).to_have_url(at(r"/tasks/\d+(\?.*)?"))
+
+
+def decide(page: Page, decision: str, *, hours: str | None = None, comment: str | None = None) -> None:
+    page.get_by_role("radio", name=decision, exact=True).check()
+    if hours is not None:
+        page.locator("#hours").fill(hours)
+    if comment is not None:
+        page.get_by_label("审核意见").fill(comment)
+    page.get_by_role("button", name="提交审核", exact=True).click()
+    expect(page).to_have_url(at(r"/inbox(\?.*)?"))
+    expect(page.locator(".flash-success")).to_contain_text(TRAINEE_NAME)
+
+
+class Snapper:
+    """Screenshots at 1280 px and at a phone's 390 px, noting pages wider than the phone."""
+
+    def __init__(self, shot: Shot):
+        self.shot = shot
+        self.too_wide: list[str] = []
+
+    def __call__(self, page: Page, name: str, *, reload_until: str | None = None) -> None:
+        """``reload_until``: load the page again at the phone's size (for what scripts lay out on
+        load) and wait for this selector."""
+        self.shot(page, name)
+        page.set_viewport_size(PHONE)
+        try:
+            if reload_until:
+                page.reload()
+                expect(page.locator(reload_until).first).to_be_attached()
+            info = page_overflow(page)
+            if info["scrollWidth"] > info["innerWidth"] + 1:
+                self.too_wide.append(f"{name} ({page.url}): {info['scrollWidth']}px > {info['innerWidth']}px; "
+                                     f"{info['offenders']}")
+            self.shot(page, f"{name}_phone")
+        finally:
+            page.set_viewport_size(DESKTOP)
+
+
+# -- 1. the main journey ----------------------------------------------------------------
+
+def test_first_day_enrolment_claim_review_and_registration(
+        app: Flask, world: World, api: ApiClient, new_page: NewPage, login: Login, shot: Shot) -> None:
+    snap = Snapper(shot)
+    # A brand-new trainee; the initial password is the last six characters of the ID number.
+    make_trainee(app, must_change_password=True, password=NEW_TRAINEE_ID[-6:])
+    trainee = accept_dialogs(new_page())
+
+    # Log in with the initial password: the site insists on a new one first.
+    trainee.goto("/login")
+    expect(trainee.get_by_role("heading", name="登录")).to_be_visible()
+    snap(trainee, "login")
+    login(trainee, NEW_TRAINEE_ID, NEW_TRAINEE_ID[-6:])
+    expect(trainee).to_have_url(at("/password"))
+    expect(trainee.locator(".flash-warning").first).to_be_visible()
+    # Any other page sends them back here until the password is changed.
+    trainee.goto("/enrollment")
+    expect(trainee).to_have_url(at("/password"))
+    trainee.get_by_label("原密码").fill(NEW_TRAINEE_ID[-6:])
+    trainee.get_by_label("新密码", exact=True).fill(NEW_PASSWORD)
+    trainee.get_by_label("确认新密码").fill(NEW_PASSWORD)
+    snap(trainee, "password_change")
+    trainee.get_by_role("button", name="修改密码").click()
+    expect(trainee).to_have_url(at("/me"))
+    expect(trainee.locator(".flash-success")).to_contain_text("密码已修改")
+
+    # Enrol with unit 1 (报名信息).
+    trainee.get_by_role("link", name="报名信息", exact=True).click()
+    expect(trainee).to_have_url(at(r"/enrollment(\?.*)?"))
+    trainee.get_by_label("单位名称").select_option(label=UNIT_1)
+    trainee.get_by_role("radio", name="国有企业", exact=True).check()
+    trainee.get_by_label("政治面貌").select_option(label="群众")
+    trainee.get_by_label("最高学历").select_option(label="大学本科")
+    trainee.get_by_role("radio", name="工程师", exact=True).check()
+    trainee.get_by_label("取得时间").fill("2018-06-30")
+    trainee.get_by_label("现从事专业").fill("公路工程")
+    snap(trainee, "enrollment_form")
+    trainee.get_by_role("button", name="确认报名").click()
+    expect(trainee.locator(".flash-success")).to_contain_text("报名信息已提交")
+    expect(badge(trainee)).to_have_text("等待单位审核")
+
+    # The unit reviewer approves the enrolment from the inbox.
+    unit = new_page()
+    login(unit, "unit_reviewer")
+    expect(unit).to_have_url(at(r"/inbox(\?.*)?"))
+    open_task(unit, TRAINEE_NAME)
+    expect(unit.get_by_role("heading", level=2, name=re.compile("报名"))).to_be_visible()
+    decide(unit, "通过")
+    trainee.reload()
+    expect(badge(trainee)).to_have_text(re.compile("通过"))
+
+    # The trainee files a claim: attending a seminar (参加高研班).
+    trainee.goto("/me")
+    expect(trainee.locator(".flash-warning, .flash-info")).to_have_count(0)  # enrolled: no reminder
+    trainee.get_by_role("link", name="新建登记").first.click()
+    expect(trainee).to_have_url(at("/claims/new"))
+    level = trainee.get_by_label("高研班级别")
+    expect(level).to_be_hidden()
+    trainee.get_by_label("登记类别").select_option(label="参加高研班")
+    expect(level).to_be_visible()
+    hint = trainee.locator("[data-suggestion]")
+    expect(hint).to_contain_text("按规则建议登记 36.0 学时")  # national, the first level
+    level.select_option("city")
+    expect(hint).to_contain_text("按规则建议登记 24.0 学时")
+    expect(hint).to_contain_text("剩余可登记 36.0 学时")
+    trainee.get_by_label("材料标题").fill("【市级】参加演示市交通运输类高研班")
+    trainee.get_by_label("申请学时").fill("24")
+    snap(trainee, "claim_form")
+    trainee.get_by_role("button", name="保存信息").click()
+    expect(trainee).to_have_url(at(r"/claims/\d+\?saved=1"))
+    claim_id = int(re.search(r"/claims/(\d+)", trainee.url).group(1))
+    expect(trainee.locator(".flash-success")).to_contain_text("已保存")
+
+    # A proof, uploaded through the XHR widget; the page reloads with it listed.
+    trainee.get_by_label("选择文件，或将文件拖到此处").set_input_files(
+        files=[{"name": "开班通知.pdf", "mimeType": "application/pdf", "buffer": pdf()}])
+    trainee.get_by_label("附件说明").fill("开班通知")
+    trainee.get_by_role("button", name="上传", exact=True).click()
+    proofs = trainee.locator("[data-file-list]")
+    expect(proofs.get_by_role("link", name="开班通知")).to_be_visible()
+    expect(proofs).to_contain_text("开班通知.pdf")
+    snap(trainee, "claim_with_proof")
+
+    # Submit (confirm), withdraw (confirm), submit again.
+    trainee.get_by_role("button", name="保存并提交审核").click()
+    expect(badge(trainee)).to_have_text("等待单位审核")
+    trainee.get_by_role("button", name="撤回申请").click()
+    expect(badge(trainee)).to_have_text("未提交")
+    trainee.get_by_role("button", name="保存并提交审核").click()
+    expect(badge(trainee)).to_have_text("等待单位审核")
+
+    # Unit review: the inbox lists the claim; the task shows the proof inline and the flow log.
+    unit.goto("/inbox")
+    row = unit.locator("tbody tr", has_text=TRAINEE_NAME)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("参加高研班")
+    snap(unit, "inbox")
+    open_task(unit, TRAINEE_NAME)
+    preview = unit.locator("#main iframe.proof-preview, #main object, #main .proof-preview img")
+    expect(preview).to_have_count(1)
+    src = preview.get_attribute("src")
+    proof = unit.request.get(src)
+    assert proof.status == 200 and proof.headers["content-type"] == "application/pdf"
+    log = unit.locator("table.log-table")
+    expect(log).to_contain_text("撤回申请")
+    expect(log).to_contain_text(TRAINEE_NAME)
+    expect(unit.locator("#hours")).to_have_value("24.0")
+    snap(unit, "task")
+    decide(unit, "通过")
+
+    # The authority sends it back with a comment.
+    authority = new_page()
+    login(authority, "authority_reviewer")
+    open_task(authority, TRAINEE_NAME)
+    decide(authority, "退回修改", comment="请在标题中写明高研班的举办单位。")
+
+    # The trainee sees why, changes the title and submits again.
+    trainee.goto(f"/claims/{claim_id}")
+    expect(badge(trainee)).to_have_text("退回修改")
+    expect(trainee.locator(".flash-warning")).to_contain_text("请在标题中写明高研班的举办单位。")
+    trainee.get_by_label("材料标题").fill("【市级】参加演示市交通运输局举办的交通运输类高研班")
+    trainee.get_by_role("button", name="保存并提交审核").click()
+    expect(badge(trainee)).to_have_text("等待单位审核")
+
+    # The unit approves again; the authority registers 20 hours.
+    open_task(unit, TRAINEE_NAME)
+    expect(unit.locator("#hours")).to_have_value("24.0")
+    decide(unit, "通过")
+    open_task(authority, TRAINEE_NAME)
+    expect(authority.get_by_label("登记学时")).to_have_value("24.0")
+    decide(authority, "通过", hours="20")
+
+    # The trainee's page counts the 20 hours.
+    trainee.goto("/me")
+    claim_row = trainee.locator("tbody tr", has_text="举办的交通运输类高研班")
+    expect(claim_row.locator(".badge")).to_have_text("主管部门审核通过")
+    expect(claim_row).to_contain_text("登记 20.0")
+    expect(trainee.locator(".stat", has_text="专业科目").locator(".value")).to_have_text("20.0")
+    expect(trainee.locator(".stat", has_text="学时合计").locator(".value")).to_have_text("20.0")
+    snap(trainee, "trainee_home")
+
+    # Where it went: from the claim page to the process page with the bpmn-js diagram,
+    # passed steps marked done.
+    final = _claim_as_authority(api, claim_id)
+    assert final["status"] == "approved" and final["hours_registered"] == 20.0
+    trainee.goto(f"/claims/{claim_id}")
+    trainee.get_by_role("link", name="查看流程进度").click()
+    expect(trainee).to_have_url(at(f"/processes/{final['instance_id']}"))
+    diagram = trainee.locator("#process-diagram")
+    expect(diagram.locator("svg").first).to_be_visible()
+    expect(diagram.locator(".done").first).to_be_attached()
+    expect(trainee.locator("[data-diagram-tools]")).to_be_visible()
+    snap(trainee, "process", reload_until="#process-diagram .done")  # bpmn-js fits the diagram to its box once, on load
+
+    assert not snap.too_wide, "wider than a 390px phone:\n" + "\n".join(snap.too_wide)
+
+
+def test_claim_pages_link_to_the_process(api: ApiClient, new_page: NewPage, login: Login) -> None:
+    draft = api.new_claim(T1)
+    submitted = api.submitted_claim(T2)
+    for trainee, claim in ((T1, draft), (T2, submitted)):  # the editable form, the read-only page
+        page = new_page()
+        login(page, trainee)
+        page.goto(f"/claims/{claim['id']}")
+        link = page.get_by_role("link", name="查看流程进度")
+        expect(link).to_be_visible(timeout=2000)  # rendered by the server: there at once, or never
+        link.click()
+        expect(page).to_have_url(at(f"/processes/{claim['instance_id']}"))
+        expect(page.locator("#process-diagram svg").first).to_be_visible()
+
+
+def _claim_as_authority(api: ApiClient, claim_id: int) -> dict[str, Any]:
+    response = api.as_("authority_reviewer").get(f"/claims/{claim_id}")
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+# -- 2. batch approval -------------------------------------------------------------------
+
+def test_batch_approval_of_twenty_claims(api: ApiClient, new_page: NewPage, login: Login, shot: Shot) -> None:
+    # 10 claims each for T1 and T2 (unit 1): 0.5 h of training apiece, far below the 36 h route cap.
+    claim_ids = [api.submitted_claim(trainee, route="training", details={"days": 1}, hours_requested=0.5,
+                                     title=f"【市级】安全生产培训 第{n + 1}期")["id"]
+                 for n, trainee in enumerate([T1, T2] * 10)]
+
+    unit = new_page()
+    login(unit, "unit_reviewer")
+    unit.goto("/inbox")
+    boxes = unit.locator("input[data-task-checkbox]")
+    expect(boxes).to_have_count(20)  # 20 per page: all of them on the first
+    expect(unit.locator("table caption")).to_contain_text("20")
+    select_all = unit.get_by_label("全选本页任务")
+    select_all.check()
+    for i in range(20):
+        expect(boxes.nth(i)).to_be_checked()
+    unit.get_by_role("button", name="批量通过").click()
+
+    results = unit.locator("section[aria-labelledby=batch-results]")
+    expect(results.get_by_role("status")).to_contain_text("成功 20 条，失败 0 条")
+    expect(results.locator("tbody tr")).to_have_count(20)
+    expect(results.locator("tbody .badge", has_text="成功")).to_have_count(20)
+    shot(unit, "batch_result")
+    expect(unit.locator("input[data-task-checkbox]")).to_have_count(0)
+
+    for claim_id in claim_ids:
+        assert _claim_as_authority(api, claim_id)["status"] == "authority_review"
+
+
+# -- 3. keyboard and accessible names --------------------------------------------------------
+
+def _focused(page: Page) -> dict[str, Any]:
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        return {tag: el.tagName.toLowerCase(), type: el.type || '', value: el.value || '',
+                name: el.getAttribute('name') || '', text: (el.textContent || '').trim(),
+                label: el.getAttribute('aria-label') || ''};
+    }""")
+
+
+def _tab_to(page: Page, wanted: Callable[[dict[str, Any]], bool], key: str = "Tab", limit: int = 80) -> dict[str, Any]:
+    for _ in range(limit):
+        page.keyboard.press(key)
+        focused = _focused(page)
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"{key} never reached the wanted element; last focus: {focused}")
+
+
+def test_keyboard_only_batch_approval(api: ApiClient, new_page: NewPage, login: Login) -> None:
+    claims = [api.submitted_claim(trainee, route="training", details={"days": 1}, hours_requested=1,
+                                  title="【市级】安全生产培训")["id"] for trainee in (T1, T2, T1)]
+    unit = new_page()
+    login(unit, "unit_reviewer")
+    unit.goto("/inbox")
+    expect(unit.locator("input[data-task-checkbox]")).to_have_count(3)
+
+    # Tab to the first task's checkbox (oldest first: the first claim), tick it with Space.
+    focused = _tab_to(unit, lambda f: f["name"] == "task_ids")
+    assert "张伟" in focused["label"], focused
+    unit.keyboard.press("Space")
+    expect(unit.locator("input[data-task-checkbox]").first).to_be_checked()
+    expect(unit.locator("input[data-task-checkbox]:checked")).to_have_count(1)
+    # Back (Shift+Tab) to the batch approve button, press Enter.
+    _tab_to(unit, lambda f: f["tag"] == "button" and f["value"] == "approve", key="Shift+Tab")
+    unit.keyboard.press("Enter")
+    expect(unit.locator("section[aria-labelledby=batch-results] [role=status]")).to_contain_text("成功 1 条")
+
+    assert _claim_as_authority(api, claims[0])["status"] == "authority_review"
+    assert [_claim_as_authority(api, c)["status"] for c in claims[1:]] == ["unit_review", "unit_review"]
+    expect(unit.locator("input[data-task-checkbox]")).to_have_count(2)
+
+
+UNNAMED_FIELDS = """() => {
+    const visible = el => {
+        if (el.type === 'hidden' || el.closest('[hidden]')) return false;
+        const style = getComputedStyle(el);
+        const box = el.getBoundingClientRect();
+        return style.display !== 'none' && style.visibility !== 'hidden' && (box.width > 0 || box.height > 0);
+    };
+    const text = el => (el ? el.textContent : '').replace(/\\s+/g, ' ').trim();
+    const missing = [];
+    let checked = 0;
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+        if (!visible(el)) continue;
+        checked += 1;
+        let name = (el.getAttribute('aria-label') || '').trim();
+        if (!name && el.getAttribute('aria-labelledby'))
+            name = el.getAttribute('aria-labelledby').split(/\\s+/)
+                .map(id => text(document.getElementById(id))).join(' ').trim();
+        if (!name && el.labels) name = Array.from(el.labels).map(text).join(' ').trim();
+        if (!name) missing.push(el.outerHTML.slice(0, 160));
+    }
+    return {checked, missing};
+}"""
+
+
+def test_every_visible_field_has_an_accessible_name(
+        app: Flask, api: ApiClient, new_page: NewPage, login: Login) -> None:
+    claim = api.submitted_claim(T1)
+    other = resident_id("11010820000101001")
+    make_trainee(app, other, name="钱多")
+    problems: dict[str, dict[str, Any]] = {}
+
+    anonymous = new_page()
+    anonymous.goto("/login")
+    problems["/login"] = anonymous.evaluate(UNNAMED_FIELDS)
+
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.goto("/claims/new")
+    for route in ("exam", "seminar", "training", "research", "paper", "degree_course"):
+        trainee.get_by_label("登记类别").select_option(route)
+        problems[f"/claims/new ({route})"] = trainee.evaluate(UNNAMED_FIELDS)
+    # An editable claim: the form plus the upload widget.
+    draft = api.new_claim(T1)
+    trainee.goto(f"/claims/{draft['id']}")
+    expect(trainee.locator("#proof-file")).to_be_visible()
+    problems[f"/claims/{draft['id']}"] = trainee.evaluate(UNNAMED_FIELDS)
+
+    newcomer = new_page()
+    login(newcomer, other)
+    newcomer.goto("/enrollment")
+    expect(newcomer.get_by_role("button", name="确认报名")).to_be_visible()
+    problems["/enrollment"] = newcomer.evaluate(UNNAMED_FIELDS)
+
+    unit = new_page()
+    login(unit, "unit_reviewer")
+    unit.goto("/inbox")
+    problems["/inbox"] = unit.evaluate(UNNAMED_FIELDS)
+    task = api.task_for("unit_reviewer", claim["id"])
+    unit.goto(f"/tasks/{task['id']}")
+    expect(unit.get_by_role("button", name="提交审核")).to_be_visible()
+    problems[f"/tasks/{task['id']}"] = unit.evaluate(UNNAMED_FIELDS)
+
+    assert all(found["checked"] for found in problems.values()), problems
+    missing = {page: found["missing"] for page, found in problems.items() if found["missing"]}
+    assert not missing, missing
+
+
+# -- 4. the idle session ---------------------------------------------------------------------
+# app.js warns for the last min(300, idle / 2) seconds and goes to /login at the deadline, checking
+# once a second; the server ends a session whose last request is older than the idle period. Six
+# seconds leave the warning three seconds: enough to click, short enough to keep the tests quick.
+
+IDLE_SECONDS = 6
+ENDED = "登录已失效"  # the flash of an idle session's end
+
+
+QUICK_IDLE_SECONDS = 3  # for tests that only need the session to end
+
+
+@pytest.fixture
+def short_idle(app: Flask, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setitem(app.config["AUTH"], "SESSION_IDLE_SECONDS", IDLE_SECONDS)
+    return IDLE_SECONDS
+
+
+@pytest.fixture
+def quick_idle(app: Flask, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setitem(app.config["AUTH"], "SESSION_IDLE_SECONDS", QUICK_IDLE_SECONDS)
+    return QUICK_IDLE_SECONDS
+
+
+def _idle_out(page: Page, idle: int) -> None:
+    """Wait, doing nothing, until the page's timer sends it to the login page."""
+    expect(page).to_have_url(at(r"/login(\?.*)?"), timeout=(idle + 4) * 1000)
+
+
+def _until_ended_on_the_server(page: Page, idle: int) -> None:
+    """Reload the login page until the server has ended the session too (a GET of /login is not activity).
+
+    The page's timer runs from the page load; the server's from the last request, and the claim
+    form's suggestion request (/claims/suggest) comes a little after the load, so the page may reach
+    the login page a moment before the server ends the session. A person coming back later would
+    find it ended.
+    """
+    ended = page.locator(".flash-warning", has_text=ENDED)
+    deadline = time.monotonic() + idle
+    while not ended.count():
+        assert time.monotonic() < deadline, "the server never ended the idle session"
+        page.wait_for_timeout(250)
+        page.reload()
+
+
+def test_idle_warning_and_continue_keep_the_session(short_idle: int, world: World, new_page: NewPage,
+                                                    login: Login, shot: Shot) -> None:
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.goto("/me")
+    loaded = time.monotonic()
+    assert trainee.locator("body").get_attribute("data-idle-seconds") == str(short_idle)
+    warning = trainee.locator(".session-warning")
+    expect(warning).to_be_hidden()
+    expect(warning).to_be_visible(timeout=(short_idle + 2) * 1000)
+    expect(warning).to_have_attribute("role", "alertdialog")
+    expect(warning.locator("[data-countdown]")).to_have_text(re.compile(r"^0:0[0-3]$"))
+    shot(trainee, "session_warning")
+    warning.get_by_role("button", name="继续操作").click()
+    expect(warning).to_be_hidden()
+
+    # Past the first deadline (and the script's one-second tick) the page is still here (the new
+    # period's warning may show already) ...
+    trainee.wait_for_timeout(max(0.0, loaded + short_idle + 1.0 - time.monotonic()) * 1000)
+    expect(trainee).to_have_url(at("/me"))
+    # ... and the server still knows the session.
+    trainee.get_by_role("link", name="新建登记").first.click()
+    expect(trainee).to_have_url(at("/claims/new"))
+    expect(trainee.get_by_label("材料标题")).to_be_visible()
+
+
+def test_idle_session_ends_and_the_typed_text_survives(short_idle: int, world: World, new_page: NewPage,
+                                                       login: Login, shot: Shot) -> None:
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.goto("/claims/new")
+    typed = "【省级】没来得及保存的标题"
+    trainee.get_by_label("材料标题").fill(typed)
+
+    # No activity: the page goes to the login page at the deadline, and the session ends.
+    _idle_out(trainee, short_idle)
+    _until_ended_on_the_server(trainee, short_idle)
+    shot(trainee, "session_ended")
+
+    # Log in again and open the form: the browser kept the typed title.
+    login(trainee, T1)
+    trainee.goto("/claims/new")
+    notice = trainee.locator(".flash-info", has_text="本浏览器保存了您尚未保存的修改")
+    expect(notice).to_be_visible()
+    expect(trainee.get_by_label("材料标题")).to_have_value("")
+    notice.get_by_role("button", name="恢复").click()
+    expect(trainee.get_by_label("材料标题")).to_have_value(typed)
+    expect(notice).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", ["/me", "/claims/new"])
+def test_one_login_after_the_idle_end_leads_back_to_the_page(
+        path: str, quick_idle: int, world: World, new_page: NewPage, login: Login) -> None:
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.goto(path)
+    _idle_out(trainee, quick_idle)
+    trainee.wait_for_timeout(1500)  # the person comes back a little later
+    login(trainee, T1)
+    expect(trainee).to_have_url(at(re.escape(path)), timeout=2000)
+
+
+def test_idle_message_names_the_configured_period(quick_idle: int, world: World, new_page: NewPage,
+                                                  login: Login) -> None:
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.goto("/me")
+    _idle_out(trainee, quick_idle)
+    message = trainee.locator(".flash-warning", has_text=ENDED)
+    expect(message).to_be_visible()
+    assert "30 分钟" not in message.inner_text()
+
+
+# -- the autosaved draft of a new claim ----------------------------------------------------
+
+def test_a_saved_new_claim_leaves_no_draft_to_restore(world: World, new_page: NewPage, login: Login) -> None:
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.goto("/claims/new")
+    trainee.get_by_label("材料标题").fill("【省级】资格证书考试")
+    trainee.get_by_label("合格科目数").fill("1")
+    trainee.get_by_label("申请学时").fill("8")
+    trainee.get_by_role("button", name="保存信息").click()
+    expect(trainee).to_have_url(at(r"/claims/\d+\?saved=1"))
+    trainee.goto("/claims/new", wait_until="load")  # app.js (deferred) has run by the load event
+    expect(trainee.get_by_label("材料标题")).to_have_value("")
+    assert trainee.locator(".flash-info", has_text="本浏览器保存了您尚未保存的修改").count() == 0
