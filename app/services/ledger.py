@@ -13,6 +13,7 @@ from ..i18n import _
 from ..models import HourEntry, User
 
 ZERO = Decimal("0.0")
+ONE_DECIMAL = Decimal("0.1")
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,13 @@ def route_used(user_id: int, year: int, route: str, *, exclude_source_id: int | 
         HourEntry.route == route)
     if exclude_source_id is not None:
         query = query.where(HourEntry.source_id != exclude_source_id)
-    return Decimal(str(db.session.scalar(query)))
+    return Decimal(str(db.session.scalar(query))).quantize(ONE_DECIMAL)  # same on every database
 
 
 def route_remaining(user_id: int, year: int, route: str, *,
                     exclude_source_id: int | None = None) -> Decimal:
     used = route_used(user_id, year, route, exclude_source_id=exclude_source_id)
-    return max(Policy.current().route_cap - used, ZERO)
+    return max(Policy.current().route_cap - used, ZERO).quantize(ONE_DECIMAL)
 
 
 def year_summary(user_id: int, year: int) -> dict[str, Any]:
@@ -74,7 +75,7 @@ def year_summary(user_id: int, year: int) -> dict[str, Any]:
     by_category = {"professional": ZERO, "public_general": ZERO, "public_industry": ZERO}
     by_source: dict[str, Decimal] = {}
     for category, source, hours in rows:
-        hours = Decimal(str(hours))
+        hours = Decimal(str(hours)).quantize(ONE_DECIMAL)
         by_category[category] = by_category.get(category, ZERO) + hours
         by_source[source] = by_source.get(source, ZERO) + hours
     policy = Policy.current()
