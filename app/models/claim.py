@@ -51,7 +51,8 @@ class Claim(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     trainee: Mapped[User] = relationship(lazy="joined")
-    unit: Mapped[Organisation | None] = relationship(foreign_keys=[unit_id])
+    # joined: every view of a claim (inbox summary, detail) names its unit
+    unit: Mapped[Organisation | None] = relationship(foreign_keys=[unit_id], lazy="joined")
     files: Mapped[list[ClaimFile]] = relationship(back_populates="claim", order_by="ClaimFile.id")
 
 

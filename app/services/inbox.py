@@ -75,9 +75,11 @@ def _conditions(actor: Actor, flt: InboxFilter) -> list[ColumnElement[bool]]:
 
 def list_tasks(actor: Actor, flt: InboxFilter) -> tuple[list[Any], int]:
     conditions = _conditions(actor, flt)
-    total = db.session.scalar(select(func.count(HumanTask.id)).where(*conditions))
     rows = db.session.execute(select(*ITEM_COLUMNS).where(*conditions).order_by(HumanTask.id)
                               .offset((flt.page - 1) * flt.per_page).limit(flt.per_page)).all()
+    if flt.page == 1 and len(rows) < flt.per_page:
+        return list(rows), len(rows)  # the whole inbox is on this page: no need to count
+    total = db.session.scalar(select(func.count(HumanTask.id)).where(*conditions))
     return list(rows), int(total or 0)
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..i18n import _
@@ -34,8 +34,7 @@ def credit(*, user_id: int, year: int, category: str, source: str, source_id: in
            hours: Decimal, route: str | None = None, note: str | None = None) -> HourEntry:
     entry = HourEntry(user_id=user_id, year=year, category=category, source=source,
                       source_id=source_id, route=route, hours=hours, note=note)
-    db.session.add(entry)
-    db.session.flush()
+    db.session.add(entry)  # flushed with the rest of the step; the unique key still guards doubles
     return entry
 
 
@@ -52,13 +51,17 @@ def lock_trainee(user_id: int) -> None:
         db.session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
+# Built once (it runs on every claim view and review); -1 stands for "exclude nothing".
+_ROUTE_USED = select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
+    HourEntry.user_id == bindparam("user_id"), HourEntry.year == bindparam("year"),
+    HourEntry.source == "claim", HourEntry.route == bindparam("route"),
+    HourEntry.source_id != bindparam("exclude"))
+
+
 def route_used(user_id: int, year: int, route: str, *, exclude_source_id: int | None = None) -> Decimal:
-    query = select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
-        HourEntry.user_id == user_id, HourEntry.year == year, HourEntry.source == "claim",
-        HourEntry.route == route)
-    if exclude_source_id is not None:
-        query = query.where(HourEntry.source_id != exclude_source_id)
-    return Decimal(str(db.session.scalar(query))).quantize(ONE_DECIMAL)  # same on every database
+    used = db.session.scalar(_ROUTE_USED, {"user_id": user_id, "year": year, "route": route,
+                                           "exclude": -1 if exclude_source_id is None else exclude_source_id})
+    return Decimal(str(used)).quantize(ONE_DECIMAL)  # the same on every database
 
 
 def route_remaining(user_id: int, year: int, route: str, *,
