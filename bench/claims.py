@@ -77,8 +77,9 @@ class Client:
 
     def call(self, kind: str, user: str, method: str, path: str, **kwargs: Any) -> Any:
         headers = {"Authorization": f"Bearer {self.tokens[user]}"}
+        timeout = kwargs.pop("timeout", 120)
         start = time.perf_counter()
-        response = self.http.request(method, self.base + path, headers=headers, timeout=120, **kwargs)
+        response = self.http.request(method, self.base + path, headers=headers, timeout=timeout, **kwargs)
         self.rec.add(kind, (time.perf_counter() - start) * 1000)
         if not 200 <= response.status_code < 300:
             self.rec.error(f"{kind} {method} {path} as {user}: HTTP {response.status_code} "
@@ -208,6 +209,34 @@ def phase2(base: str, tokens: dict[str, str], args: argparse.Namespace, year: in
             "inbox_20": stats(rec.times["inbox_20"]), "inbox_100": stats(rec.times["inbox_100"])}
 
 
+def phase3(base: str, tokens: dict[str, str], args: argparse.Namespace, year: int) -> dict[str, Any]:
+    """Batch approval: N waiting tasks approved by one POST /tasks/batch."""
+    rec = Recorder()
+    client = Client(base, tokens, rec)
+    unit1 = [t for t in TRAINEES if UNIT_REVIEWER[t] == "unit_reviewer"]
+    waiting = client.call("setup", "unit_reviewer", "GET", "/tasks", params={"per_page": 1})["total"]
+    offset = args.claims + args.inbox_size
+    missing = max(0, args.batch - waiting)
+    run_threads(missing, args.concurrency,
+                lambda c, i: c.new_claim(offset + i, unit1[i % len(unit1)], year), base, tokens, rec)
+    ids: list[int] = []
+    page = 1
+    while len(ids) < args.batch:
+        body = client.call("setup", "unit_reviewer", "GET", "/tasks",
+                           params={"process": "credit_claim", "per_page": 100, "page": page})
+        ids += [item["id"] for item in body["items"]]
+        if not body["items"]:
+            break
+        page += 1
+    ids = ids[:args.batch]
+    started = time.perf_counter()
+    body = client.call("batch", "unit_reviewer", "POST", "/tasks/batch",
+                       json={"task_ids": ids, "decision": "approve"}, timeout=600)
+    seconds = time.perf_counter() - started
+    return {"tasks": len(ids), "seconds": seconds, "per_task_ms": seconds * 1000 / max(len(ids), 1),
+            "succeeded": body["succeeded"] if body else 0, "errors": rec.errors}
+
+
 def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
     year = datetime.date.today().year
     with tempfile.TemporaryDirectory(prefix=f"bench-{db}-") as tmpdir:
@@ -240,6 +269,8 @@ def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
                       "ops": {k: stats(rec.times[k]) for k in KINDS}}
             if args.inbox_size:
                 result["inbox_size"] = phase2(base, tokens, args, year)
+            if args.batch:
+                result["batch"] = phase3(base, tokens, args, year)
             return result
         finally:
             server.terminate()  # SIGTERM: gunicorn stops its workers gracefully
@@ -270,7 +301,11 @@ def report(r: dict[str, Any]) -> None:
             if inbox[key]["count"]:
                 print(f"  GET /tasks?per_page={key[6:]:<4} n={inbox[key]['count']} "
                       f"p50 {inbox[key]['p50']:.1f} ms, p95 {inbox[key]['p95']:.1f} ms")
-    for message in r["errors"][:10] + inbox["errors"][:5]:
+    batch = r.get("batch")
+    if batch:
+        print(f"batch approval: {batch['succeeded']}/{batch['tasks']} tasks in {batch['seconds']:.2f} s "
+              f"({batch['per_task_ms']:.1f} ms per task)")
+    for message in r["errors"][:10] + inbox["errors"][:5] + (batch or {}).get("errors", [])[:5]:
         print("  error:", message)
 
 
@@ -282,6 +317,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--inbox-size", type=int, default=200, help="0 skips phase 2")
+    parser.add_argument("--batch", type=int, default=1000, help="tasks approved in one batch call; 0 skips")
     args = parser.parse_args()
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
