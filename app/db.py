@@ -87,6 +87,21 @@ def rollback() -> None:
 
 
 @contextmanager
+def read_only() -> Iterator[None]:
+    """A command or job that only reads: on SQLite it must not take the write lock.
+
+    Without this a long check (audit verify, consistency) would hold SQLite's
+    write lock, and every web request that writes would queue behind it.
+    """
+    token = _sqlite_begin.set("BEGIN")
+    try:
+        yield
+    finally:
+        rollback()
+        _sqlite_begin.reset(token)
+
+
+@contextmanager
 def transaction() -> Iterator[None]:
     """One unit of work for CLI commands, jobs and tests."""
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from ..db import read_only
 from ..services.consistency import CHECKS, check_all
 
 check_cli = AppGroup("check", help="Cross-check what the database stores.")
@@ -14,7 +15,8 @@ check_cli = AppGroup("check", help="Cross-check what the database stores.")
               help="Instances read per round trip.")
 def consistency(batch: int) -> None:
     """Engine state, statuses, inbox rows, ledger and event log; exit 1 on any disagreement."""
-    report = check_all(batch)
+    with read_only():
+        report = check_all(batch)
     failed = report.failed()
     for problem in report.problems:
         where = f"instance {problem.instance_id}" if problem.instance_id is not None else "-"

@@ -253,6 +253,7 @@ def delete(claim_id: int, actor: Actor) -> None:
     processes.save(instance, loaded, CLAIMS, claim)
     claim.deleted_at = utcnow()
     claim.status, claim.status_label = "deleted", N_("已删除")
+    instance.status, instance.status_label = claim.status, claim.status_label  # a cancelled engine has none
     from .claim_files import discard_all
     discard_all(claim)
 

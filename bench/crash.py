@@ -1,0 +1,341 @@
+"""Crash harness: SIGKILL a loaded gunicorn again and again; the database must stay whole.
+
+What it proves: every step of a claim is one transaction (``app/db.py``), so killing the whole
+server at any moment (mid-request, mid-engine-run, mid-commit) loses at most the requests in
+flight: never half a step, never a step a client was told had succeeded.
+
+How: a fresh database (PostgreSQL ``bench_crash``, dropped and recreated, or a SQLite file),
+migrated and loaded with the demo data by the flask CLI; gunicorn (``-c gunicorn.conf.py``, W
+workers) in a session of its own; C client threads running claim lifecycles (create -> submit
+-> unit approve -> authority approve, 0.1 h each, under the 36 h route cap) and logging every
+request. Every ~S seconds (0.5-1.5 x, at random) the process group - master and workers - gets
+SIGKILL and the server is restarted. A connection error is an unknown outcome: the client
+re-reads the claim to learn where it stands and carries on. After K kills the load stops, the
+server gets SIGTERM, and: (i) the consistency check (``app.services.consistency``) finds
+nothing; (ii) every 2xx answer is in the database (claims, submissions, decisions with their
+events, ledger rows of approvals); (iii) no half changes: no claim without its instance, no
+instance without its record, no completed task without its event, no ledger row for a claim
+that is not approved; (iv) ``flask --app app audit verify`` exits 0. Prints a report, exits 1
+on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
+Run:  cd /work/main && . .venv/bin/activate && python bench/crash.py \
+          [--db postgres|sqlite] [--kills 5] [--clients 4] [--workers 2] [--seconds-between 3]
+PostgreSQL: 127.0.0.1:5432, user postgres, trust auth.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import requests
+from claims import BIN, ROOT, ROUTES, TRAINEES, UNIT_REVIEWER, login_all, wait_until_up  # bench/claims.py
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_crash"
+FACTS = ("id", "status", "instance_id", "hours_registered", "task", "decision", "record")
+NEXT = {"unit_review": "authority_review", "authority_review": "approved"}  # after an approval
+
+
+class RequestLog:
+    """Every request with its outcome, in memory (for the checks) and as JSON lines."""
+
+    def __init__(self, path: Path):
+        self.lock, self.entries, self.fh, self.in_flight = threading.Lock(), [], path.open("w"), 0
+
+    def add(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.entries.append(entry)
+            self.fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+class Client(threading.Thread):
+    """One client: claim lifecycles until told to stop, on its own keep-alive session."""
+
+    def __init__(self, n: int, base: str, tokens: dict[str, str], log: RequestLog, stop: threading.Event):
+        super().__init__(daemon=True)
+        self.n, self.base, self.tokens, self.log, self.stop = n, base, tokens, log, stop
+        self.http = requests.Session()
+
+    def call(self, kind: str, user: str, method: str, path: str, **kwargs: Any) -> tuple[int | None, Any]:
+        entry: dict[str, Any] = {"at": round(time.time(), 3), "client": self.n, "kind": kind, "method": method,
+                                 "path": path}
+        with self.log.lock:
+            self.log.in_flight += 1
+        try:
+            r = self.http.request(method, self.base + path, timeout=60,
+                                  headers={"Authorization": f"Bearer {self.tokens[user]}"}, **kwargs)
+            body = r.json() if r.content else None
+        except (requests.RequestException, ValueError) as exc:  # reset, refused, cut-off body
+            entry.update(outcome="unknown", error=f"{type(exc).__name__}: {exc}"[:200])
+            self.log.add(entry)
+            time.sleep(0.2)  # the server is probably down: do not spin
+            return None, None
+        finally:
+            with self.log.lock:
+                self.log.in_flight -= 1
+        entry["http"] = r.status_code
+        if 200 <= r.status_code < 300:
+            entry.update(outcome="ok", **{k: body[k] for k in FACTS if isinstance(body, dict) and k in body})
+        else:
+            entry.update(outcome="refused", error=(body or {}).get("error", {}).get("code"))
+        self.log.add(entry)
+        return r.status_code, body
+
+    def run(self) -> None:
+        i = self.n
+        while not self.stop.is_set():
+            self.lifecycle(i)
+            i += 1000  # distinct titles per client
+
+    def lifecycle(self, i: int) -> None:
+        trainee = TRAINEES[i % len(TRAINEES)]
+        route, details = ROUTES[(i // len(TRAINEES)) % len(ROUTES)]
+        code, claim = self.call("create", trainee, "POST", "/claims", json={
+            "year": datetime.date.today().year, "route": route, "title": f"crash {i}", "details": details,
+            "hours_requested": 0.1})
+        if code != 201:  # an unknown create may have left a draft behind; that is allowed
+            return
+        claim_id, status, steps = claim["id"], claim["status"], 0
+        while not self.stop.is_set() and status != "approved" and steps < 20:  # a stuck claim is left
+            if status is None:  # the last step's outcome is unknown: ask until the server answers
+                code, body = self.call("read", trainee, "GET", f"/claims/{claim_id}")
+                if code not in (None, 200):
+                    return  # answered but refused: the checks will say why
+                status = body["status"] if code == 200 else None
+                continue
+            steps += 1
+            if status == "draft":
+                code, body = self.call("submit", trainee, "POST", f"/claims/{claim_id}/submit")
+                status = body["status"] if code == 200 else None
+            elif status in NEXT:
+                reviewer = UNIT_REVIEWER[trainee] if status == "unit_review" else "authority_reviewer"
+                status = NEXT[status] if self.review(reviewer, claim_id, status) else None
+            else:
+                return
+
+    def review(self, user: str, claim_id: int, step: str) -> bool:
+        page = 1
+        while True:
+            code, body = self.call("inbox", user, "GET", "/tasks",
+                                   params={"process": "credit_claim", "per_page": 100, "page": page})
+            if code != 200:
+                return False
+            task = next((t for t in body["items"] if t["record"] == {"type": "claim", "id": claim_id}), None)
+            if task is not None:
+                code, _ = self.call(f"approve_{step}", user, "POST", f"/tasks/{task['id']}/complete",
+                                    json={"decision": "approve", "hours": 0.1})
+                return code == 200
+            if page * 100 >= body["total"]:
+                return False
+            page += 1
+
+
+def group_alive(pgid: int) -> bool:
+    """Is a process of the group still running? (Zombies do not count: nobody may reap them here.)"""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return True
+    return False
+
+
+def start_server(env: dict[str, str], port: int, workers: int, log: Path) -> subprocess.Popen:
+    with log.open("a") as fh:  # its own session: os.killpg reaches the master and every worker
+        return subprocess.Popen([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--workers",
+                                 str(workers), "--bind", f"127.0.0.1:{port}", "app:create_app()"],
+                                cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def kill_server(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGKILL)  # pgid == pid (start_new_session)
+    server.wait()
+    deadline = time.monotonic() + 10
+    while group_alive(server.pid) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, capture_output=True,
+                          text=True)
+
+
+def fresh_database(db: str, tmp: Path) -> str:
+    if db == "sqlite":
+        return f"sqlite:///{tmp / 'crash.db'}"
+    import psycopg
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS bench_crash WITH (FORCE)")
+        conn.execute("CREATE DATABASE bench_crash")
+    return PG_URL
+
+
+def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    """(i) consistency, (ii) acknowledged writes, (iii) half changes, in this process."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import and_, exists, not_, or_, select
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Claim, Enrollment, HourEntry, HumanTask, ProcessEvent, ProcessInstance
+    from app.services.consistency import check_all
+
+    with create_app({"SQLALCHEMY_DATABASE_URI": url}).app_context():
+        report = check_all()
+        problems = [f"consistency: instance {p.instance_id}: [{p.check}] {p.what}" for p in report.problems]
+        ok = [e for e in entries if e["outcome"] == "ok"]
+        claims = {c.id: c for c in db.session.scalars(select(Claim))}
+        tasks = {t.id: t for t in db.session.scalars(select(HumanTask))}
+        ledger = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(HourEntry.source == "claim"))}
+        decided = set(db.session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_spec,
+                                                ProcessEvent.decision).where(ProcessEvent.decision.is_not(None))))
+        for e in ok:  # (ii) what a client was told happened, happened
+            kind, claim = e["kind"], claims.get(e["record"]["id"] if "record" in e else e.get("id"))
+            status = getattr(claim, "status", None)
+            if kind.startswith("approve_"):
+                task = tasks.get(e["id"])
+                if task is None or (task.status, task.decision) != ("completed", "approve"):
+                    problems.append(f"task {e['id']} approved (200): row is {task and (task.status, task.decision)}")
+                elif (task.instance_id, task.task_spec, "approve") not in decided:
+                    problems.append(f"task {task.id} approved (200): no event on instance {task.instance_id}")
+                if status not in (("authority_review", "approved") if kind == "approve_unit_review" else ("approved",)):
+                    problems.append(f"claim {e['record']['id']} after {kind} (200) is {status!r}")
+            elif kind in ("create", "submit") and (claim is None or claim.instance_id is None):
+                problems.append(f"{kind} answered {e['http']} for claim {e['id']}: not in the database")
+            elif kind == "submit" and (status == "draft" or claim.submitted_at is None):
+                problems.append(f"submit of claim {claim.id} answered 200: {status!r}, submitted {claim.submitted_at}")
+            if status == "approved" and claim.id not in ledger:  # approved per the answer and the table
+                problems.append(f"claim {claim.id} is approved: no ledger row")
+        # Unknown outcomes: a write never answered, and never retried with success, that is in the
+        # database anyway - proof that kills land after commits as well as before them.
+        retried = {(e["kind"], e["path"]) for e in ok}
+        committed = len(claims) - len({e["id"] for e in ok if e["kind"] == "create"})
+        for e in entries:
+            if (e["outcome"], e["method"]) == ("unknown", "POST") and e["kind"] != "create" \
+                    and (e["kind"], e["path"]) not in retried:
+                row_id = int(e["path"].split("/")[2])
+                done = (claims[row_id].submitted_at if e["kind"] == "submit" else tasks[row_id].status == "completed")
+                committed += bool(done)
+        half = {  # (iii) SQL straight over the tables, independent of the consistency module
+            "claim without its instance": select(Claim.id).outerjoin(
+                ProcessInstance, ProcessInstance.id == Claim.instance_id).where(ProcessInstance.id.is_(None)),
+            "instance without its record": select(ProcessInstance.id).where(or_(*(
+                and_(ProcessInstance.record_type == kind, not_(exists().where(model.id == ProcessInstance.record_id)))
+                for kind, model in (("claim", Claim), ("enrollment", Enrollment))))),
+            "completed task without its event": select(HumanTask.id).where(
+                HumanTask.status == "completed", not_(exists().where(
+                    ProcessEvent.instance_id == HumanTask.instance_id, ProcessEvent.task_spec == HumanTask.task_spec,
+                    ProcessEvent.decision == HumanTask.decision))),
+            "ledger row of a claim not approved": select(HourEntry.id).outerjoin(
+                Claim, Claim.id == HourEntry.source_id).where(
+                HourEntry.source == "claim", or_(Claim.id.is_(None), Claim.status != "approved")),
+        }
+        for what, query in half.items():
+            problems += [f"{what}: {row_id}" for row_id in db.session.scalars(query)]
+        stats = {"instances": report.checked["state"], "consistency_problems": len(report.problems),
+                 "acknowledged": len(ok), "claims": len(claims),
+                 "approved": sum(c.status == "approved" for c in claims.values()), "ledger_rows": len(ledger),
+                 "unknown_committed": committed}
+        db.session.remove()
+        db.engine.dispose()
+    return stats, list(dict.fromkeys(problems))  # one line per distinct problem
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
+    for option, default in (("--kills", 5), ("--clients", 4), ("--workers", 2)):
+        parser.add_argument(option, type=int, default=default)
+    parser.add_argument("--seconds-between", type=float, default=3.0)
+    args = parser.parse_args()
+    began = time.monotonic()
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    log_path = out / f"crash-{args.db}-{datetime.datetime.now():%Y%m%dT%H%M%S}.jsonl"
+    with tempfile.TemporaryDirectory(prefix=f"crash-{args.db}-") as tmpdir:
+        tmp = Path(tmpdir)
+        url = fresh_database(args.db, tmp)
+        env = {**os.environ, "APP_SQLALCHEMY_DATABASE_URI": url, "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
+        for command in (["db", "upgrade"], ["demo"]):
+            done = flask(env, *command)
+            if done.returncode:
+                raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        base, server_log = f"http://127.0.0.1:{port}/api/v1", tmp / "gunicorn.log"
+        server = start_server(env, port, args.workers, server_log)
+        log, stop, kills, in_flight = RequestLog(log_path), threading.Event(), 0, []
+        try:
+            wait_until_up(base, server, server_log)
+            tokens = login_all(base)
+            clients = [Client(n, base, tokens, log, stop) for n in range(args.clients)]
+            for client in clients:
+                client.start()
+            while kills < args.kills:
+                time.sleep(args.seconds_between * random.uniform(0.5, 1.5))
+                in_flight.append(log.in_flight)  # requests the kill is about to cut off (roughly)
+                kill_server(server)
+                kills += 1
+                time.sleep(0.5)
+                server = start_server(env, port, args.workers, server_log)
+                wait_until_up(base, server, server_log)
+            time.sleep(args.seconds_between)  # let the clients resume on the last server
+            stop.set()
+            for client in clients:
+                client.join(timeout=120)
+            server.terminate()  # a normal stop: gunicorn lets its workers finish
+            server.wait(timeout=60)
+        finally:
+            stop.set()
+            if group_alive(server.pid):  # failed half-way: leave nothing running
+                kill_server(server)
+        log.fh.close()
+        stats, problems = verify(url, log.entries)
+        audit = flask(env, "audit", "verify")
+        if audit.returncode:
+            problems.append(f"audit verify exited {audit.returncode}: {audit.stderr.strip()[-500:]}")
+    def count(**match: Any) -> int:
+        return sum(all(e.get(k) == v for k, v in match.items()) for e in log.entries)
+
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    print(f"\n=== crash harness: {args.db} @ {commit}, {args.clients} clients, {args.workers} gunicorn workers, "
+          f"~{args.seconds_between:g} s between kills ===")
+    for label, value in [
+        ("kills done", f"{kills} (requests in flight at each kill: {in_flight})"),
+        ("requests sent", len(log.entries)),
+        ("  2xx", count(outcome="ok")),
+        ("  refused (4xx/5xx)", count(outcome="refused")),
+        ("  unknown (no answer)", f"{count(outcome='unknown')} ({count(outcome='unknown', method='POST')} writes, "
+                                  f"{stats['unknown_committed']} of them committed all the same)"),
+        ("claims created", f"{stats['claims']} ({count(kind='create')} create requests, "
+                           f"{count(kind='create', outcome='ok')} answered 201)"),
+        ("claims approved", f"{stats['approved']} (ledger rows {stats['ledger_rows']})"),
+        ("consistency check", f"{stats['instances']} instances, {stats['consistency_problems']} problem(s)"),
+        ("acknowledged 2xx", f"{stats['acknowledged']} checked against the database"),
+        ("audit verify", f"{(audit.stdout.strip().splitlines() or ['?'])[-1]} (exit {audit.returncode})"),
+        ("problems found", len(problems)),
+    ]:
+        print(f"{label:<22}{value}")
+    for problem in problems[:30]:
+        print("  problem:", problem)
+    print(f"{'time':<22}{time.monotonic() - began:.1f} s\n{'request log':<22}{log_path.relative_to(ROOT)}")
+    raise SystemExit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()

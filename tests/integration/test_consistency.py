@@ -1,0 +1,219 @@
+"""`flask check consistency`: the stored views of every instance agree, and tampering with any one is caught.
+
+Each tamper goes straight to the tables with SQL (as a bug, a crash or a person at a
+SQL prompt would) and must be reported on the instance it hit, by the check that
+owns that view, and nowhere else.
+"""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from app.extensions import db
+from app.models import HourEntry, HumanTask, ProcessEvent
+from app.services.consistency import CHECKS, check_all
+from tests.support.people import ENROLMENT_PROFILE
+from tests.support.world import T1, T2, T3
+
+YEAR = date.today().year
+
+
+def _ok(response: Any) -> dict[str, Any]:
+    assert 200 <= response.status_code < 300, response.get_json()
+    return response.get_json() or {}
+
+
+@pytest.fixture
+def history(api, world) -> dict[str, dict[str, Any]]:
+    """One record per path: each value is the API's view of the claim or enrolment."""
+    made: dict[str, dict[str, Any]] = {}
+    made["approved"] = api.submitted_claim(T1)
+    _ok(api.decide("unit_reviewer", made["approved"]["id"], "approve"))
+    _ok(api.decide("authority_reviewer", made["approved"]["id"], "approve", hours=12))
+
+    made["rejected"] = api.submitted_claim(T2)
+    _ok(api.decide("unit_reviewer", made["rejected"]["id"], "reject", comment="材料不全"))
+
+    made["withdrawn"] = api.submitted_claim(T1, route="training", details={"days": 1}, hours_requested=6)
+    _ok(api.as_(T1).post(f"/claims/{made['withdrawn']['id']}/withdraw"))
+
+    made["resubmitted"] = api.submitted_claim(T3)
+    claim_id = made["resubmitted"]["id"]
+    _ok(api.decide("unit_reviewer_b", claim_id, "approve"))
+    _ok(api.decide("authority_reviewer", claim_id, "return", comment="请补充材料"))
+    _ok(api.as_(T3).post(f"/claims/{claim_id}/submit"))
+    _ok(api.decide("unit_reviewer_b", claim_id, "approve"))
+    _ok(api.decide("authority_reviewer", claim_id, "approve"))
+
+    made["pending"] = api.submitted_claim(T2, route="exam", details={"subjects_passed": 1}, hours_requested=8)
+    _ok(api.decide("unit_reviewer", made["pending"]["id"], "approve"))  # waits for the authority
+
+    made["deleted"] = api.new_claim(T2)
+    assert api.as_(T2).delete(f"/claims/{made['deleted']['id']}").status_code == 204
+
+    # T3 enrols with another unit for next year: rejected, resubmitted, approved.
+    made["enrolment"] = _ok(api.as_(T3).post("/enrollments", json={"year": YEAR + 1, "unit_id": world.unit1,
+                                                                   **ENROLMENT_PROFILE}))
+    enrolment_id = made["enrolment"]["id"]
+    _ok(api.decide("unit_reviewer", enrolment_id, "reject", record_type="enrollment", comment="职称不符"))
+    _ok(api.as_(T3).post(f"/enrollments/{enrolment_id}/submit"))
+    _ok(api.decide("unit_reviewer", enrolment_id, "approve", record_type="enrollment"))
+
+    for name, owner, expected in [("approved", T1, "approved"), ("rejected", T2, "unit_rejected"),
+                                  ("withdrawn", T1, "draft"), ("resubmitted", T3, "approved"),
+                                  ("pending", T2, "authority_review")]:
+        assert api.claim(owner, made[name]["id"])["status"] == expected, name
+    assert api.as_(T3).get(f"/enrollments/{enrolment_id}").get_json()["status"] == "approved"
+    return made
+
+
+def _check(app, batch: int = 500) -> set[tuple[int | None, str]]:
+    with app.app_context():
+        report = check_all(batch)
+        return {(p.instance_id, p.check) for p in report.problems}
+
+
+def _sql(app, statement: str, **params: Any) -> None:
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def _task_id(app, instance_id: int, status: str, spec: str | None = None) -> int:
+    with app.app_context():
+        query = db.select(HumanTask.id).where(HumanTask.instance_id == instance_id, HumanTask.status == status)
+        if spec:
+            query = query.where(HumanTask.task_spec == spec)
+        return db.session.scalars(query.order_by(HumanTask.id.desc())).first()
+
+
+def _copy_task_as_open(app, task_id: int, engine_task_id: str | None = None) -> None:
+    columns = ("instance_id, process_key, task_spec, name, lane, candidate_role, candidate_org_id, assignee_id, "
+               "subject_user_id, record_type, record_id, year, summary, created_at")
+    _sql(app, f"INSERT INTO human_task (engine_task_id, status, {columns}) "  # noqa: S608 - constant columns
+              f"SELECT {':tid' if engine_task_id else 'engine_task_id'}, 'open', {columns} "
+              "FROM human_task WHERE id = :id", id=task_id, tid=engine_task_id)
+
+
+def test_every_lifecycle_leaves_consistent_views(app, history):
+    with app.app_context():
+        report = check_all()
+    assert report.problems == []
+    assert report.checked["state"] == 6 + 3 + 1  # six claims, the demo enrolments and this one
+    assert report.checked["ledger"] == 6
+    assert set(report.checked) == set(CHECKS)
+    assert _check(app, batch=2) == set()  # batches that split the walk see the same
+
+
+def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
+    runner = app.test_cli_runner()
+    clean = runner.invoke(args=["check", "consistency"])
+    assert clean.exit_code == 0, clean.output
+    assert "10 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
+    broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
+    assert broken.exit_code == 1
+    assert f"instance {history['approved']['instance_id']}: [ledger]" in broken.output
+    assert "1 problem(s)" in broken.output
+
+
+def test_a_changed_claim_status(app, history):
+    _sql(app, "UPDATE claim SET status = 'approved' WHERE id = :id", id=history["rejected"]["id"])
+    iid = history["rejected"]["instance_id"]
+    assert _check(app) == {(iid, "record"), (iid, "ledger")}  # approved, yet nothing credited
+
+
+def test_a_deleted_open_task_row(app, history):
+    iid = history["pending"]["instance_id"]
+    _sql(app, "DELETE FROM human_task WHERE id = :id", id=_task_id(app, iid, "open"))
+    assert _check(app) == {(iid, "tasks")}
+
+
+def test_an_extra_open_task_row(app, history):
+    iid = history["approved"]["instance_id"]  # finished: the engine has nothing ready
+    _copy_task_as_open(app, _task_id(app, iid, "completed", "authority_review"), str(uuid.uuid4()))
+    assert _check(app) == {(iid, "tasks")}
+
+
+def test_a_duplicated_open_task_row(app, history):
+    iid = history["pending"]["instance_id"]
+    _copy_task_as_open(app, _task_id(app, iid, "open"))  # same engine task twice in the inbox
+    assert _check(app) == {(iid, "tasks")}
+
+
+def test_a_deleted_ledger_entry(app, history):
+    _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["resubmitted"]["id"])
+    assert _check(app) == {(history["resubmitted"]["instance_id"], "ledger")}
+
+
+def test_a_ledger_entry_with_other_hours(app, history):
+    _sql(app, "UPDATE hour_entry SET hours = 36 WHERE source_id = :id", id=history["approved"]["id"])
+    assert _check(app) == {(history["approved"]["instance_id"], "ledger")}
+
+
+def test_a_ledger_entry_for_a_claim_that_does_not_exist(app, history, world):
+    _sql(app, "INSERT INTO hour_entry (user_id, year, category, source, source_id, hours, created_at) "
+              "VALUES (:user, :year, 'professional', 'claim', 999999, 1, :at)",
+         user=world.user[T1], year=YEAR, at=date.today())
+    assert _check(app) == {(None, "orphans")}
+
+
+def test_a_changed_instance_status(app, history):
+    iid = history["pending"]["instance_id"]
+    _sql(app, "UPDATE process_instance SET status = 'approved' WHERE id = :id", id=iid)
+    assert _check(app) == {(iid, "status"), (iid, "record")}
+
+
+def test_the_state_of_another_instance(app, history):
+    iid, other = history["pending"]["instance_id"], history["withdrawn"]["instance_id"]
+    _sql(app, "UPDATE process_instance SET state = (SELECT state FROM process_instance WHERE id = :other) "
+              "WHERE id = :id", id=iid, other=other)
+    assert _check(app) == {(iid, "status"), (iid, "tasks")}  # it says draft, with another task ready
+
+
+def test_an_engine_state_that_does_not_load(app, history):
+    iid = history["withdrawn"]["instance_id"]
+    _sql(app, "UPDATE process_instance SET state = '{\"tasks\": {}}' WHERE id = :id", id=iid)
+    assert _check(app) == {(iid, "state")}
+
+
+def test_a_completed_task_row_with_another_decision(app, history):
+    iid = history["rejected"]["instance_id"]
+    _sql(app, "UPDATE human_task SET decision = 'approve' WHERE id = :id", id=_task_id(app, iid, "completed"))
+    assert _check(app) == {(iid, "task_events")}
+
+
+def test_an_edited_event(app, history):
+    iid = history["resubmitted"]["instance_id"]
+    with app.app_context():
+        event_id = db.session.scalars(db.select(ProcessEvent.id).where(ProcessEvent.instance_id == iid)).first()
+    _sql(app, "UPDATE process_event SET comment = 'forged' WHERE id = :id", id=event_id)
+    assert _check(app) == {(iid, "chain")}
+
+
+def test_a_deleted_claim_whose_instance_is_not_cancelled(app, history):
+    iid = history["deleted"]["instance_id"]
+    _sql(app, "UPDATE process_instance SET cancelled = :no WHERE id = :id", id=iid, no=False)
+    # the record check sees it, and so does the status check: a "deleted" status the engine never set
+    assert _check(app) == {(iid, "record"), (iid, "status")}
+
+
+def test_an_enrolment_approved_without_a_date(app, history):
+    _sql(app, "UPDATE enrollment SET approved_at = NULL WHERE id = :id", id=history["enrolment"]["id"])
+    assert _check(app) == {(history["enrolment"]["instance_id"], "record")}
+
+
+def test_a_claim_that_lost_its_instance(app, history):
+    claim_id = history["withdrawn"]["id"]
+    _sql(app, "UPDATE claim SET instance_id = NULL WHERE id = :id", id=claim_id)
+    assert _check(app) == {(history["withdrawn"]["instance_id"], "record"), (None, "orphans")}
+
+
+def test_nothing_is_left_in_the_session(app, history):
+    """The walk expunges each batch: it must not leave the caller's session holding rows."""
+    with app.app_context():
+        check_all(batch=3)
+        assert not any(isinstance(o, HourEntry | HumanTask) for o in db.session)
