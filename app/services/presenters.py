@@ -36,19 +36,30 @@ def _remark(event: ProcessEvent) -> str:
     return joiner.join(parts) or _("None")
 
 
-def flow_log(instance_id: int | None) -> list[dict[str, Any]]:
+LOG_LIMIT = 50  # a claim shows its latest entries; a claim sent back 300 times has ~1200
+
+
+def flow_log(instance_id: int | None, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """The flow log users see (日期, 动作, 备注), newest first as the seeds show it."""
     if instance_id is None:
         return []
-    events = db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance_id)
-                                .order_by(ProcessEvent.id.desc()))
+    query = (select(ProcessEvent).where(ProcessEvent.instance_id == instance_id,
+                                        ProcessEvent.action.not_in(HIDDEN_FROM_FLOW))
+             .order_by(ProcessEvent.id.desc()).offset(offset))
+    events = db.session.scalars(query.limit(limit) if limit is not None else query)
     return [{
         "at": event.at,
         "actor": event.actor_org_name or label(event.actor_name),
         "action": event.action,
         "action_label": str(ACTION_LABELS.get(event.action, event.action)),
         "remark": _remark(event),
-    } for event in events if event.action not in HIDDEN_FROM_FLOW]
+    } for event in events]
+
+
+def bounded_log(instance_id: int | None) -> tuple[list[dict[str, Any]], bool]:
+    """The latest ``LOG_LIMIT`` entries, and whether there are older ones."""
+    entries = flow_log(instance_id, limit=LOG_LIMIT + 1)
+    return entries[:LOG_LIMIT], len(entries) > LOG_LIMIT
 
 
 def _hours(value: Any) -> float | None:
@@ -75,7 +86,7 @@ def claim_view(claim: Claim, *, with_log: bool = True) -> dict[str, Any]:
         view["files"] = [{"id": f.id, "filename": f.filename, "description": f.description,
                           "content_type": f.content_type, "size": f.size, "created_at": f.created_at}
                          for f in claim.files]
-        view["log"] = flow_log(claim.instance_id)
+        view["log"], view["log_more"] = bounded_log(claim.instance_id)
     return view
 
 
@@ -100,5 +111,5 @@ def enrollment_view(enrollment: Enrollment, *, with_log: bool = True) -> dict[st
                            if enrollment.status == "rejected" else None),
     }
     if with_log:
-        view["log"] = flow_log(enrollment.instance_id)
+        view["log"], view["log_more"] = bounded_log(enrollment.instance_id)
     return view

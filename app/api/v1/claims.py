@@ -10,10 +10,19 @@ from flask_smorest import Blueprint
 from ...errors import Invalid
 from ...i18n import _
 from ...services import claim_files, claims
-from ...services.presenters import claim_view
+from ...services.presenters import claim_view, flow_log
 from . import current_actor
 from .errors import ErrorSchema
-from .schemas import ClaimCreateSchema, ClaimListSchema, ClaimPatchSchema, ClaimSchema, FileSchema, YearQuerySchema
+from .schemas import (
+    ClaimCreateSchema,
+    ClaimListSchema,
+    ClaimPatchSchema,
+    ClaimSchema,
+    FileSchema,
+    LogPageSchema,
+    LogQuerySchema,
+    YearQuerySchema,
+)
 
 URL_PREFIX = "/claims"
 blp = Blueprint("claims", __name__, description="Credit-hour claims (学时登记)")
@@ -47,6 +56,18 @@ def list_claims(query: dict[str, Any]) -> dict[str, Any]:
 @blp.alt_response(404, schema=ErrorSchema)
 def get(claim_id: int) -> dict[str, Any]:
     return claim_view(claims.get_visible(claim_id, current_actor()))
+
+
+@blp.route("/<int:claim_id>/log", methods=["GET"])
+@blp.arguments(LogQuerySchema, location="query", unknown=ma.RAISE)
+@blp.response(200, LogPageSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+def log(query: dict[str, Any], claim_id: int) -> dict[str, Any]:
+    """The whole flow log of a claim, a page at a time, newest first."""
+    claim = claims.get_visible(claim_id, current_actor())
+    page, per_page = query["page"], query["per_page"]
+    entries = flow_log(claim.instance_id, limit=per_page + 1, offset=(page - 1) * per_page)
+    return {"items": entries[:per_page], "page": page, "per_page": per_page, "more": len(entries) > per_page}
 
 
 @blp.route("/<int:claim_id>", methods=["PATCH"])

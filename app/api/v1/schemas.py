@@ -96,6 +96,18 @@ class ClaimPatchSchema(StrictSchema):
     hours_requested = fields.Decimal(allow_nan=False)
 
 
+class LogQuerySchema(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 200))
+
+
+class LogPageSchema(ma.Schema):
+    items = fields.List(fields.Nested("LogEntrySchema"), required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    more = fields.Boolean(required=True)
+
+
 class YearQuerySchema(StrictSchema):
     year = fields.Integer(validate=validate.Range(2000, 2100))
 
@@ -143,12 +155,14 @@ class ClaimSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
     submitted_at = fields.DateTime(allow_none=True)
     files = fields.List(fields.Nested(FileSchema), required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+    log = fields.List(fields.Nested(LogEntrySchema), required=True,
+                      metadata={"description": "the latest 50 entries, newest first"})
+    log_more = fields.Boolean(required=True, metadata={"description": "older entries: GET /claims/{id}/log"})
 
 
 class ClaimListItemSchema(ClaimSchema):
     class Meta:
-        exclude = ("log", "files")
+        exclude = ("log", "log_more", "files")
 
 
 class ClaimListSchema(ma.Schema):
@@ -195,12 +209,14 @@ class EnrollmentSchema(ma.Schema):
     trainee = fields.Nested(PersonSchema, required=True)
     instance_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime(required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+    log = fields.List(fields.Nested(LogEntrySchema), required=True,
+                      metadata={"description": "the latest 50 entries, newest first"})
+    log_more = fields.Boolean(required=True)
 
 
 class EnrollmentListItemSchema(EnrollmentSchema):
     class Meta:
-        exclude = ("log",)
+        exclude = ("log", "log_more")
 
 
 class EnrollmentListSchema(ma.Schema):
@@ -240,7 +256,8 @@ class TaskSchema(ma.Schema):
 
 class TaskListSchema(ma.Schema):
     items = fields.List(fields.Nested(TaskSchema), required=True)
-    total = fields.Integer(required=True)
+    total = fields.Integer(required=True, metadata={"description": "counted up to 1000"})
+    total_capped = fields.Boolean(required=True, metadata={"description": "there are more than `total`"})
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
 

@@ -27,7 +27,9 @@ def list_tasks(query: dict[str, Any]) -> dict[str, Any]:
     """Open tasks for the caller's (role, organisation) pairs, oldest first."""
     flt = inbox.InboxFilter(**query)
     rows, total = inbox.list_tasks(current_actor(), flt)
-    return {"items": [inbox.task_item(r) for r in rows], "total": total,
+    capped = total > inbox.COUNT_CAP
+    return {"items": [inbox.task_item(r) for r in rows], "total": min(total, inbox.COUNT_CAP),
+            "total_capped": capped,
             "page": flt.page, "per_page": flt.per_page}
 
 

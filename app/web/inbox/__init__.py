@@ -78,7 +78,9 @@ def _inbox_page(args: MultiDict[str, str], *, batch_form: BatchForm | None = Non
     link_args = {k: v for k, v in chosen.items() if v not in (None, "") and DEFAULTS.get(k) != v}
     return render_template(
         "inbox/index.html", filters=filters, chosen=chosen, link_args=link_args, page=page,
-        per_page=PER_PAGE, total=total, items=[_item(row, actor) for row in rows],
+        per_page=PER_PAGE, total=min(total, inbox.COUNT_CAP),
+        total_text=f"{inbox.COUNT_CAP}+" if total > inbox.COUNT_CAP else str(total),
+        items=[_item(row, actor) for row in rows],
         counts=queries.waiting_counts(actor, list(PROCESSES)), processes=PROCESSES,
         process_label=process_label, status_label=STATUSES.get(chosen["status"], ""),
         batch_form=batch_form or BatchForm(formdata=None),

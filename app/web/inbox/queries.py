@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import aliased
 
 from ...extensions import db
@@ -62,7 +62,7 @@ def search(actor: Actor, flt: inbox.InboxFilter, query: str = "",
         conditions.append(or_(subject.name.like(like_pattern(query), escape=LIKE_ESCAPE),
                               id_number_match(subject.id_number, query)))
     base = base.where(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    total = inbox.capped_count(base)
     order = HumanTask.id.desc() if newest_first else HumanTask.id
     page = base.order_by(order).offset((flt.page - 1) * flt.per_page).limit(flt.per_page).subquery()
     rows = db.session.execute(
