@@ -43,6 +43,16 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["BPMN_FOLDER"] = str(ROOT / "bpmn")
 
 
+def _trust_proxies(app: Flask) -> None:
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops < 0:
+        raise ValueError("TRUSTED_PROXIES must be 0 or more")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     _configure(app, overrides)
@@ -62,6 +72,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .services.engine import init_engine
     from .web import init_web
 
+    _trust_proxies(app)
     init_engine(app)
     init_api(app)
     init_web(app)

@@ -15,6 +15,10 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "zh",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
     "REGION_NAME": "",
+    # How many reverse proxies sit in front of the app (nginx = 1). Their X-Forwarded-For/
+    # -Proto/-Host headers are believed only for that many hops, so login throttling sees
+    # the client's address, not the proxy's. 0 = served directly: the headers are ignored.
+    "TRUSTED_PROXIES": 0,
     "BPMN_FOLDER": None,  # defaults to <repo>/bpmn
     "STORAGE": {
         "BACKEND": "local",

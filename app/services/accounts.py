@@ -77,8 +77,9 @@ def authenticate(username: str, password: str, ip: str = "") -> User:
     if (_recent_failures(LoginAttempt.username, key, since) >= int(cfg["MAX_FAILED_LOGINS"])
             or (ip and _recent_failures(LoginAttempt.ip, ip, since) >= int(cfg["MAX_FAILED_LOGINS_PER_IP"]))):
         db.session.add(LoginAttempt(username=key, ip=ip, success=False))
+        window = int(cfg["LOGIN_WINDOW_SECONDS"])
         raise TooManyAttempts(_("Too many failed logins; try again in %(minutes)s minutes.",
-                                minutes=int(cfg["LOGIN_WINDOW_SECONDS"]) // 60))
+                                minutes=max(1, window // 60)), headers={"Retry-After": str(window)})
     user = find_user(username)
     if user is None:
         check_password_hash(_dummy_hash(), password or "")

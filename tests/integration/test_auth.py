@@ -1,4 +1,4 @@
-"""Tokens, logout, expiry and the first-login password change, through the HTTP API."""
+"""Tokens, logout, expiry, throttling and the first-login password change, through the HTTP API."""
 from __future__ import annotations
 
 import re
@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
+from app import create_app
 from app.api.v1 import PUBLIC_ENDPOINTS
 from app.extensions import db
-from app.models import ApiToken, User, utcnow
+from app.models import ApiToken, LoginAttempt, User, utcnow
 from tests.support.api import PREFIX
 from tests.support.people import NEW_TRAINEE_ID, make_trainee
 from tests.support.world import PASSWORD, T1
@@ -202,3 +203,59 @@ def test_new_password_must_differ_from_the_current_one(api):
     assert response.status_code == 422
     assert _error(response)["fields"]["new_password"]
     assert api.login("unit_reviewer").status_code == 200
+
+
+# -- throttling guessers --------------------------------------------------------------------
+
+def _from(api, address: str, username: str, password: str = PASSWORD):
+    return api.client.post(PREFIX + "/auth/token", json={"username": username, "password": password},
+                           environ_base={"REMOTE_ADDR": address})
+
+
+def test_api_logins_are_throttled_per_account_until_the_window_passes(api, app):
+    limit = app.config["AUTH"]["MAX_FAILED_LOGINS"]
+    for _ in range(limit):
+        assert api.login("unit_reviewer", "wrong-password-1").status_code == 401
+    blocked = api.login("unit_reviewer")  # even the right password now waits
+    assert blocked.status_code == 429 and _error(blocked)["code"] == "too_many_attempts"
+    assert blocked.headers["Retry-After"] == str(app.config["AUTH"]["LOGIN_WINDOW_SECONDS"])
+    assert api.login("unit_reviewer_b").status_code == 200  # other accounts are unaffected
+    with app.app_context():  # the window passes
+        window = timedelta(seconds=app.config["AUTH"]["LOGIN_WINDOW_SECONDS"] + 1)
+        for attempt in db.session.scalars(db.select(LoginAttempt)):
+            attempt.at = attempt.at - window
+        db.session.commit()
+    assert api.login("unit_reviewer").status_code == 200
+
+
+def test_a_successful_login_clears_the_account_failures(api, app):
+    limit = app.config["AUTH"]["MAX_FAILED_LOGINS"]
+    for _ in range(limit - 1):
+        assert api.login("unit_reviewer", "wrong-password-1").status_code == 401
+    assert api.login("unit_reviewer").status_code == 200
+    for _ in range(limit - 1):
+        assert api.login("unit_reviewer", "wrong-password-1").status_code == 401
+    assert api.login("unit_reviewer").status_code == 200
+
+
+def test_one_address_guessing_many_accounts_is_throttled(api, app, monkeypatch):
+    monkeypatch.setitem(app.config["AUTH"], "MAX_FAILED_LOGINS_PER_IP", 4)
+    for name in ("nobody-1", "nobody-2", "unit_reviewer", "auditor"):
+        assert _from(api, "203.0.113.7", name, "wrong-password-1").status_code == 401
+    blocked = _from(api, "203.0.113.7", "unit_reviewer_b")
+    assert blocked.status_code == 429 and _error(blocked)["code"] == "too_many_attempts"
+    assert _from(api, "203.0.113.8", "unit_reviewer_b").status_code == 200
+
+
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(api, app):
+    spoofed = {"X-Forwarded-For": "198.51.100.1"}
+    api.client.post(PREFIX + "/auth/token", json={"username": "x", "password": "y"}, headers=spoofed,
+                    environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    proxied = create_app({**{k: app.config[k] for k in ("TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI",
+                                                        "STORAGE", "AUTH")}, "TRUSTED_PROXIES": 1})
+    proxied.test_client().post(PREFIX + "/auth/token", json={"username": "y", "password": "y"},
+                               headers=spoofed, environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    with app.app_context():
+        seen = dict(db.session.execute(db.select(LoginAttempt.username, LoginAttempt.ip)).all())
+    # served directly, a client cannot pick its address; behind the proxy, the proxy's header counts
+    assert seen == {"X": "203.0.113.9", "Y": "198.51.100.1"}

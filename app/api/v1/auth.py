@@ -29,6 +29,8 @@ blp = Blueprint("auth", __name__, description="Authentication")
 @blp.arguments(TokenRequestSchema)
 @blp.response(200, TokenSchema)
 @blp.alt_response(401, schema=ErrorSchema)
+@blp.alt_response(429, schema=ErrorSchema, description="Too many failed logins for this account or address",
+                  headers={"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}})
 @blp.doc(security=[])
 def token(body: dict[str, Any]) -> dict[str, Any]:
     """Exchange a username (ID number or staff name) and password for a bearer token."""

@@ -45,7 +45,9 @@ def error_response(status: int, code: str, message: str,
 
 
 def service_error_response(exc: ServiceError) -> Response:
-    return error_response(exc.status, exc.code, exc.message, exc.fields)
+    response = error_response(exc.status, exc.code, exc.message, exc.fields)
+    response.headers.update(exc.headers)
+    return response
 
 
 def flatten_webargs(messages: Any) -> dict[str, Any]:

@@ -31,7 +31,8 @@ def login() -> Any:
                 return redirect(url_for("account.password"))
             return redirect(safe_next(request.args.get("next"), url_for("home.index")))
     status = error.status if error else (422 if form.errors else 200)
-    return render_template("account/login.html", form=form, error=error), status
+    return render_template("account/login.html", form=form, error=error), status, \
+        (error.headers if error else {})
 
 
 @blp.route("/logout", methods=["POST"])
