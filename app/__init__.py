@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import os
+import secrets
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,36 @@ def _configure(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config["BPMN_FOLDER"] = str(ROOT / "bpmn")
 
 
+def _secret_key(app: Flask) -> None:
+    """Use the configured key, else one random key per instance folder, made once.
+
+    Every worker on the host reads the same file; the first to start writes it
+    (``O_EXCL``, so two workers starting together cannot write different keys).
+    """
+    if app.config.get("SECRET_KEY"):
+        if len(str(app.config["SECRET_KEY"])) < 16 and not app.config.get("TESTING"):
+            raise RuntimeError("SECRET_KEY is too short: use at least 16 random characters")
+        return
+    path = Path(app.instance_path) / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another worker is writing it right now
+            key = path.read_text(encoding="ascii").strip()
+            if key:
+                break
+            time.sleep(0.01)
+    else:
+        key = secrets.token_hex(32)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key)
+        app.logger.warning("No SECRET_KEY configured: made %s. Set APP_SECRET_KEY (the same on every "
+                           "host) when more than one host serves the app.", path)
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it or set APP_SECRET_KEY")
+    app.config["SECRET_KEY"] = key
+
+
 def _trust_proxies(app: Flask) -> None:
     hops = int(app.config["TRUSTED_PROXIES"])
     if hops < 0:
@@ -57,6 +89,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     _configure(app, overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
 
     db.init_app(app)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": "dev-only-secret-change-me",
+    # None: a random key is made once and kept in instance/secret_key (fine on one host;
+    # set APP_SECRET_KEY, the same on every host, when several hosts serve the app).
+    "SECRET_KEY": None,
     "SQLALCHEMY_DATABASE_URI": "sqlite:///continuing-education.db",
     # No pre-ping (it costs a round trip per request); recycle instead, and a dropped
     # connection fails one request, which the client may retry.
