@@ -25,7 +25,8 @@ csrf = CSRFProtect()
 
 API_PREFIX = "/api/"
 # Pages anyone may open; everything else needs a login (and a changed initial password).
-PUBLIC_ENDPOINTS = frozenset({"account.login", "account.register", "account.language", "static"})
+PUBLIC_ENDPOINTS = frozenset({"account.login", "account.register", "account.language", "static",
+                              "health.healthz"})
 PASSWORD_ENDPOINTS = frozenset({"account.password", "account.logout", "account.language", "account.ping"})
 
 
@@ -38,12 +39,13 @@ def init_web(app: Flask) -> None:
     login_manager.login_message = None
 
     from .account import blp as account_blp
+    from .health import blp as health_blp
     from .home import blp as home_blp
     from .inbox import blp as inbox_blp
     from .processes import blp as processes_blp
     from .trainee import blp as trainee_blp
 
-    for blueprint in (account_blp, home_blp, trainee_blp, inbox_blp, processes_blp):
+    for blueprint in (account_blp, health_blp, home_blp, trainee_blp, inbox_blp, processes_blp):
         app.register_blueprint(blueprint)
     for name in app.extensions["api_blueprints"]:  # bearer tokens, no cookies: nothing to forge
         csrf.exempt(app.blueprints[name])
