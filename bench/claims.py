@@ -19,6 +19,7 @@ PostgreSQL: 127.0.0.1:5432, user postgres, trust auth; database bench_ce is drop
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import math
@@ -29,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +47,8 @@ ROUTES = [("training", {"days": 1}), ("exam", {"subjects_passed": 1}),
 USERS = TRAINEES + ["unit_reviewer", "unit_reviewer_b", "authority_reviewer"]
 PEER_P50_MS = {"complete": 93.0, "create": 112.0, "inbox_list": 35.0}
 KINDS = ["create", "submit", "inbox_find", "inbox_list", "complete", "claim_detail"]
-PG_ADMIN, PG_URL = ("postgresql://postgres@127.0.0.1:5432/test",
-                    "postgresql+psycopg://postgres@127.0.0.1:5432/bench_ce")
+PG_ADMIN, PG_BASE = ("postgresql://postgres@127.0.0.1:5432/test",
+                     "postgresql+psycopg://postgres@127.0.0.1:5432/")
 
 
 class ApiError(Exception):
@@ -162,14 +164,15 @@ def stats(values: list[float]) -> dict[str, float]:
     return {"count": len(s), **pct, "mean": sum(s) / len(s), "max": s[-1]}
 
 
-def fresh_database(db: str, tmp: Path) -> str:
+def fresh_database(db: str, tmp: Path, name: str = "bench_ce") -> str:
+    """A new empty database: a SQLite file in ``tmp``, or PostgreSQL ``name`` dropped and recreated."""
     if db == "sqlite":
         return f"sqlite:///{tmp / 'bench.db'}"
     import psycopg
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS bench_ce WITH (FORCE)")
-        conn.execute("CREATE DATABASE bench_ce")
-    return PG_URL
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_BASE + name
 
 
 def wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
@@ -237,17 +240,20 @@ def phase3(base: str, tokens: dict[str, str], args: argparse.Namespace, year: in
             "succeeded": body["succeeded"] if body else 0, "errors": rec.errors}
 
 
-def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
-    year = datetime.date.today().year
+@contextlib.contextmanager
+def served(db: str, workers: int, threads: int = 1, database: str = "bench_ce",
+           setup: tuple[tuple[str, ...], ...] = ()) -> Iterator[tuple[str, dict[str, str]]]:
+    """A fresh database with the demo data (plus ``flask`` setup commands) behind gunicorn.
+
+    Yields the API base URL and the environment the server runs with (for CLI commands
+    against the same database). The server is stopped with SIGTERM on the way out.
+    """
     with tempfile.TemporaryDirectory(prefix=f"bench-{db}-") as tmpdir:
         tmp = Path(tmpdir)
-        env = {**os.environ, "APP_SQLALCHEMY_DATABASE_URI": fresh_database(db, tmp),
-               "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
-        for command in (["db", "upgrade"], ["demo"]):
-            done = subprocess.run([str(BIN / "flask"), "--app", "app", *command], cwd=ROOT, env=env,
-                                  capture_output=True, text=True)
-            if done.returncode:
-                raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+        env = {**os.environ, "APP_SQLALCHEMY_DATABASE_URI": fresh_database(db, tmp, database),
+               "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads"), "APP_SECRET_KEY": "bench-" + "x" * 24}
+        for command in (("db", "upgrade"), ("demo",), *setup):
+            flask(env, *command)
         with socket.socket() as sock:  # a free port
             sock.bind(("127.0.0.1", 0))
             port, log = sock.getsockname()[1], tmp / "gunicorn.log"
@@ -255,23 +261,11 @@ def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
         with log.open("w") as log_fh:  # the repo's gunicorn.conf.py: gthread workers, warm-up
             server = subprocess.Popen(
                 [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--workers",
-                 str(args.workers), "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}",
+                 str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
                  "app:create_app()"], cwd=ROOT, env=env, stdout=log_fh, stderr=subprocess.STDOUT)
         try:
             wait_until_up(base, server, log)
-            tokens = login_all(base)
-            rec = Recorder()
-            wall, done = run_threads(args.claims, args.concurrency,
-                                     lambda c, i: c.lifecycle(i, year), base, tokens, rec)
-            result = {"db": db, "claims": args.claims, "workers": args.workers, "threads": args.threads,
-                      "concurrency": args.concurrency, "wall_s": wall, "completed": done,
-                      "lifecycles_per_s": done / wall, "errors": rec.errors,
-                      "ops": {k: stats(rec.times[k]) for k in KINDS}}
-            if args.inbox_size:
-                result["inbox_size"] = phase2(base, tokens, args, year)
-            if args.batch:
-                result["batch"] = phase3(base, tokens, args, year)
-            return result
+            yield base, env
         finally:
             server.terminate()  # SIGTERM: gunicorn stops its workers gracefully
             try:
@@ -279,6 +273,36 @@ def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+def flask(env: dict[str, str], *command: str) -> str:
+    """Run ``flask --app app <command>`` against the bench database; its output."""
+    done = subprocess.run([str(BIN / "flask"), "--app", "app", *command], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"flask {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def lifecycles(base: str, tokens: dict[str, str], claims: int, concurrency: int, year: int) -> dict[str, Any]:
+    """Phase 1: N complete lifecycles from C client threads."""
+    rec = Recorder()
+    wall, done = run_threads(claims, concurrency, lambda c, i: c.lifecycle(i, year), base, tokens, rec)
+    return {"claims": claims, "concurrency": concurrency, "wall_s": wall, "completed": done,
+            "lifecycles_per_s": done / wall, "errors": rec.errors, "ops": {k: stats(rec.times[k]) for k in KINDS}}
+
+
+def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
+    year = datetime.date.today().year
+    with served(db, args.workers, args.threads) as (base, _env):
+        tokens = login_all(base)
+        result = {"db": db, "workers": args.workers, "threads": args.threads,
+                  **lifecycles(base, tokens, args.claims, args.concurrency, year)}
+        if args.inbox_size:
+            result["inbox_size"] = phase2(base, tokens, args, year)
+        if args.batch:
+            result["batch"] = phase3(base, tokens, args, year)
+        return result
 
 
 def report(r: dict[str, Any]) -> None:

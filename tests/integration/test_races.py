@@ -13,7 +13,7 @@ from app.services.accounts import hash_password
 from app.services.definitions import deploy
 from app.services.engine import bundle_for, engine
 from app.services.timers import run_due
-from tests.support.diagrams import shipped
+from tests.support.diagrams import credit_claim_with_deadline
 from tests.support.world import PASSWORD, T1
 
 
@@ -140,34 +140,9 @@ def test_batch_racing_a_single_approval_of_one_of_its_tasks(app, api, world, slo
         assert len(decided) == 1
 
 
-DEADLINE = """    <bpmn:boundaryEvent id="review_deadline" attachedToRef="unit_review">
-      <bpmn:outgoing>f_deadline</bpmn:outgoing>
-      <bpmn:timerEventDefinition id="review_deadline_def">
-        <bpmn:timeDuration>"PT1S"</bpmn:timeDuration></bpmn:timerEventDefinition>
-    </bpmn:boundaryEvent>
-    <bpmn:endEvent id="expired"><bpmn:extensionElements><spiffworkflow:properties>
-      <spiffworkflow:property name="status" value="unit_rejected" />
-      <spiffworkflow:property name="status_label" value="单位审核不通过" />
-    </spiffworkflow:properties></bpmn:extensionElements><bpmn:incoming>f_deadline</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f_deadline" sourceRef="review_deadline" targetRef="expired" />
-"""
-
-
-def _timer_variant() -> bytes:
-    """credit_claim with a deadline on the unit's review: after a second it ends as rejected."""
-    content = shipped("credit_claim").decode("utf-8")
-    content = content.replace("<bpmn:flowNodeRef>unit_rejected</bpmn:flowNodeRef>",
-                              "<bpmn:flowNodeRef>unit_rejected</bpmn:flowNodeRef>"
-                              "<bpmn:flowNodeRef>review_deadline</bpmn:flowNodeRef>"
-                              "<bpmn:flowNodeRef>expired</bpmn:flowNodeRef>")
-    anchor = '    <bpmn:sequenceFlow id="f_start"'
-    content = content.replace(anchor, DEADLINE + anchor, 1)
-    return content.encode("utf-8")
-
-
 def test_two_timer_runners_on_one_instance(app, api):
     with app.app_context():
-        deploy(_timer_variant())
+        deploy(credit_claim_with_deadline())
         db.session.commit()
     claim = api.submitted_claim(T1)
     with app.app_context():

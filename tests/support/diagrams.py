@@ -23,6 +23,34 @@ def shipped(name: str) -> bytes:
     return (BPMN_DIR / f"{name}.bpmn").read_bytes()
 
 
+DEADLINE = """    <bpmn:boundaryEvent id="review_deadline" attachedToRef="unit_review">
+      <bpmn:outgoing>f_deadline</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="review_deadline_def">
+        <bpmn:timeDuration>"{duration}"</bpmn:timeDuration></bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:endEvent id="expired"><bpmn:extensionElements><spiffworkflow:properties>
+      <spiffworkflow:property name="status" value="unit_rejected" />
+      <spiffworkflow:property name="status_label" value="单位审核不通过" />
+    </spiffworkflow:properties></bpmn:extensionElements><bpmn:incoming>f_deadline</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f_deadline" sourceRef="review_deadline" targetRef="expired" />
+"""
+
+
+def credit_claim_with_deadline(duration: str = "PT1S") -> bytes:
+    """credit_claim with a deadline on the unit's review: once it passes, the claim ends rejected.
+
+    Used by the timer-runner race test and by ``bench/scaleout.py``.
+    """
+    content = shipped("credit_claim").decode("utf-8")
+    content = content.replace("<bpmn:flowNodeRef>unit_rejected</bpmn:flowNodeRef>",
+                              "<bpmn:flowNodeRef>unit_rejected</bpmn:flowNodeRef>"
+                              "<bpmn:flowNodeRef>review_deadline</bpmn:flowNodeRef>"
+                              "<bpmn:flowNodeRef>expired</bpmn:flowNodeRef>")
+    anchor = '    <bpmn:sequenceFlow id="f_start"'
+    content = content.replace(anchor, DEADLINE.format(duration=duration) + anchor, 1)
+    return content.encode("utf-8")
+
+
 def document(body: str, lanes: dict[str, list[str]] | None = None, *, pid: str = "p",
              extra: str = "") -> bytes:
     lane_xml = "".join(
