@@ -15,6 +15,7 @@ def test_login_page_is_chinese_by_default_and_english_on_request(web):
     client = web()
     page = client.text("/login")
     assert "登录" in page and 'lang="zh-CN"' in page
+    assert "演示省交通运输行业" in page  # config.toml's REGION_NAME names the platform
     client.get("/lang/en?next=/login")
     assert "Log in" in client.text("/login")
 
