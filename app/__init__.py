@@ -18,6 +18,7 @@ from flask import Flask
 
 from . import db as transaction
 from . import i18n
+from .converters import init_converters
 from .extensions import db, login_manager, migrate
 from .settings import DEFAULTS, NESTED_SECTIONS
 
@@ -91,6 +92,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    init_converters(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,

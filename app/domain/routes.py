@@ -50,7 +50,7 @@ def _int(details: Mapping[str, Any], key: str, low: int, high: int, errors: dict
 def _choice(details: Mapping[str, Any], key: str, choices: Mapping[str, Any],
             errors: dict[str, Problem]) -> str:
     value = details.get(key)
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         errors[key] = (N_("One of: %(choices)s."), {"choices": ", ".join(choices)})
         return ""
     return str(value)

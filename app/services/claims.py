@@ -30,6 +30,8 @@ from .records import DecisionForm, RecordType, register
 EDITABLE = ("draft", "returned")
 TRAINEE_TASKS = ("prepare", "revise")
 ONE_DECIMAL = Decimal("0.1")
+# No claim comes near this (a route counts at most ROUTE_CAP_HOURS a year); the column holds 99999.9.
+MAX_CLAIM_HOURS = Decimal(1000)
 
 
 def today() -> date:
@@ -41,7 +43,9 @@ def parse_hours(value: Any, field: str) -> Decimal:
         hours = Decimal(str(value))
     except (InvalidOperation, ValueError):
         raise Invalid(_("Hours must be a number."), code="invalid", fields={field: [_("Not a number.")]}) from None
-    if not hours.is_finite() or hours <= 0 or hours != hours.quantize(ONE_DECIMAL):
+    # bounded before quantize(): 1e308 or a 30-digit number would overflow the decimal context
+    if (not hours.is_finite() or hours <= 0 or hours > MAX_CLAIM_HOURS
+            or hours != hours.quantize(ONE_DECIMAL)):
         raise Invalid(_("Hours must be positive, with at most one decimal place."), code="invalid",
                       fields={field: [_("Positive, at most one decimal place.")]})
     return hours.quantize(ONE_DECIMAL)

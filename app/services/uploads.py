@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from ..errors import Invalid
@@ -33,6 +33,12 @@ PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFile", "/Emb
 PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE",
                                 "/RichMediaExecute"})
 MAX_PDF_OBJECTS = 200_000
+# What pypdf may inflate while the objects are walked (object streams, cross-reference streams).
+# Objects are small; a stream that inflates beyond this is a bomb. pypdf's own default is 75 MB.
+MAX_PDF_INFLATED_BYTES = 8 * 1024 * 1024
+_PDF_LIMITS = {name: MAX_PDF_INFLATED_BYTES for name in (
+    "zlib_maximum_output_length", "lzw_maximum_output_length", "run_length_maximum_output_length",
+    "brotli_maximum_output_length", "array_based_stream_maximum_output_length", "jbig2_maximum_output_length")}
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS  # Pillow's own guard, as a second fence
@@ -83,15 +89,18 @@ def _verify_image(data: bytes, kind: str) -> None:
 
 def _verify_pdf(data: bytes) -> None:
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            raise Invalid(_("Encrypted PDFs cannot be reviewed."), code="bad_file")
-        if len(reader.pages) < 1:
-            raise Invalid(_("The PDF has no pages."), code="bad_file")
-        _refuse_active_content(reader)
+        with apply_configuration(**_PDF_LIMITS):
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                raise Invalid(_("Encrypted PDFs cannot be reviewed."), code="bad_file")
+            if len(reader.pages) < 1:
+                raise Invalid(_("The PDF has no pages."), code="bad_file")
+            _refuse_active_content(reader)
     except Invalid:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError):
+    except LimitReachedError:
+        raise Invalid(_("The PDF is too complex."), code="bad_file") from None
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError):
         raise Invalid(_("The PDF is corrupt."), code="bad_file") from None
 
 

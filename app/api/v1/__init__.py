@@ -18,6 +18,7 @@ from ...i18n import _
 from ...services import accounts
 from ...services.actors import Actor
 from .errors import HTTP_CODES, HTTP_MESSAGES, ErrorSchema, error_response, flatten_webargs, service_error_response
+from .openapi import StandardErrors
 
 PREFIX = "/api/v1"
 PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json"})
@@ -34,7 +35,11 @@ class JsonApi(Api):
         data = getattr(error, "data", None) or {}
         fields = flatten_webargs(data.get("messages")) if data.get("messages") else None
         message = data.get("message") or HTTP_MESSAGES.get(status, error.name)
-        return error_response(status, HTTP_CODES.get(status, "error"), message, fields)
+        response = error_response(status, HTTP_CODES.get(status, "error"), message, fields)
+        for name, value in error.get_headers():  # e.g. Allow on a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
 
 def bearer_token() -> str | None:
@@ -68,7 +73,7 @@ def current_actor() -> Actor:
 
 
 def init_api(app: Flask) -> None:
-    api = JsonApi(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api = JsonApi(app, spec_kwargs={"servers": [{"url": "/"}], "extra_plugins": [StandardErrors()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
 

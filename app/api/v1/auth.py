@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, request
-from flask_smorest import Blueprint
 
 from ...domain.idnumber import mask
 from ...i18n import _
 from ...services import accounts
 from . import current_actor
+from .blueprint import Blueprint
 from .errors import ErrorSchema
 from .schemas import (
     MeSchema,

@@ -5,13 +5,13 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 
 from ...errors import Invalid
 from ...i18n import _
-from ...services import claim_files, claims
+from ...services import claim_files, claims, uploads
 from ...services.presenters import claim_view, flow_log
 from . import current_actor
+from .blueprint import Blueprint
 from .errors import ErrorSchema
 from .schemas import (
     ClaimCreateSchema,
@@ -123,7 +123,9 @@ def upload(claim_id: int) -> Any:
 
 
 @blp.route("/<int:claim_id>/files/<int:file_id>", methods=["GET"])
-@blp.response(200, {"format": "binary", "type": "string"}, content_type="application/octet-stream")
+@blp.doc(responses={"200": {"description": "The proof, with the type its content was checked to be", "content": {
+    content_type: {"schema": {"type": "string", "format": "binary"}}
+    for content_type in sorted(uploads.CONTENT_TYPES.values())}}})
 @blp.alt_response(404, schema=ErrorSchema)
 def download(claim_id: int, file_id: int) -> Response:
     """The proof file itself, for whoever may read the claim."""
@@ -138,5 +140,7 @@ def download(claim_id: int, file_id: int) -> Response:
 @blp.route("/<int:claim_id>/files/<int:file_id>", methods=["DELETE"])
 @blp.response(204)
 @blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema)
 def remove_file(claim_id: int, file_id: int) -> None:
+    """Remove a proof while the claim can still be edited."""
     claim_files.remove_file(claim_id, file_id, current_actor())

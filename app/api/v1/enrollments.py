@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from ...services import enrollments
 from ...services.presenters import enrollment_view
 from . import current_actor
+from .blueprint import Blueprint
 from .errors import ErrorSchema
 from .schemas import EnrollmentCreateSchema, EnrollmentListSchema, EnrollmentPatchSchema, EnrollmentSchema
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from ...services import ledger
 from ...services.claims import today
 from . import current_actor
+from .blueprint import Blueprint
 from .schemas import HoursQuerySchema, HoursSchema
 
 URL_PREFIX = "/me"

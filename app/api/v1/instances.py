@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from ...errors import Forbidden, NotFound
@@ -12,6 +11,7 @@ from ...i18n import _
 from ...models import HumanTask, ProcessEvent, ProcessInstance
 from ...services.inbox import task_item
 from . import current_actor
+from .blueprint import Blueprint
 from .errors import ErrorSchema
 from .schemas import EventListSchema, InstanceSchema
 

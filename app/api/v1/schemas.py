@@ -4,11 +4,36 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ...converters import INT32_MAX
 from ...domain.routes import ROUTES
 from ...domain.text import control_characters
 from ...i18n import _
+from ...services.claims import MAX_CLAIM_HOURS
 
 Hours = fields.Float  # responses: plain JSON numbers, one decimal
+
+
+def Id(**kwargs) -> fields.Integer:
+    """A record id in a body: a positive 32-bit integer (larger ones name nothing)."""
+    return fields.Integer(strict=True, validate=validate.Range(1, INT32_MAX), **kwargs)
+
+
+def _hours_in_range(value) -> None:
+    if not 0 < value <= MAX_CLAIM_HOURS:
+        raise ma.ValidationError(_("More than 0 and at most %(max)s.", max=int(MAX_CLAIM_HOURS)))
+
+
+def HoursIn(**kwargs) -> fields.Decimal:
+    """Hours sent by a client: positive and at most MAX_CLAIM_HOURS (the services check the rest).
+
+    Not ``validate.Range``: apispec would write a Decimal's bounds into the document as strings.
+    """
+    return fields.Decimal(allow_nan=False, validate=_hours_in_range, metadata={
+        "minimum": 0, "exclusiveMinimum": True, "maximum": int(MAX_CLAIM_HOURS)}, **kwargs)
+
+
+def Year(**kwargs) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(2000, 2100), **kwargs)
 
 
 class Text(fields.String):
@@ -82,18 +107,18 @@ class OkSchema(ma.Schema):
 
 # -- claims ---------------------------------------------------------------------
 class ClaimCreateSchema(StrictSchema):
-    year = fields.Integer(required=True, strict=True)
+    year = Year(required=True)
     route = Text(required=True, validate=validate.OneOf(list(ROUTES)))
     title = Text(required=True, validate=validate.Length(1, 100))
     details = fields.Dict(keys=Text(), required=True)
-    hours_requested = fields.Decimal(required=True, allow_nan=False)
+    hours_requested = HoursIn(required=True)
 
 
 class ClaimPatchSchema(StrictSchema):
     route = Text(validate=validate.OneOf(list(ROUTES)))
     title = Text(validate=validate.Length(1, 100))
     details = fields.Dict(keys=Text())
-    hours_requested = fields.Decimal(allow_nan=False)
+    hours_requested = HoursIn()
 
 
 class LogQuerySchema(StrictSchema):
@@ -172,8 +197,8 @@ class ClaimListSchema(ma.Schema):
 
 # -- enrolments -----------------------------------------------------------------
 class EnrollmentCreateSchema(StrictSchema):
-    year = fields.Integer(required=True, strict=True)
-    unit_id = fields.Integer(required=True, strict=True)
+    year = Year(required=True)
+    unit_id = Id(required=True)
     identity_type = Text(required=True)
     political_status = Text(required=True)
     education = Text(required=True)
@@ -183,7 +208,7 @@ class EnrollmentCreateSchema(StrictSchema):
 
 
 class EnrollmentPatchSchema(StrictSchema):
-    unit_id = fields.Integer(strict=True)
+    unit_id = Id()
     identity_type = Text()
     political_status = Text()
     education = Text()
@@ -264,12 +289,12 @@ class TaskListSchema(ma.Schema):
 
 class DecisionSchema(StrictSchema):
     decision = Text(required=True, validate=validate.OneOf(["approve", "reject", "return"]))
-    hours = fields.Decimal(allow_none=True, allow_nan=False)
+    hours = HoursIn(allow_none=True)
     comment = Text(allow_none=True, multiline=True, validate=validate.Length(max=500))
 
 
 class BatchSchema(DecisionSchema):
-    task_ids = fields.List(fields.Integer(strict=True), required=True,
+    task_ids = fields.List(Id(), required=True,
                            validate=validate.Length(1, 1000))
 
 

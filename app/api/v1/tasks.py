@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 
 from ...services import inbox, processes
 from ...services.records import DecisionForm
 from . import current_actor
+from .blueprint import Blueprint
 from .errors import ErrorSchema
 from .schemas import BatchResultSchema, BatchSchema, DecisionSchema, TaskListSchema, TaskQuerySchema, TaskSchema
 

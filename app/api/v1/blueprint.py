@@ -1,0 +1,28 @@
+"""The API's flask-smorest Blueprint: request bodies parsed defensively."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import flask
+import flask_smorest
+from webargs.flaskparser import FlaskParser
+
+
+class BodyParser(FlaskParser):
+    """webargs' parser, with JSON nested too deep for Python's parser as a plain 400.
+
+    ``json.loads`` of 100,000 nested ``[`` raises RecursionError, which webargs does not
+    expect (it turns only JSONDecodeError into "invalid JSON").
+    """
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:
+            # (a non-empty document: an empty one would read as "no body")
+            raise json.JSONDecodeError("nested too deeply", "[" * 2, 0) from None
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = BodyParser()
