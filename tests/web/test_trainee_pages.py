@@ -92,7 +92,10 @@ def test_proofs_are_viewable_inline_by_the_owner_only(web, api):
     file_id = _upload(client, claim_id, png(), "a.png").get_json()["id"]
     shown = client.get(f"/claims/{claim_id}/files/{file_id}")
     assert shown.status_code == 200 and shown.mimetype == "image/png" and shown.data == png()
-    assert shown.headers["Content-Disposition"] == "inline"
+    assert shown.headers["Content-Disposition"].startswith("inline")
+    assert shown.headers["X-Content-Type-Options"] == "nosniff"  # the checked type, never sniffed
+    csp = shown.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "frame-ancestors 'self'" in csp and "script-src" not in csp
     assert web(T3).get(f"/claims/{claim_id}/files/{file_id}").status_code == 404
 
 

@@ -6,10 +6,9 @@ its own HTTP status, and what the reviewer typed is kept.
 """
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from ...db import savepoint
@@ -20,6 +19,7 @@ from ...services.labels import DECISION_LABELS, DECISION_REMARKS
 from ...services.records import DecisionForm as ServiceDecision
 from .. import render_service_page
 from .. import session as web_session
+from ..files import proof_response
 from ..forms import safe_next
 from . import queries, records
 from .forms import PROCESSES, STATUSES, BatchForm, DecisionForm, FilterForm, process_label
@@ -29,9 +29,6 @@ blp = Blueprint("inbox", __name__)
 PER_PAGE = 20
 MAX_PAGE = 100000
 DEFAULTS = {"status": "open", "sort": "oldest"}
-# A proof is shown inside the task page: it may load nothing, run nothing, and only be framed here.
-FILE_CSP = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; object-src 'self'; "
-            "plugin-types application/pdf; frame-ancestors 'self'")
 # The service's own messages for these are the ones to show next to the field.
 MESSAGE_AT_FIELD = frozenset({"comment_required", "invalid_decision"})
 
@@ -173,12 +170,7 @@ def proof(task_id: int, file_id: int) -> Any:
         stored, data = claim_files.read_file(row.record_id, file_id, actor)
     except ServiceError as exc:
         return render_service_page(exc)
-    response: Response = send_file(io.BytesIO(data), mimetype=stored.content_type, as_attachment=False,
-                                   download_name=stored.filename, conditional=False, etag=False)
-    response.headers["Content-Security-Policy"] = FILE_CSP
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return proof_response(stored, data)
 
 
 def _review_task(task_id: int, actor: Any) -> Any:

@@ -12,6 +12,7 @@ from ...i18n import _, label
 from ...services import claim_files, claims, ledger
 from ...services.presenters import claim_view
 from .. import session as web_session
+from ..files import proof_response
 from . import blp, current_year
 from .forms import ClaimForm
 
@@ -153,10 +154,7 @@ def upload(claim_id: int) -> Any:
 @blp.route("/claims/<int:claim_id>/files/<int:file_id>")
 def proof(claim_id: int, file_id: int) -> Response:
     row, data = claim_files.read_file(claim_id, file_id, web_session.actor())
-    response = Response(data, mimetype=row.content_type)
-    response.headers["Content-Disposition"] = "inline"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
-    return response
+    return proof_response(row, data)
 
 
 @blp.route("/claims/<int:claim_id>/files/<int:file_id>/delete", methods=["POST"])
