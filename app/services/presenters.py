@@ -20,39 +20,74 @@ def person(user: User) -> dict[str, Any]:
     return {"id": user.id, "name": user.name, "id_number": mask(user.id_number)}
 
 
-def _remark(event: ProcessEvent) -> str:
+class _Texts:
+    """The translated words of one log, looked up once per log rather than once per entry.
+
+    A claim page shows up to ``LOG_LIMIT`` entries; resolving the locale and the catalog
+    for every label of every entry was most of the cost of a long log.
+    """
+
+    def __init__(self) -> None:
+        self.joiner = "" if current_language() == "zh" else " "
+        self._memo: dict[tuple[str, Any], str] = {}
+
+    def _get(self, kind: str, key: Any, make: Any) -> str:
+        text = self._memo.get((kind, key))
+        if text is None:
+            text = self._memo[(kind, key)] = make()
+        return text
+
+    def label(self, value: Any) -> str:
+        return self._get("label", value, lambda: label(value))
+
+    def action(self, action: str) -> str:
+        return self._get("action", action, lambda: str(ACTION_LABELS.get(action, action)))
+
+    def decision(self, decision: str) -> str:
+        return self._get("decision", decision, lambda: str(DECISION_REMARKS[decision]))
+
+    def message(self, msgid: str, **variables: Any) -> str:
+        """``_(msgid, **variables)``: the translation is looked up once, then formatted."""
+        text = self._get("message", msgid, lambda: _(msgid))
+        return text % variables if variables else text
+
+
+def _remark(event: Any, texts: _Texts) -> str:
     parts = []
     if event.decision in DECISION_REMARKS:
-        parts.append(str(DECISION_REMARKS[event.decision]))
+        parts.append(texts.decision(event.decision))
     if event.data.get("hours") and event.decision == "approve":
-        parts.append(_("%(hours)s hours recognised.", hours=event.data["hours"]))
+        parts.append(texts.message("%(hours)s hours recognised.", hours=event.data["hours"]))
     if event.action in ("file_add", "file_remove") and event.data.get("filename"):
         parts.append(event.data["filename"])
     if event.comment:
         parts.append(event.comment)
     if event.action == "auto_approve":
-        parts.append(_("Re-enrolment with the same unit: no review needed."))
-    joiner = "" if current_language() == "zh" else " "
-    return joiner.join(parts) or _("None")
+        parts.append(texts.message("Re-enrolment with the same unit: no review needed."))
+    return texts.joiner.join(parts) or texts.message("None")
 
 
 LOG_LIMIT = 50  # a claim shows its latest entries; a claim sent back 300 times has ~1200
+# The columns an entry needs, read as plain rows (no ORM objects, hashes or ids).
+_LOG_COLUMNS = (ProcessEvent.at, ProcessEvent.actor_name, ProcessEvent.actor_org_name, ProcessEvent.action,
+                ProcessEvent.decision, ProcessEvent.comment, ProcessEvent.data)
 
 
 def flow_log(instance_id: int | None, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """The flow log users see (日期, 动作, 备注), newest first as the seeds show it."""
     if instance_id is None:
         return []
-    query = (select(ProcessEvent).where(ProcessEvent.instance_id == instance_id,
-                                        ProcessEvent.action.not_in(HIDDEN_FROM_FLOW))
+    query = (select(*_LOG_COLUMNS).where(ProcessEvent.instance_id == instance_id,
+                                         ProcessEvent.action.not_in(HIDDEN_FROM_FLOW))
              .order_by(ProcessEvent.id.desc()).offset(offset))
-    events = db.session.scalars(query.limit(limit) if limit is not None else query)
+    events = db.session.execute(query.limit(limit) if limit is not None else query)
+    texts = _Texts()
     return [{
         "at": event.at,
-        "actor": event.actor_org_name or label(event.actor_name),
+        "actor": event.actor_org_name or texts.label(event.actor_name),
         "action": event.action,
-        "action_label": str(ACTION_LABELS.get(event.action, event.action)),
-        "remark": _remark(event),
+        "action_label": texts.action(event.action),
+        "remark": _remark(event, texts),
     } for event in events]
 
 
