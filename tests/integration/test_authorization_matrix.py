@@ -9,6 +9,7 @@ is tried last, after every refusal was checked to leave the state alone.
 """
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -56,6 +57,7 @@ ROUTES = {
     "submit claim": ("POST", "/claims/{claim}/submit", None, CHANGE_CLAIM, None),
     "withdraw claim": ("POST", "/claims/{claim}/withdraw", None, {**CHANGE_CLAIM, "owner": 200}, "owner"),
     "upload proof": ("UPLOAD", "/claims/{claim}/files", None, CHANGE_CLAIM, None),
+    "read claim log": ("GET", "/claims/{claim}/log", None, READ_CLAIM, None),
     "read proof": ("GET", "/claims/{claim}/files/{file}", None, READ_CLAIM, None),
     "remove proof": ("DELETE", "/claims/{claim}/files/{file}", None, CHANGE_CLAIM, None),
     "read task": ("GET", "/tasks/{task}", None, TASK, None),
@@ -69,6 +71,7 @@ ROUTES = {
     "edit enrolment": ("PATCH", "/enrollments/{enrollment}", {"specialty": "桥梁"}, CHANGE_ENROLMENT, None),
     "resubmit enrolment": ("POST", "/enrollments/{enrollment}/submit", None, CHANGE_ENROLMENT, None),
     "list my claims": ("GET", "/claims", None, ANY_LOGGED_IN, None),
+    "list my enrolments": ("GET", "/enrollments", None, ANY_LOGGED_IN, None),
     "list my tasks": ("GET", "/tasks", None, ANY_LOGGED_IN, None),
     "my hours": ("GET", "/me/hours", None, ANY_LOGGED_IN, None),
     "create claim": ("POST", "/claims", CLAIM_BODY, TRAINEES_ONLY, "all"),
@@ -133,3 +136,17 @@ def test_route_by_role(api, route, owner):
             assert item["status"] == (200 if role == "own_unit" else 403), (role, item)
         if role != changer and changer != "all":
             assert _state(api, owner, ids) == before, (route, role, "a refused call changed something")
+
+
+# Routes about the caller, not about anyone's records: tested in test_auth.py.
+SELF_ROUTES = {("POST", "/auth/token"), ("POST", "/auth/register"), ("POST", "/auth/password"),
+               ("POST", "/auth/logout"), ("GET", "/me"), ("GET", "/openapi.json")}
+
+
+def test_the_matrix_covers_every_api_route(app):
+    def shape(path):
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "*", path)
+    served = {(method, shape(rule.rule.removeprefix("/api/v1"))) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/v1/") for method in rule.methods - {"HEAD", "OPTIONS"}}
+    covered = {("POST" if method == "UPLOAD" else method, shape(path)) for method, path, *_ in ROUTES.values()}
+    assert served - covered - {(m, shape(p)) for m, p in SELF_ROUTES} == set()
