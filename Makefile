@@ -92,7 +92,11 @@ test-pg: install-dev assets browser-deps
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PY) -m pytest
 
 ## Claim-lifecycle benchmark over real HTTP (SQLite and PostgreSQL)
-bench: install-dev
+$(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed-dev
+	$(PIP) install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: install-dev $(VENV)/.installed-bench
 	$(PY) bench/claims.py
 
 clean:
