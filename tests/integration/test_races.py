@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import HumanTask, ProcessEvent, ProcessInstance, RoleAssignment, User
-from app.services import processes
+from app.services import consistency, processes
 from app.services.accounts import hash_password
 from app.services.definitions import deploy
 from app.services.engine import bundle_for, engine
@@ -24,6 +24,15 @@ def _second_unit_reviewer(app, world) -> str:
         db.session.add(user)
         db.session.commit()
     return "unit_reviewer_2"
+
+
+def _all_views_agree(app) -> None:
+    """Engine state, record status, inbox rows, events and ledger agree for every instance."""
+    with app.app_context():
+        report = consistency.check_all()
+        assert report.ok, report.problems
+        assert report.checked["state"] >= 1 and report.checked["tasks"] >= 1
+        db.session.remove()
 
 
 def _run_together(calls):
@@ -90,6 +99,7 @@ def test_two_reviewers_complete_the_same_task(app, api, world, slow_lock):
         reviews = db.session.scalars(db.select(ProcessEvent).where(
             ProcessEvent.instance_id == instance.id, ProcessEvent.action == "unit_review")).all()
         assert len(reviews) == 1
+    _all_views_agree(app)
 
 
 def test_withdraw_racing_the_unit_approval(app, api, slow_lock):
@@ -109,6 +119,7 @@ def test_withdraw_racing_the_unit_approval(app, api, slow_lock):
     else:
         assert final["status"] == "draft"
         assert api.task_for("unit_reviewer", claim["id"]) is None
+    _all_views_agree(app)
 
 
 def test_batch_racing_a_single_approval_of_one_of_its_tasks(app, api, world, slow_lock):
@@ -138,6 +149,7 @@ def test_batch_racing_a_single_approval_of_one_of_its_tasks(app, api, world, slo
         decided = db.session.scalars(db.select(ProcessEvent).where(
             ProcessEvent.instance_id == claims[1]["instance_id"], ProcessEvent.action == "unit_review")).all()
         assert len(decided) == 1
+    _all_views_agree(app)
 
 
 def test_two_timer_runners_on_one_instance(app, api):
@@ -172,3 +184,4 @@ def test_two_timer_runners_on_one_instance(app, api):
         assert [r.status for r in rows] == ["cancelled"]
     with app.app_context():
         assert run_due() == 0  # nothing left to do
+    _all_views_agree(app)
