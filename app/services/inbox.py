@@ -75,19 +75,30 @@ def _conditions(actor: Actor, flt: InboxFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _capped_count_select(query: Any) -> Any:
+    return select(func.count()).select_from(query.limit(COUNT_CAP + 1).correlate(None).subquery()).correlate(None)
+
+
 def capped_count(query: Any) -> int:
     """Rows of ``query`` (a select of ids), counted up to ``COUNT_CAP + 1``."""
-    return int(db.session.scalar(select(func.count()).select_from(query.limit(COUNT_CAP + 1).subquery())) or 0)
+    return int(db.session.scalar(_capped_count_select(query)) or 0)
 
 
 def list_tasks(actor: Actor, flt: InboxFilter) -> tuple[list[Any], int]:
-    """A page of the inbox and its size; a size above ``COUNT_CAP`` is reported as ``COUNT_CAP + 1``."""
+    """A page of the inbox and its size; a size above ``COUNT_CAP`` is reported as ``COUNT_CAP + 1``.
+
+    The capped count rides along the page as a scalar subquery: one round trip, not two (on
+    PostgreSQL the round trip, not the counting, was a fifth of an inbox request).
+    """
     conditions = _conditions(actor, flt)
-    rows = db.session.execute(select(*ITEM_COLUMNS).where(*conditions).order_by(HumanTask.id)
+    total = _capped_count_select(select(HumanTask.id).where(*conditions)).scalar_subquery().label("inbox_total")
+    rows = db.session.execute(select(*ITEM_COLUMNS, total).where(*conditions).order_by(HumanTask.id)
                               .offset((flt.page - 1) * flt.per_page).limit(flt.per_page)).all()
-    if flt.page == 1 and len(rows) < flt.per_page:
-        return list(rows), len(rows)  # the whole inbox is on this page: no need to count
-    return list(rows), capped_count(select(HumanTask.id).where(*conditions))
+    if rows:
+        return list(rows), int(rows[0].inbox_total)
+    if flt.page == 1:
+        return [], 0
+    return [], capped_count(select(HumanTask.id).where(*conditions))  # past the last page
 
 
 def get_task(task_id: int, actor: Actor) -> HumanTask:
