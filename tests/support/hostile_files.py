@@ -24,6 +24,7 @@ from pypdf.generic import (
 )
 
 from .files import jpeg, pdf, png
+from .pdf_tricks import PAGES, pdf_with_object_stream
 
 MIB = 1 << 20
 GIB = 1 << 30
@@ -155,28 +156,10 @@ def pdf_object_stream_bomb(inflated: int = GIB, *, broken_checksum: bool = False
     A reader has to inflate the object stream to find the catalog, so unlike a content
     stream this one cannot be left alone by a checker that opens the document.
     """
-    out = io.BytesIO()
-    out.write(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
-    offsets: dict[int, int] = {}
-
-    def obj(number: int, body: bytes) -> None:
-        offsets[number] = out.tell()
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-
     header = b"1 0 "
     catalog = b"<< /Type /Catalog /Pages 2 0 R >>"
     packed = flate_zeros(inflated, header + catalog + b"\n", broken_checksum=broken_checksum)
-    obj(2, b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>")
-    obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>")
-    obj(4, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-        % (len(header), len(packed)) + packed + b"\nendstream")
-    xref_at = out.tell()
-    rows = [(0, 0, 65535), (2, 4, 0), *((1, offsets[n], 0) for n in (2, 3, 4)), (1, xref_at, 0)]
-    table = zlib.compress(b"".join(struct.pack(">BIH", *row) for row in rows))
-    out.write(b"5 0 obj\n<< /Type /XRef /Size 6 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\n"
-              b"stream\n" % len(table) + table + b"\nendstream\nendobj\n")
-    out.write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
-    return out.getvalue()
+    return pdf_with_object_stream(dict(PAGES), 1, len(header), packed)
 
 
 def png_declaring(width: int, height: int) -> bytes:

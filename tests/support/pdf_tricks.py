@@ -30,30 +30,35 @@ def javascript_pdf_escaped_names() -> bytes:
     return data.replace(b"/JavaScript", b"/J#61vaScript").replace(b"/JS ", b"/J#53 ")
 
 
-def javascript_pdf_in_object_stream() -> bytes:
-    """A well-formed PDF 1.5 whose JavaScript action sits in a Flate-compressed object stream.
-
-    Object streams and cross-reference streams are what most current PDF producers write.
+def pdf_with_object_stream(plain: dict[int, bytes], packed_number: int, first: int, packed: bytes) -> bytes:
+    """A PDF 1.5 as current producers write it: ``plain`` objects written out, object
+    ``packed_number`` inside object stream 4 (``packed``: its Flate data, ``first``: the length of
+    the stream's header), and a cross-reference stream indexing both. The catalog is object 1.
     """
-    header, action = b"5 0 ", b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
-    packed = zlib.compress(header + action)
     out = io.BytesIO()
     out.write(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
     offsets: dict[int, int] = {}
-
-    def obj(number: int, body: bytes) -> None:
+    objects = {**plain, 4: b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+               % (first, len(packed)) + packed + b"\nendstream"}
+    for number, body in sorted(objects.items()):
         offsets[number] = out.tell()
         out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-
-    obj(1, b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>")
-    obj(2, b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>")
-    obj(3, b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>")
-    obj(4, b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-        % (len(header), len(packed)) + packed + b"\nendstream")
-    xref_at = out.tell()
-    rows = [(0, 0, 65535), *((1, offsets[n], 0) for n in (1, 2, 3, 4)), (2, 4, 0), (1, xref_at, 0)]
+    xref_number, xref_at = max(*offsets, packed_number) + 1, out.tell()
+    rows = [(0, 0, 65535)] + [(2, 4, 0) if n == packed_number else (1, offsets[n], 0)
+                              for n in range(1, xref_number)] + [(1, xref_at, 0)]
     table = zlib.compress(b"".join(struct.pack(">BIH", *row) for row in rows))
-    out.write(b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\n"
-              b"stream\n" % len(table) + table + b"\nendstream\nendobj\n")
+    out.write(b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root 1 0 R /Filter /FlateDecode /Length %d >>\n"
+              b"stream\n" % (xref_number, xref_number + 1, len(table)) + table + b"\nendstream\nendobj\n")
     out.write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
     return out.getvalue()
+
+
+PAGES = {2: b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>",
+         3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>"}
+
+
+def javascript_pdf_in_object_stream() -> bytes:
+    """A well-formed PDF 1.5 whose JavaScript action sits in a Flate-compressed object stream."""
+    header, action = b"5 0 ", b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+    return pdf_with_object_stream({1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>", **PAGES},
+                                  5, len(header), zlib.compress(header + action))
