@@ -6,7 +6,8 @@ Per database, from a fresh database with the demo data:
   JSON API: create-and-start (POST /claims), submit, unit review and authority review (each:
   find the task with GET /tasks?process=credit_claim&per_page=100, time a plain inbox page
   GET /tasks?per_page=20, complete it), claim detail (status must be "approved"). Prints
-  wall time, lifecycles/s, count/p50/p95/p99 per operation kind and p50s against a peer.
+  wall time, lifecycles/s, count/p50/p95/p99 per operation kind, p50s against a peer, and
+  the CPU per lifecycle spent by the app, PostgreSQL and the load generator (``CpuMeter``).
 * Phase 2 (inbox size): K more claims are created and submitted (they wait for
   unit_reviewer), then 200 sequential GET /tasks?per_page=20 and ?per_page=100 are timed.
 
@@ -32,8 +33,9 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import psutil
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +126,54 @@ class Client:
         detail = self.call("claim_detail", trainee, "GET", f"/claims/{claim_id}")
         if detail["status"] != "approved":
             self.rec.error(f"claim {claim_id}: status {detail['status']!r}, expected 'approved'")
+
+
+class CpuMeter:
+    """CPU seconds (user + system) spent during a phase by the app server, PostgreSQL and this client.
+
+    The app is gunicorn's master and its workers; PostgreSQL is every ``postgres`` process on the
+    host (backends, WAL writer, checkpointer); the client is this process (the load generator's
+    threads). A process that starts during the phase counts in full; one that ends during it is
+    lost, which pooled connections and long-lived workers make rare.
+    """
+
+    def __init__(self, server_pid: int):
+        self.server = psutil.Process(server_pid)
+
+    def _processes(self) -> dict[str, list[psutil.Process]]:
+        postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+        return {"app": [self.server, *self.server.children(recursive=True)], "postgres": postgres}
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        sample: dict[str, dict[int, float]] = {}
+        for part, processes in self._processes().items():
+            sample[part] = {}
+            for process in processes:
+                with contextlib.suppress(psutil.Error):
+                    times = process.cpu_times()
+                    sample[part][process.pid] = times.user + times.system
+        return sample
+
+    def __enter__(self) -> CpuMeter:
+        self.before, self.client_before = self._sample(), time.process_time()
+        self.seconds: dict[str, float] = {}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        after, client = self._sample(), time.process_time()
+        for part, now in after.items():
+            self.seconds[part] = sum(cpu - self.before[part].get(pid, 0.0) for pid, cpu in now.items())
+        self.seconds["client"] = client - self.client_before
+
+
+def cpu_report(seconds: dict[str, float], lifecycles: int, wall: float) -> dict[str, Any]:
+    """CPU per lifecycle by part, how full the machine was, and what one core of server can carry."""
+    per = {part: 1000 * s / max(lifecycles, 1) for part, s in seconds.items()}
+    server_ms = per.get("app", 0.0) + per.get("postgres", 0.0)
+    return {"cpu_s": seconds, "ms_per_lifecycle": per, "server_ms_per_lifecycle": server_ms,
+            "machine_busy": sum(seconds.values()) / (wall * (os.cpu_count() or 1)),
+            "lifecycles_per_server_core": 1000 / server_ms if server_ms else None,
+            "server_cores_for_200": 200 * server_ms / 1000}
 
 
 def run_threads(count: int, concurrency: int, work: Any, base: str, tokens: dict[str, str],
@@ -240,13 +290,18 @@ def phase3(base: str, tokens: dict[str, str], args: argparse.Namespace, year: in
             "succeeded": body["succeeded"] if body else 0, "errors": rec.errors}
 
 
+class Served(NamedTuple):
+    base: str  # the API's base URL
+    env: dict[str, str]  # the server's environment, for CLI commands against the same database
+    pid: int  # gunicorn's master process
+
+
 @contextlib.contextmanager
 def served(db: str, workers: int, threads: int = 1, database: str = "bench_ce",
-           setup: tuple[tuple[str, ...], ...] = ()) -> Iterator[tuple[str, dict[str, str]]]:
+           setup: tuple[tuple[str, ...], ...] = ()) -> Iterator[Served]:
     """A fresh database with the demo data (plus ``flask`` setup commands) behind gunicorn.
 
-    Yields the API base URL and the environment the server runs with (for CLI commands
-    against the same database). The server is stopped with SIGTERM on the way out.
+    The server is stopped with SIGTERM on the way out.
     """
     with tempfile.TemporaryDirectory(prefix=f"bench-{db}-") as tmpdir:
         tmp = Path(tmpdir)
@@ -265,7 +320,7 @@ def served(db: str, workers: int, threads: int = 1, database: str = "bench_ce",
                  "app:create_app()"], cwd=ROOT, env=env, stdout=log_fh, stderr=subprocess.STDOUT)
         try:
             wait_until_up(base, server, log)
-            yield base, env
+            yield Served(base, env, server.pid)
         finally:
             server.terminate()  # SIGTERM: gunicorn stops its workers gracefully
             try:
@@ -284,20 +339,23 @@ def flask(env: dict[str, str], *command: str) -> str:
     return done.stdout
 
 
-def lifecycles(base: str, tokens: dict[str, str], claims: int, concurrency: int, year: int) -> dict[str, Any]:
-    """Phase 1: N complete lifecycles from C client threads."""
+def lifecycles(server: Served, tokens: dict[str, str], claims: int, concurrency: int, year: int) -> dict[str, Any]:
+    """Phase 1: N complete lifecycles from C client threads, with the CPU each part spent."""
     rec = Recorder()
-    wall, done = run_threads(claims, concurrency, lambda c, i: c.lifecycle(i, year), base, tokens, rec)
+    with CpuMeter(server.pid) as cpu:
+        wall, done = run_threads(claims, concurrency, lambda c, i: c.lifecycle(i, year), server.base, tokens, rec)
     return {"claims": claims, "concurrency": concurrency, "wall_s": wall, "completed": done,
-            "lifecycles_per_s": done / wall, "errors": rec.errors, "ops": {k: stats(rec.times[k]) for k in KINDS}}
+            "lifecycles_per_s": done / wall, "errors": rec.errors, "ops": {k: stats(rec.times[k]) for k in KINDS},
+            "cpu": cpu_report(cpu.seconds, done, wall)}
 
 
 def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
     year = datetime.date.today().year
-    with served(db, args.workers, args.threads) as (base, _env):
+    with served(db, args.workers, args.threads) as server:
+        base = server.base
         tokens = login_all(base)
         result = {"db": db, "workers": args.workers, "threads": args.threads,
-                  **lifecycles(base, tokens, args.claims, args.concurrency, year)}
+                  **lifecycles(server, tokens, args.claims, args.concurrency, year)}
         if args.inbox_size:
             result["inbox_size"] = phase2(base, tokens, args, year)
         if args.batch:
@@ -318,6 +376,14 @@ def report(r: dict[str, Any]) -> None:
     for kind, peer in PEER_P50_MS.items():
         ours = r["ops"][kind].get("p50", float("nan"))
         print(f"{kind:<14}{peer:>10.1f}{peer / 10:>10.1f}{ours:>10.1f}{ours / peer:>11.2f}")
+    cpu = r["cpu"]
+    per = cpu["ms_per_lifecycle"]
+    print(f"CPU per lifecycle: app {per['app']:.1f} ms, PostgreSQL {per['postgres']:.1f} ms, "
+          f"load generator {per['client']:.1f} ms; machine {100 * cpu['machine_busy']:.0f} % busy")
+    if cpu["lifecycles_per_server_core"]:
+        print(f"  server (app + PostgreSQL) {cpu['server_ms_per_lifecycle']:.1f} ms per lifecycle: "
+              f"{cpu['lifecycles_per_server_core']:.0f} lifecycles/s per core; 200/s needs "
+              f"~{cpu['server_cores_for_200']:.1f} cores")
     inbox = r.get("inbox_size") or {"errors": [], "waiting_tasks": None}
     if inbox["waiting_tasks"] is not None:
         print(f"inbox size: {inbox['waiting_tasks']} tasks waiting for unit_reviewer")

@@ -53,8 +53,8 @@ DATABASE = "bench_scale"
 def scaling(workers: list[int], claims: int, year: int) -> list[dict[str, Any]]:
     rows = []
     for w in workers:
-        with served("postgres", w, database=DATABASE) as (base, _env):
-            result = lifecycles(base, login_all(base), claims, 2 * w, year)
+        with served("postgres", w, database=DATABASE) as server:
+            result = lifecycles(server, login_all(server.base), claims, 2 * w, year)
         rows.append({"workers": w, **result})
         print(f"  {w} worker(s), {2 * w} clients: {result['lifecycles_per_s']:.1f} lifecycles/s, "
               f"{len(result['errors'])} errors", flush=True)
@@ -112,7 +112,7 @@ def timer_runners(count: int, year: int) -> list[dict[str, Any]]:
         variant = Path(tmp) / "credit_claim.bpmn"
         variant.write_bytes(credit_claim_with_deadline("PT1S"))
         rows = []
-        with served("postgres", 2, database=DATABASE, setup=(("bpmn", "deploy", str(variant)),)) as (base, env):
+        with served("postgres", 2, database=DATABASE, setup=(("bpmn", "deploy", str(variant)),)) as (base, env, _pid):
             tokens = login_all(base)
             for n, runners in enumerate((1, 2)):
                 ids = _submit_batch(base, tokens, count, 10_000 + n * count, year)
