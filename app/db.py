@@ -10,7 +10,10 @@ work without snapshot conflicts, a writing request begins its transaction with
 ``BEGIN IMMEDIATE`` (taking the write lock up front, waiting up to the busy
 timeout), while reads use ``BEGIN`` and run concurrently under WAL.
 PostgreSQL: READ COMMITTED plus row locks (see ``lock_instance`` in
-``services/processes.py``).
+``services/processes.py``). An API read (GET/HEAD) runs its statements in
+autocommit: under READ COMMITTED each statement sees its own snapshot anyway, so
+the BEGIN and COMMIT round trips bought nothing; ``_refuse_writes`` makes sure such
+a request cannot write (it would not be rolled back on failure).
 """
 from __future__ import annotations
 
@@ -44,6 +47,33 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 class ConflictError(Exception):
     """Raised when the commit itself hits a conflict (unique key, lock timeout)."""
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A statement that writes was sent on a read request's autocommit connection (a bug)."""
+
+
+READ_ONLY_OPTION = "app_read_only"  # execution option marking a read request's connection
+_READ_VERBS = ("SELECT", "WITH", "SHOW")
+
+
+def begin_read_only() -> None:
+    """Run the current entry point's statements in autocommit, refusing writes (PostgreSQL only).
+
+    Saves the BEGIN and COMMIT round trips of a request that only reads. Does nothing on
+    SQLite (whose reads share one WAL snapshot per transaction, at no round-trip cost) or
+    when the session is already inside a transaction.
+    """
+    if db.engine.dialect.name != "postgresql" or db.session().in_transaction():
+        return
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", READ_ONLY_OPTION: True})
+
+
+def _refuse_writes(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                   executemany: bool) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION) and \
+            not statement.lstrip().upper().startswith(_READ_VERBS):
+        raise ReadOnlyViolation(f"a read-only request tried to write: {statement[:80]!r}")
 
 
 def after_commit(callback: Callable[[], None]) -> None:
@@ -206,10 +236,15 @@ def init_app(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        elif engine.dialect.name == "postgresql":
+            event.listen(engine, "before_cursor_execute", _refuse_writes)
 
     @app.before_request
     def _choose_begin_mode() -> None:
-        _sqlite_begin.set("BEGIN" if request.method in READ_METHODS else "BEGIN IMMEDIATE")
+        reading = request.method in READ_METHODS
+        _sqlite_begin.set("BEGIN" if reading else "BEGIN IMMEDIATE")
+        if reading and request.path.startswith("/api/"):  # web pages may write (session expiry)
+            begin_read_only()
 
     @app.after_request
     def _finish(response: Response) -> Response:
