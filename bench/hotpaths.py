@@ -5,7 +5,10 @@ PostgreSQL URL given) and prints, per operation: median time, SQL statements, Py
 function calls (a steady proxy for CPU on a noisy machine), and with ``--profile OP`` the
 pyinstrument call tree of that operation.
 
-    python bench/hotpaths.py [--lifecycles 60] [--db URL] [--profile complete]
+    python bench/hotpaths.py [--lifecycles 60] [--db URL] [--profile complete] [--packages]
+
+``--packages`` adds, per operation, the share of Python time (cProfile's own time) spent in
+each package: the app, SQLAlchemy, SpiffWorkflow, werkzeug, psycopg...
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import statistics
 import sys
 import tempfile
@@ -65,6 +69,7 @@ class Runner:
         self.calls: dict[str, list[int]] = defaultdict(list)
         self.profiled: str | None = None
         self.tree = None
+        self.by_package: dict[str, dict[str, float]] | None = None
 
     def _count(self, *args) -> None:
         self.statements += 1
@@ -88,6 +93,10 @@ class Runner:
         self.times[op].append(elapsed * 1000)
         self.sql[op].append(self.statements)
         self.calls[op].append(pstats.Stats(counter).total_calls if counter else 0)
+        if counter and self.by_package is not None:
+            shares = self.by_package.setdefault(op, defaultdict(float))
+            for where, (_cc, _nc, own, _cum, _callers) in pstats.Stats(counter).stats.items():
+                shares[package(where[0])] += own
         return response.get_json()
 
     def lifecycle(self, i: int) -> None:
@@ -105,11 +114,23 @@ class Runner:
         self.call("detail", "GET", f"/claims/{claim['id']}", trainee)
 
 
+def package(filename: str) -> str:
+    """Which package a profiled function belongs to: an installed one, the app, or the stdlib."""
+    found = re.search(r"site-packages/([A-Za-z0-9_]+)", filename)
+    if found:
+        return found.group(1)
+    for mine in ("app/", "workflows/"):
+        if f"{ROOT}/{mine}" in filename:
+            return mine.rstrip("/")
+    return "built-ins" if filename.startswith(("~", "<")) else "stdlib"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lifecycles", type=int, default=60)
     parser.add_argument("--db", default=None, help="database URL (default: a fresh SQLite file)")
     parser.add_argument("--profile", choices=OPS, help="print the pyinstrument tree of this operation")
+    parser.add_argument("--packages", action="store_true", help="print each package's share of the time")
     args = parser.parse_args()
     url = args.db or f"sqlite:///{tempfile.mkdtemp()}/profile.db"
     app = build_app(url)
@@ -117,6 +138,8 @@ def main() -> None:
     for i in range(10):  # warm up: parsing, compiled-statement caches, connections
         runner.lifecycle(i)
     runner.times.clear(), runner.sql.clear(), runner.calls.clear()
+    if args.packages:
+        runner.by_package = {}
     if args.profile:
         from pyinstrument import Profiler
 
@@ -127,6 +150,10 @@ def main() -> None:
     for op in OPS:
         print(f"{op:<10}{len(runner.times[op]):>5}{statistics.median(runner.times[op]):>9.2f}"
               f"{statistics.median(runner.sql[op]):>6.0f}{statistics.median(runner.calls[op]):>10.0f}")
+    for op, shares in (runner.by_package or {}).items():
+        total = sum(shares.values()) or 1.0
+        top = sorted(shares.items(), key=lambda item: -item[1])[:6]
+        print(f"{op:<10}" + ", ".join(f"{name} {100 * own / total:.0f} %" for name, own in top))
     if runner.tree is not None:
         print(runner.tree.output_text(unicode=True, color=False, show_all=False))
 
