@@ -71,8 +71,11 @@ def begin_read_only() -> None:
 
 def _refuse_writes(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
                    executemany: bool) -> None:
-    if conn.get_execution_options().get(READ_ONLY_OPTION) and \
-            not statement.lstrip().upper().startswith(_READ_VERBS):
+    """Refuse DML (as SQLAlchemy compiled it) and any text that does not start like a read."""
+    if not conn.get_execution_options().get(READ_ONLY_OPTION):
+        return
+    dml = context is not None and (context.isinsert or context.isupdate or context.isdelete)
+    if dml or not statement.lstrip()[:6].upper().startswith(_READ_VERBS):
         raise ReadOnlyViolation(f"a read-only request tried to write: {statement[:80]!r}")
 
 

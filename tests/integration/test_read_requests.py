@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, select, text, update
 
 from app.db import READ_ONLY_OPTION, ReadOnlyViolation, begin_read_only, rollback
 from app.extensions import db
@@ -84,7 +84,7 @@ def test_a_web_page_read_stays_transactional(app, web, seen) -> None:
     assert seen and not any(s["read_only"] for s in seen)
 
 
-@pytest.mark.parametrize("write", ["orm_insert", "core_update"])
+@pytest.mark.parametrize("write", ["orm_insert", "core_update", "text_delete"])
 def test_a_write_on_a_read_only_connection_is_refused_and_changes_nothing(app, world, write) -> None:
     if not _postgres(app):
         pytest.skip("PostgreSQL only: begin_read_only does nothing on SQLite")
@@ -97,9 +97,11 @@ def test_a_write_on_a_read_only_connection_is_refused_and_changes_nothing(app, w
             if write == "orm_insert":
                 db.session.add(Organisation(name="不该写入", kind="unit", level="county"))
                 db.session.flush()
-            else:
+            elif write == "core_update":
                 db.session.execute(update(Organisation).where(Organisation.id == world.unit1)
                                    .values(name="改名"))
+            else:
+                db.session.execute(text("  delete from organisation where id = :id"), {"id": world.unit1})
         rollback()
         db.session.remove()
         assert db.session.scalar(select(func.count()).select_from(Organisation)) == before
