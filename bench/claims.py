@@ -2,6 +2,8 @@
 
 Per database, from a fresh database with the demo data:
 
+* Floor: F authenticated GET /me, one at a time, with the CPU they cost: what every request
+  pays before doing anything of its own.
 * Phase 1 (lifecycles): C client threads run N complete credit-claim lifecycles over the
   JSON API: create-and-start (POST /claims), submit, unit review and authority review (each:
   find the task with GET /tasks?process=credit_claim&per_page=100, time a plain inbox page
@@ -15,6 +17,7 @@ Claims use 0.1 h over 3 trainees x 3 routes, so the 36 h/route/year cap allows ~
 lifecycles. No assertions: it prints figures and writes bench/results/claims-<db>-<ts>.json.
 Run:  cd /work/main && . .venv/bin/activate && python bench/claims.py \
           [--db sqlite|postgres|both] [--claims N] [--workers W] [--concurrency C] [--inbox-size K]
+          [--batch B] [--floor F]
 PostgreSQL: 127.0.0.1:5432, user postgres, trust auth; database bench_ce is dropped and recreated.
 """
 from __future__ import annotations
@@ -349,13 +352,33 @@ def lifecycles(server: Served, tokens: dict[str, str], claims: int, concurrency:
             "cpu": cpu_report(cpu.seconds, done, wall)}
 
 
+def floor(server: Served, tokens: dict[str, str], count: int) -> dict[str, Any]:
+    """The cost of an authenticated request that does almost nothing (GET /me), one at a time.
+
+    What every request of a lifecycle pays before any work of its own: HTTP on both sides,
+    routing, the token lookup, a small JSON answer. Run before phase 1, on the warm server.
+    """
+    rec = Recorder()
+    client = Client(server.base, tokens, rec)
+    for _ in range(50):
+        client.call("warm", "unit_reviewer", "GET", "/me")
+    with CpuMeter(server.pid) as cpu:
+        for _ in range(count):
+            client.call("me", "unit_reviewer", "GET", "/me")
+    return {"requests": count, "latency": stats(rec.times["me"]), "errors": rec.errors,
+            "cpu_ms_per_request": {part: 1000 * s / count for part, s in cpu.seconds.items()}}
+
+
 def run_db(db: str, args: argparse.Namespace) -> dict[str, Any]:
     year = datetime.date.today().year
     with served(db, args.workers, args.threads) as server:
         base = server.base
         tokens = login_all(base)
+        floor_result = floor(server, tokens, args.floor) if args.floor else None
         result = {"db": db, "workers": args.workers, "threads": args.threads,
                   **lifecycles(server, tokens, args.claims, args.concurrency, year)}
+        if floor_result:
+            result["floor"] = floor_result
         if args.inbox_size:
             result["inbox_size"] = phase2(base, tokens, args, year)
         if args.batch:
@@ -384,6 +407,11 @@ def report(r: dict[str, Any]) -> None:
         print(f"  server (app + PostgreSQL) {cpu['server_ms_per_lifecycle']:.1f} ms per lifecycle: "
               f"{cpu['lifecycles_per_server_core']:.0f} lifecycles/s per core; 200/s needs "
               f"~{cpu['server_cores_for_200']:.1f} cores")
+    if r.get("floor"):
+        fl, cpu_fl = r["floor"], r["floor"]["cpu_ms_per_request"]
+        print(f"floor (GET /me, one at a time): p50 {fl['latency']['p50']:.2f} ms; CPU per request: "
+              f"app {cpu_fl['app']:.2f} ms, PostgreSQL {cpu_fl['postgres']:.2f} ms, "
+              f"load generator {cpu_fl['client']:.2f} ms")
     inbox = r.get("inbox_size") or {"errors": [], "waiting_tasks": None}
     if inbox["waiting_tasks"] is not None:
         print(f"inbox size: {inbox['waiting_tasks']} tasks waiting for unit_reviewer")
@@ -408,6 +436,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--inbox-size", type=int, default=200, help="0 skips phase 2")
     parser.add_argument("--batch", type=int, default=1000, help="tasks approved in one batch call; 0 skips")
+    parser.add_argument("--floor", type=int, default=500, help="GET /me requests timed first; 0 skips")
     args = parser.parse_args()
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
