@@ -10,8 +10,8 @@ work without snapshot conflicts, a writing request begins its transaction with
 ``BEGIN IMMEDIATE`` (taking the write lock up front, waiting up to the busy
 timeout), while reads use ``BEGIN`` and run concurrently under WAL.
 PostgreSQL: READ COMMITTED plus row locks (see ``lock_instance`` in
-``services/processes.py``). An API read (GET/HEAD) runs its statements in
-autocommit: under READ COMMITTED each statement sees its own snapshot anyway, so
+``services/processes.py``). An API read (GET/HEAD; ``api/v1`` calls
+``begin_read_only``) runs its statements in autocommit: under READ COMMITTED each statement sees its own snapshot anyway, so
 the BEGIN and COMMIT round trips bought nothing; ``_refuse_writes`` makes sure such
 a request cannot write (it would not be rolled back on failure).
 """
@@ -244,10 +244,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _choose_begin_mode() -> None:
-        reading = request.method in READ_METHODS
-        _sqlite_begin.set("BEGIN" if reading else "BEGIN IMMEDIATE")
-        if reading and request.path.startswith("/api/"):  # web pages may write (session expiry)
-            begin_read_only()
+        _sqlite_begin.set("BEGIN" if request.method in READ_METHODS else "BEGIN IMMEDIATE")
 
     @app.after_request
     def _finish(response: Response) -> Response:

@@ -12,7 +12,7 @@ from flask_smorest import Api
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from ...db import rollback
+from ...db import READ_METHODS, begin_read_only, rollback
 from ...errors import ServiceError
 from ...i18n import _
 from ...services import accounts
@@ -54,6 +54,8 @@ def authenticate_request() -> Response | None:
     """Resolve the bearer token of an API request to an actor (app-wide before_request)."""
     if not request.path.startswith(PREFIX + "/"):
         return None
+    if request.method in READ_METHODS:  # API reads write nothing (web pages may: session expiry)
+        begin_read_only()
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return None
     token = bearer_token()
