@@ -1056,27 +1056,14 @@ def verify_sample(app: Any, instance_ids: list[int], n: int, rng: random.Random)
     from sqlalchemy import select
 
     from app.extensions import db
-    from app.models import Claim, Enrollment, HourEntry, HumanTask, ProcessEvent, ProcessInstance
+    from app.models import ProcessInstance
     from app.services import consistency
 
     sample = rng.sample(instance_ids, min(n, len(instance_ids)))
     report = consistency.Report()
     with app.app_context():
         instances = db.session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(sample))).all()
-        rows, events = defaultdict(list), defaultdict(list)
-        for row in db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(sample))):
-            rows[row.instance_id].append(row)
-        for event in db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id.in_(sample))
-                                        .order_by(ProcessEvent.instance_id, ProcessEvent.id)):
-            events[event.instance_id].append(event)
-        records = {kind: consistency._by_id(model, [i.record_id for i in instances if i.record_type == kind])
-                   for kind, model in (("claim", Claim), ("enrollment", Enrollment))}
-        entries = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(
-            HourEntry.source == "claim", HourEntry.source_id.in_(list(records["claim"]))))}
-        for instance in instances:
-            consistency._check_instance(report, instance, rows[instance.id], events[instance.id])
-            consistency._check_record(report, instance, records[instance.record_type].get(instance.record_id),
-                                      entries)
+        consistency.check_instances(report, list(instances))
         db.session.remove()
     return len(instances), [f"instance {p.instance_id}: [{p.check}] {p.what}" for p in report.problems]
 
