@@ -80,6 +80,13 @@ def assert_refused(response, before, after, *, status: int | tuple[int, ...] = 4
     return error
 
 
+def refuse_upload(api, app, claim_id: int, data: bytes, name: str, **expected: Any) -> dict[str, Any]:
+    """Upload ``data`` as ``name``; it must be refused (``assert_refused``) and change nothing."""
+    before = _state(app, api, claim_id)
+    response = _upload(api, claim_id, data, name)
+    return assert_refused(response, before, _state(app, api, claim_id), **expected)
+
+
 def assert_served_inert(api, app, draft_id: int, response, data: bytes, content_type: str) -> dict[str, Any]:
     """Accepted: stored as sent under a generated key, served only as its checked type, sandboxed."""
     assert response.status_code == 201, response.get_json()
@@ -121,9 +128,7 @@ def draft(api) -> dict:
     pytest.param(b"\n\n  " + hostile.html_page(), "cert.pdf", id="html-after-whitespace-as-pdf"),
 ])
 def test_content_that_does_not_match_its_name_is_refused(api, app, draft, data, name):
-    before = _state(app, api, draft["id"])
-    response = _upload(api, draft["id"], data, name)
-    error = assert_refused(response, before, _state(app, api, draft["id"]), code="bad_file_type")
+    error = refuse_upload(api, app, draft["id"], data, name, code="bad_file_type")
     assert error["fields"]["file"]
 
 
@@ -154,9 +159,7 @@ def test_polyglots_with_a_valid_image_or_pdf_are_served_inert(api, app, draft, b
     pytest.param(hostile.pdf_zip_polyglot(), "scan.zip", id="pdf+zip-named-zip"),
 ])
 def test_polyglots_named_as_their_payload_are_refused(api, app, draft, data, name):
-    before = _state(app, api, draft["id"])
-    response = _upload(api, draft["id"], data, name)
-    assert_refused(response, before, _state(app, api, draft["id"]), code="bad_file_type")
+    refuse_upload(api, app, draft["id"], data, name, code="bad_file_type")
 
 
 # -- (c) paths and junk in the file name -----------------------------------------------------------
@@ -245,15 +248,11 @@ def test_names_that_clean_to_nothing_are_refused_or_named_safely(api, app, draft
 # -- (d) size limits -----------------------------------------------------------------------------
 def test_oversize_files_are_refused_before_their_content_is_parsed(api, app, draft, monkeypatch):
     monkeypatch.setitem(app.config["UPLOADS"], "MAX_FILE_BYTES", 64 * 1024)
-    before = _state(app, api, draft["id"])
     padded = png() + b"\0" * (64 * 1024 + 1 - len(png()))  # one byte over: a valid PNG with trailing data
-    error = assert_refused(_upload(api, draft["id"], padded, "big.png"), before, _state(app, api, draft["id"]),
-                           code="file_too_large")
+    error = refuse_upload(api, app, draft["id"], padded, "big.png", code="file_too_large")
     assert error["fields"]["file"]
     started = time.perf_counter()
-    bomb = hostile.pdf_object_stream_bomb()
-    assert_refused(_upload(api, draft["id"], bomb, "bomb.pdf"), before, _state(app, api, draft["id"]),
-                   code="file_too_large")
+    refuse_upload(api, app, draft["id"], hostile.pdf_object_stream_bomb(), "bomb.pdf", code="file_too_large")
     assert time.perf_counter() - started < 2
 
 
@@ -410,9 +409,7 @@ def test_image_decompression_bombs_are_refused(api, app, draft, build, name):
     pytest.param(hostile.jpeg_truncated(), "cut.jpg", id="jpeg-truncated-mid-scan"),
 ])
 def test_empty_and_broken_files_are_refused(api, app, draft, data, name):
-    before = _state(app, api, draft["id"])
-    error = assert_refused(_upload(api, draft["id"], data, name), before, _state(app, api, draft["id"]),
-                           code="bad_file")
+    error = refuse_upload(api, app, draft["id"], data, name, code="bad_file")
     assert error["message"]
 
 
@@ -432,7 +429,5 @@ def test_empty_and_broken_files_are_refused(api, app, draft, data, name):
     pytest.param(hostile.javascript_in_incremental_update_pdf, id="JavaScript-in-incremental-update"),
 ])
 def test_active_pdf_content_is_refused(api, app, draft, build):
-    before = _state(app, api, draft["id"])
-    error = assert_refused(_upload(api, draft["id"], build(), "proof.pdf"), before, _state(app, api, draft["id"]),
-                           code="bad_file")
+    error = refuse_upload(api, app, draft["id"], build(), "proof.pdf", code="bad_file")
     assert error["message"]
