@@ -11,9 +11,10 @@ work without snapshot conflicts, a writing request begins its transaction with
 timeout), while reads use ``BEGIN`` and run concurrently under WAL.
 PostgreSQL: READ COMMITTED plus row locks (see ``lock_instance`` in
 ``services/processes.py``). An API read (GET/HEAD; ``api/v1`` calls
-``begin_read_only``) runs its statements in autocommit: under READ COMMITTED each statement sees its own snapshot anyway, so
-the BEGIN and COMMIT round trips bought nothing; ``_refuse_writes`` makes sure such
-a request cannot write (it would not be rolled back on failure).
+``begin_read_only``) runs its statements in autocommit: under READ COMMITTED
+each statement sees its own snapshot anyway, so the BEGIN and COMMIT round
+trips bought nothing; ``_refuse_writes`` makes sure such a request cannot write
+(it would not be rolled back on failure).
 """
 from __future__ import annotations
 
