@@ -53,7 +53,7 @@ compile-translations: $(VENV)/.installed
 translations: $(VENV)/.installed
 	PYTHONPATH=. $(VENV)/bin/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
 		--project ce-approvals -o app/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-location \
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --ignore-obsolete \
 		--no-fuzzy-matching
 
 migrate: install
@@ -70,9 +70,10 @@ run: demo
 serve: demo
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) "app:create_app()"
 
-## Lint (ruff; settings in ruff.toml)
-lint: install-dev
+## Lint: ruff (settings in ruff.toml) and bpmnlint's recommended rules on every diagram (.bpmnlintrc)
+lint: install-dev assets
 	$(VENV)/bin/ruff check .
+	node_modules/.bin/bpmnlint bpmn/*.bpmn
 
 ## Chromium and a CJK font for the browser tests (Debian packages; needs root, skipped if present)
 browser-deps:

@@ -91,7 +91,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _configure(app, overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _secret_key(app)
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
     init_converters(app)
 
     db.init_app(app)
@@ -105,9 +104,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .api.v1 import init_api
     from .cli import register_cli
     from .services.engine import init_engine
+    from .services.plugins import discover
     from .web import init_web
 
     _trust_proxies(app)
+    app.extensions["plugins"] = discover()  # the process packages, with their models
     init_engine(app)
     init_api(app)
     init_web(app)

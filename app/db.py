@@ -32,12 +32,14 @@ try:  # POSIX only; elsewhere SQLite's busy timeout alone arbitrates writers
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from .errors import Conflict
 from .extensions import db
+from .i18n import _
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -255,10 +257,9 @@ def init_app(app: Flask) -> None:
             return response
         try:
             commit()
-        except ConflictError:
-            from .api.v1.errors import error_response  # late: avoid an import cycle
-            from .i18n import _
-            return error_response(409, "conflict", _("Someone changed this at the same time; reload and try again."))
+        except ConflictError:  # answered as any refusal is (the API's JSON, a page's message)
+            refusal = Conflict(_("Someone changed this at the same time; reload and try again."), code="conflict")
+            return current_app.make_response(current_app.handle_user_exception(refusal))
         return response
 
     @app.teardown_request

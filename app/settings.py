@@ -47,6 +47,12 @@ DEFAULTS: dict[str, Any] = {
         # Browser sessions end after this long without a request (seed 004 warns of 30 minutes).
         "SESSION_IDLE_SECONDS": 1800,
     },
+    # Proofs a credit claim needs before it is submitted; MIN_PROOFS_BY_ROUTE overrides it per route
+    # (e.g. {"exam": 1, "paper": 2}).
+    "CLAIMS": {
+        "MIN_PROOFS": 1,
+        "MIN_PROOFS_BY_ROUTE": {},
+    },
     "POLICY": {
         "TOTAL_HOURS": 90,
         "PROFESSIONAL_HOURS": 60,
@@ -61,4 +67,4 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-NESTED_SECTIONS = ("STORAGE", "UPLOADS", "AUTH", "POLICY")
+NESTED_SECTIONS = ("STORAGE", "UPLOADS", "AUTH", "POLICY", "CLAIMS")

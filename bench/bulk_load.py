@@ -10,23 +10,24 @@ and given the demo data (``flask --app app demo``).
 
 How the rows are made. Nothing is invented column by column: every run first drives real
 lifecycles through the app's services (a fresh template trainee enrols through the
-registration process; claims are approved, sent back and approved, rejected by the unit,
+enrolment process; claims are approved, sent back and approved, rejected by the unit,
 rejected by the authority, withdrawn and deleted, left waiting at the unit's review), reads
 back every row they wrote (claim, process_instance with its serialized engine state,
-human_task, process_event, hour_entry, enrollment) and clones those rows with fresh ids,
+human_task with its task_candidate rows, process_event, hour_entry, enrollment) and clones those rows with fresh ids,
 people, organisations, routes, hours, titles, dates and engine task UUIDs. The engine state is
 split once into literal text and holes (task UUIDs, record id, hours, unit id, task
 timestamps), so a clone is a string join. Before cloning, each template is cloned onto itself
 (same ids, people, times) and must reproduce its rows exactly, serialized state and hash chain
 included, so the cloner cannot drift from what the app writes. The event hash chain of every
 clone is computed by the app's own helper (``app.services.audit._digest``), so
-``flask --app app audit verify`` holds for bulk rows.
+``flask --app app audit verify`` holds for bulk rows. The lifecycles carry no proof files: the
+loader's app runs with ``CLAIMS.MIN_PROOFS = 0`` (as the benchmarks do), so no blob is cloned.
 
 What a step adds, for N finished claims and M open tasks:
 
 * units of ~50 trainees (N/10 bulk trainees: ~10 claims each over the past nine years), one
   reviewer per unit, city authorities of ~50 units with a reviewer each, under the demo
-  province; every trainee has an approved enrolment for the current year (its registration
+  province; every trainee has an approved enrolment for the current year (its enrolment
   instance finished, with its task and events) and the trainee role in its unit;
 * finished claims, one per (trainee, year, route) slot in past years: 80 % approved (with their
   ledger row), 5 % approved after one send-back, 4 % rejected by the unit, 3 % rejected by the
@@ -65,7 +66,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.domain.idnumber import check_digit, mask  # noqa: E402
-from app.domain.routes import ROUTES  # noqa: E402
+from app.processes.credit_claim.routes import ROUTES  # noqa: E402
 from app.services.audit import _digest  # noqa: E402  (the chain is computed by the app's own helper)
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_growth"
@@ -216,19 +217,40 @@ def _keep(value: Any, cx: Clone) -> Any:
     return value
 
 
+def _hours_pair(value: str, cx: Clone) -> str:
+    """The inbox fact "requested / reviewed": each side the clone's hours, or "-" where none yet."""
+    return " / ".join("-" if side == "-" else f"{cx.hours:.1f}" for side in value.split(" / "))
+
+
+def _enrollment_title(value: str, cx: Clone) -> str:
+    year, unit = value.split(" · ", 1)
+    return f"{cx.year} · {cx.org_names[unit]}"
+
+
+# The inbox facts of each record type, by label: how a clone gets the value.
+FACTS: dict[str, dict[str, Any]] = {
+    "claim": {"Claim route": lambda v, cx: _route_label(cx), "Requested / reviewed hours": _hours_pair,
+              "Unit": lambda v, cx: v if v == "-" else cx.org_names[v]},
+    "enrollment": {"Professional title": _keep, "Specialty": _keep, "Identity": _keep},
+}
+
+
+def _facts(kind: str) -> Any:
+    def cloned(value: list[dict[str, Any]], cx: Clone) -> list[dict[str, Any]]:
+        return [{**fact, "value": FACTS[kind][fact["label"]](fact["value"], cx)} for fact in value]
+    return cloned
+
+
 # JSON keys of summaries and event data, per record type: how a clone gets its value.
 JSON_KEYS: dict[str, dict[str, Any]] = {
     "claim": {
-        "trainee_name": lambda v, cx: cx.trainee_name, "id_number": lambda v, cx: cx.masked_id,
-        "year": lambda v, cx: cx.year, "title": lambda v, cx: cx.titles[v], "route": lambda v, cx: cx.route,
-        "route_label": lambda v, cx: _route_label(cx), "hours_requested": _hours_like,
-        "hours_suggested": _hours_like, "hours_reviewed": _hours_like, "hours": _hours_like,
-        "unit_name": lambda v, cx: None if v is None else cx.org_names[v], "fields": _keep,
+        "subject": lambda v, cx: cx.trainee_name, "subject_id_number": lambda v, cx: cx.masked_id,
+        "title": lambda v, cx: cx.titles[v], "facts": _facts("claim"), "route": lambda v, cx: cx.route,
+        "hours_requested": _hours_like, "hours": _hours_like, "fields": _keep,
     },
     "enrollment": {
-        "trainee_name": lambda v, cx: cx.trainee_name, "id_number": lambda v, cx: cx.masked_id,
-        "year": lambda v, cx: cx.year, "unit_name": lambda v, cx: cx.org_names[v],
-        "unit_id": lambda v, cx: cx.orgs[v][0], "identity_type": _keep, "title": _keep, "specialty": _keep,
+        "subject": lambda v, cx: cx.trainee_name, "subject_id_number": lambda v, cx: cx.masked_id,
+        "title": _enrollment_title, "facts": _facts("enrollment"), "unit_id": lambda v, cx: cx.orgs[v][0],
     },
 }
 
@@ -262,17 +284,21 @@ ROLES: dict[str, dict[str, str]] = {
         "last_event_hash": "chain", "created_at": "time", "updated_at": "time", "ended_at": "time"},
     "human_task": {
         "id": "seq", "instance_id": "instance_id", "engine_task_id": "uuid", "process_key": "keep",
-        "task_spec": "keep", "name": "keep", "lane": "keep", "candidate_role": "keep",
-        "candidate_org_id": "org", "assignee_id": "user", "subject_user_id": "user", "record_type": "keep",
+        "task_spec": "keep", "name": "keep", "lane": "keep", "personal": "keep", "assignee_id": "user",
+        "subject_user_id": "user", "subject": "trainee_name", "record_type": "keep",
         "record_id": "record_id", "year": "year", "status": "keep", "summary": "json", "created_at": "time",
-        "claimed_at": "time", "completed_at": "time", "completed_by_id": "user", "decision": "keep"},
+        "due_at": "time", "claimed_at": "time", "completed_at": "time", "completed_by_id": "user",
+        "decision": "keep"},
+    "task_candidate": {
+        "id": "seq", "task_id": "task", "role": "keep", "org_id": "org", "user_id": "user", "status": "keep"},
     "process_event": {
         "id": "seq", "instance_id": "instance_id", "at": "time", "actor_id": "user", "actor_name": "actor_name",
         "actor_org_id": "org", "actor_org_name": "org_name", "action": "keep", "task_spec": "keep",
         "decision": "keep", "comment": "keep", "data": "json", "prev_hash": "chain", "hash": "chain"},
     "hour_entry": {
         "id": "seq", "user_id": "user", "year": "year", "category": "keep", "source": "keep",
-        "source_id": "record_id", "route": "route", "hours": "hours", "note": "title", "created_at": "time"},
+        "source_id": "record_id", "route": "route", "hours": "hours", "note": "title", "reverses_id": "none",
+        "created_at": "time"},
 }
 PEOPLE_TABLES = ("organisation", "app_user", "role_assignment")
 
@@ -297,6 +323,7 @@ class Template:
     record: dict[str, Any]
     instance: dict[str, Any]
     tasks: list[dict[str, Any]]
+    candidates: list[dict[str, Any]]
     events: list[dict[str, Any]]
     ledger: list[dict[str, Any]]
     trainee_id: int
@@ -331,7 +358,8 @@ class Template:
 
     def _rows(self) -> list[tuple[str, dict[str, Any]]]:
         return ([(self.record_type, self.record), ("process_instance", self.instance)]
-                + [("human_task", r) for r in self.tasks] + [("process_event", r) for r in self.events]
+                + [("human_task", r) for r in self.tasks] + [("task_candidate", r) for r in self.candidates]
+                + [("process_event", r) for r in self.events]
                 + [("hour_entry", r) for r in self.ledger])
 
     def shifts_for(self, start: datetime, rng: random.Random) -> list[timedelta]:
@@ -348,7 +376,8 @@ class Template:
     def clone(self, cx: Clone, ids: Ids) -> dict[str, list[dict[str, Any]]]:
         keys = JSON_KEYS[self.record_type]
         out: dict[str, list[dict[str, Any]]] = {self.record_type: [], "process_instance": [], "human_task": [],
-                                                "process_event": [], "hour_entry": []}
+                                                "task_candidate": [], "process_event": [], "hour_entry": []}
+        task_ids: dict[int, int] = {}  # template task id -> the clone's
         for table, row in self._rows():
             new = {}
             for column, role in ROLES[table].items():
@@ -363,6 +392,12 @@ class Template:
                     new[column] = cx.orgs[value][0]
                 elif role == "seq":
                     new[column] = ids.take(table)
+                    if table == "human_task":
+                        task_ids[value] = new[column]
+                elif role == "task":
+                    new[column] = task_ids[value]
+                elif role == "trainee_name":
+                    new[column] = cx.trainee_name
                 elif role == "record_id":
                     new[column] = cx.record_id
                 elif role == "instance_id":
@@ -407,7 +442,8 @@ class Template:
                    hours=self.record.get("hours_requested", Decimal("0.0")), titles={t: t for t in self.titles},
                    shifts=[timedelta(0)] * len(self.events), shift_seconds=[0.0] * len(self.events))
         ids = Ids({t: min(r["id"] for r in rows) for t, rows in
-                   (("human_task", self.tasks), ("process_event", self.events), ("hour_entry", self.ledger)) if rows})
+                   (("human_task", self.tasks), ("task_candidate", self.candidates),
+                    ("process_event", self.events), ("hour_entry", self.ledger)) if rows})
         rows = self.clone(cx, ids)
         original = dict.fromkeys(rows)
         for table, row in self._rows():
@@ -426,11 +462,11 @@ class Template:
         for event in self.events:
             if event["actor_id"] is not None:
                 names[event["actor_id"]] = event["actor_name"]
-        names.setdefault(self.trainee_id, self._summary_value("trainee_name"))
+        names.setdefault(self.trainee_id, self._summary_value("subject"))
         return names
 
     def _masked_id(self) -> str:
-        return self._summary_value("id_number")
+        return self._summary_value("subject_id_number")
 
     def _summary_value(self, key: str) -> Any:
         for task in self.tasks:
@@ -489,16 +525,22 @@ def capture_templates(app: Any) -> tuple[dict[str, Template], str]:
     from sqlalchemy import func, select
 
     from app.cli.demo import CITY, DEMO_PASSWORD, PROFILE, UNIT_2, _user
+    from app.clock import today
     from app.db import transaction
     from app.extensions import db
-    from app.models import Claim, Enrollment, HourEntry, HumanTask, Organisation, ProcessEvent, ProcessInstance, User
-    from app.services import claims as claim_service
-    from app.services import enrollments as enrollment_service
-    from app.services import processes
+    from app.models import HourEntry, HumanTask, Organisation, ProcessEvent, ProcessInstance, TaskCandidate, User
+    from app.processes.credit_claim import service as claim_service
+    from app.processes.credit_claim.models import Claim
+    from app.processes.enrollment import service as enrollment_service
+    from app.processes.enrollment.models import Enrollment
+    from app.services import runner
     from app.services.accounts import hash_password
     from app.services.actors import Actor
-    from app.services.claims import today
-    from app.services.records import DecisionForm
+    from app.services.runner import DecisionForm
+
+    def open_task(instance_id: int, spec: str) -> HumanTask:
+        return db.session.scalar(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                         HumanTask.task_spec == spec, HumanTask.status == "open"))
 
     with app.app_context():
         year = today().year
@@ -522,22 +564,20 @@ def capture_templates(app: Any) -> tuple[dict[str, Template], str]:
             with transaction():
                 return fn(*args)
 
-        # the registration process: the trainee enrols, the unit approves (like the demo data)
+        # the enrolment process: the trainee enrols, the unit approves (like the demo data)
         enrollment_id = step(lambda: enrollment_service.create(
             Actor.load(trainee_id), {"year": year, "unit_id": unit.id, **PROFILE}).id)
 
         def approve_enrollment() -> None:
             instance_id = db.session.get(Enrollment, enrollment_id).instance_id
-            task = processes.open_task_for(instance_id, ("unit_review",))
-            processes.complete_task(task.id, unit_actor, DecisionForm("approve"))
+            runner.complete_task(open_task(instance_id, "unit_review").id, unit_actor, DecisionForm("approve"))
         step(approve_enrollment)
         me = Actor.load(trainee_id)
 
         def decide(claim_id: int, spec: str, actor: Actor, decision: str, comment: str | None = None) -> None:
             def run() -> None:
                 instance_id = db.session.get(Claim, claim_id).instance_id
-                task = processes.open_task_for(instance_id, (spec,))
-                processes.complete_task(task.id, actor, DecisionForm(decision, comment))
+                runner.complete_task(open_task(instance_id, spec).id, actor, DecisionForm(decision, comment))
             step(run)
 
         def send_back(claim_id: int, title: str) -> None:
@@ -586,9 +626,11 @@ def capture_templates(app: Any) -> tuple[dict[str, Template], str]:
             events = rows(ProcessEvent, ProcessEvent.instance_id == instance["id"])
             title = record.get("title", "")
             original = title[:-len(EDIT_SUFFIX)] if title.endswith(EDIT_SUFFIX) else title
+            tasks = rows(HumanTask, HumanTask.instance_id == instance["id"])
             templates[kind] = Template(
-                kind=kind, record_type=record_type, record=record, instance=instance,
-                tasks=rows(HumanTask, HumanTask.instance_id == instance["id"]), events=events, ledger=ledger,
+                kind=kind, record_type=record_type, record=record, instance=instance, tasks=tasks,
+                candidates=rows(TaskCandidate, TaskCandidate.task_id.in_([t["id"] for t in tasks])),
+                events=events, ledger=ledger,
                 trainee_id=trainee_id,
                 user_ids={"trainee": trainee_id, "unit": unit_reviewer.id, "authority": authority_reviewer.id},
                 org_ids={"unit": unit.id, "authority": city.id}, org_names=orgs,
@@ -927,7 +969,7 @@ class Loader:
             self.w.write(table, rows)
             self.stats.rows[table] += len(rows)
         self.w.commit()
-        # every new trainee enrols for the current year (the registration process, approved)
+        # every new trainee enrols for the current year (the enrolment process, approved)
         template = self.templates["enrollment"]
         for start in range(0, len(plan.trainees), CHUNK):
             batch: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -973,7 +1015,8 @@ class Loader:
         return template.clone(cx, self.ids)
 
     def _write_batch(self, batch: dict[str, list[dict[str, Any]]]) -> None:
-        order = ("process_instance", "enrollment", "claim", "human_task", "process_event", "hour_entry")
+        order = ("process_instance", "enrollment", "claim", "human_task", "task_candidate", "process_event",
+                 "hour_entry")
         for table in order:
             self.stats.rows[table] += len(batch.get(table, []))
         self.w.submit(batch, order)
@@ -1090,7 +1133,7 @@ def prepare_database(url: str) -> None:
     from app.db import transaction
     from app.extensions import db
     from app.models import User
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CLAIMS": {"MIN_PROOFS": 0}})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         if db.session.scalar(select(User.id).where(User.username == "unit_reviewer")) is None:
@@ -1108,8 +1151,8 @@ def counts(w: Writer, measured_unit: int) -> dict[str, int]:
         "instances": w.scalar("SELECT count(*) FROM process_instance"),
         "finished_instances": w.scalar("SELECT count(*) FROM process_instance WHERE completed = ?", (True,)),
         "open_tasks": w.scalar("SELECT count(*) FROM human_task WHERE status = 'open'"),
-        "measured_inbox": w.scalar("SELECT count(*) FROM human_task WHERE status = 'open' AND "
-                                   "candidate_role = 'reviewer' AND candidate_org_id = ?", (measured_unit,)),
+        "measured_inbox": w.scalar("SELECT count(*) FROM task_candidate WHERE status = 'open' AND "
+                                   "role = 'reviewer' AND org_id = ?", (measured_unit,)),
         "events": w.scalar("SELECT count(*) FROM process_event"),
         "tasks": w.scalar("SELECT count(*) FROM human_task"),
         "ledger": w.scalar("SELECT count(*) FROM hour_entry"),
@@ -1124,7 +1167,7 @@ def load(url: str, finished: int, open_tasks: int, *, measured_share: float = 0.
     started = time.perf_counter()
     prepare_database(url)
     from app import create_app
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CLAIMS": {"MIN_PROOFS": 0}})
     with app.app_context():
         check_roles()
     templates, password_hash = capture_templates(app)

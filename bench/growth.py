@@ -92,8 +92,8 @@ class Db:
                           "WHERE u.username = ? AND ra.role = 'reviewer'", (REVIEWER,))
 
     def open_tasks(self, unit: int) -> list[int]:
-        return [r[0] for r in self.rows("SELECT id FROM human_task WHERE candidate_org_id = ? AND "
-                                         "candidate_role = 'reviewer' AND status = 'open'", (unit,))]
+        return [r[0] for r in self.rows("SELECT task_id FROM task_candidate WHERE org_id = ? AND "
+                                         "role = 'reviewer' AND status = 'open'", (unit,))]
 
     def open_task_of(self, claim_id: int) -> int:
         return self.value("SELECT id FROM human_task WHERE record_type = 'claim' AND record_id = ? "

@@ -3,6 +3,7 @@
 Nothing in this package imports Flask or the ``app`` package; the web app
 talks to the engine only through these names.
 """
+from .analysis import decision_data, decision_key, decision_problems, due_at
 from .engine import DeepWorkflow, Engine
 from .errors import (
                      DiagramError,
@@ -14,14 +15,15 @@ from .errors import (
                      TaskStateError,
                      WorkflowError,
 )
-from .instance import LoadedInstance, ReadyTask, Snapshot
+from .instance import LoadedInstance, ReadyTask, Snapshot, combined_status
 from .sandbox import evaluate_expression
-from .specs import ProcessBundle, TaskInfo, content_hash, parse_bundle
-from .validation import check_diagram
+from .specs import Flow, ProcessBundle, ProcessGraph, TaskInfo, content_hash, parse_bundle
+from .validation import LABEL_SEPARATOR, check_diagram
 
 __all__ = [
-    "DeepWorkflow", "DiagramError", "Engine", "EventNotWaiting", "LaneError", "LoadedInstance", "MigrationRefused",
-    "ProcessBundle", "ReadyTask", "SandboxViolation", "ServiceTaskError", "Snapshot",
-    "TaskInfo", "TaskStateError", "WorkflowError", "check_diagram", "content_hash",
+    "LABEL_SEPARATOR", "DeepWorkflow", "DiagramError", "Engine", "EventNotWaiting", "Flow", "LaneError",
+    "LoadedInstance", "MigrationRefused", "ProcessBundle", "ProcessGraph", "ReadyTask", "SandboxViolation",
+    "ServiceTaskError", "Snapshot", "TaskInfo", "TaskStateError", "WorkflowError", "check_diagram",
+    "combined_status", "content_hash", "decision_data", "decision_key", "decision_problems", "due_at",
     "evaluate_expression", "parse_bundle",
 ]

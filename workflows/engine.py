@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 from uuid import UUID
 
@@ -181,22 +181,29 @@ class Engine:
     def bundle(self, content: bytes | str, known_hash: str | None = None) -> ProcessBundle:
         return self.specs.get(content, known_hash)
 
-    def _script_engine(self, host: Any) -> SandboxedScriptEngine:
-        return SandboxedScriptEngine(self.services, host)
+    def _script_engine(self, host: Any, services: Collection[str] | None) -> SandboxedScriptEngine:
+        allowed = self.services if services is None else {
+            name: handler for name, handler in self.services.items() if name in services}
+        return SandboxedScriptEngine(allowed, host)
 
     def start(self, bundle: ProcessBundle, data: Mapping[str, Any] | None = None,
-              host: Any = None) -> LoadedInstance:
-        """Create an instance, seed its data and run it to its first wait."""
+              host: Any = None, services: Collection[str] | None = None) -> LoadedInstance:
+        """Create an instance, seed its data and run it to its first wait.
+
+        ``services`` narrows the operations this instance may call (a process may reach only
+        its own handlers); None allows every registered one.
+        """
         workflow = DeepWorkflow(bundle.spec, bundle.subprocess_specs,
-                                script_engine=self._script_engine(host))
+                                script_engine=self._script_engine(host, services))
         instance = LoadedInstance(workflow, bundle, self)
         instance.seed(data or {})
         instance.run_engine()
         return instance
 
-    def load(self, bundle: ProcessBundle, state: str, host: Any = None) -> LoadedInstance:
+    def load(self, bundle: ProcessBundle, state: str, host: Any = None,
+             services: Collection[str] | None = None) -> LoadedInstance:
         workflow = self.serializer.loads(state, bundle)
-        workflow.script_engine = self._script_engine(host)
+        workflow.script_engine = self._script_engine(host, services)
         return LoadedInstance(workflow, bundle, self)
 
     def dumps(self, workflow: BpmnWorkflow) -> str:

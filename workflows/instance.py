@@ -21,6 +21,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .errors import EventNotWaiting, LaneError, MigrationRefused, TaskStateError
 from .specs import ProcessBundle, TaskInfo
+from .validation import LABEL_SEPARATOR
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine
@@ -58,6 +59,22 @@ class Snapshot:
     end_event: TaskInfo | None = None
 
 
+STATUS_SEPARATOR = "+"
+
+
+def combined_status(sources: list[TaskInfo]) -> tuple[str | None, str | None]:
+    """One status for what waits: the shared one, or each distinct one joined (``a+b``).
+
+    The labels are joined the same way (``等待原上级审核 / 等待新上级审核``), so a record
+    waiting on two reviews says so.
+    """
+    statuses = list(dict.fromkeys(s.properties["status"] for s in sources))
+    labels = list(dict.fromkeys(s.properties.get("status_label", s.properties["status"]) for s in sources))
+    if not statuses:
+        return None, None
+    return STATUS_SEPARATOR.join(statuses), LABEL_SEPARATOR.join(labels)
+
+
 class LoadedInstance:
     def __init__(self, workflow: Any, bundle: ProcessBundle, engine: Engine):
         self.workflow = workflow
@@ -81,23 +98,20 @@ class LoadedInstance:
         last = max(ends, key=lambda t: t.last_state_change)
         return self.bundle.task(last.task_spec.name)
 
-    def status_source(self, ready: list[ReadyTask] | None = None) -> TaskInfo | None:
-        """Where the user-facing status comes from: the waiting task, or the end event reached.
+    def status_sources(self, ready: list[ReadyTask] | None = None) -> list[TaskInfo]:
+        """Where the user-facing status comes from: the waiting tasks, or the end event reached.
 
-        Statuses are properties in the diagram (``status``, ``status_label``), so
-        an edited diagram carries its own.
+        Statuses are properties in the diagram (``status``, ``status_label``), so an edited
+        diagram carries its own. Parallel branches may wait on several tasks at once.
         """
         if self.workflow.is_completed():
             end = self.end_event()
-            return end if end and "status" in end.properties else None
-        for task in ready if ready is not None else self.ready_tasks():
-            if "status" in task.info.properties:
-                return task.info
-        return None
+            return [end] if end and "status" in end.properties else []
+        waiting = ready if ready is not None else self.ready_tasks()
+        return [task.info for task in waiting if "status" in task.info.properties]
 
     def status(self) -> str | None:
-        source = self.status_source()
-        return source.properties["status"] if source else None
+        return combined_status(self.status_sources())[0]
 
     def element_states(self) -> tuple[list[str], set[str]]:
         """Diagram elements waiting on a person (``current``) and already passed (``done``).
@@ -225,13 +239,12 @@ class LoadedInstance:
     def snapshot(self) -> Snapshot:
         self.workflow.prune_history()
         ready = [] if self.workflow.is_completed() else self.ready_tasks()
-        source = self.status_source(ready)
-        props = source.properties if source else {}
+        status, status_label = combined_status(self.status_sources(ready))
         return Snapshot(
             state=self._engine.dumps(self.workflow),
             completed=self.workflow.is_completed(),
-            status=props.get("status"),
-            status_label=props.get("status_label", props.get("status")),
+            status=status,
+            status_label=status_label,
             ready=ready,
             next_timer_due=None if self.workflow.completed else self.next_timer_due(),
             end_event=self.end_event() if self.workflow.completed else None,

@@ -18,7 +18,9 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 
 from .errors import DiagramError
-from .validation import BPMN_NS, check_diagram
+from .validation import BPMN_NS, SPIFF_NS, check_diagram
+
+USER_TASK_KINDS = frozenset({"UserTask", "ManualTask"})
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,55 @@ class TaskInfo:
         raw = self.properties.get("comment_required", "")
         return tuple(d for d in raw.split(",") if d)
 
+    @property
+    def form(self) -> str | None:
+        return self.properties.get("form") or None
+
+    @property
+    def due(self) -> str | None:
+        """The ISO 8601 period the step may take (``P15D``), if the diagram gives one."""
+        return self.properties.get("due") or None
+
+    @property
+    def editable(self) -> bool:
+        return self.properties.get("editable") == "true"
+
+    @property
+    def is_user_task(self) -> bool:
+        return self.kind in USER_TASK_KINDS
+
+
+@dataclass(frozen=True)
+class Flow:
+    id: str
+    source: str
+    target: str
+    condition: str | None
+
+
+@dataclass(frozen=True)
+class ProcessGraph:
+    """The drawn elements and sequence flows, as plain data, for checks that read the paths."""
+
+    kinds: dict[str, str]  # element id -> BPMN element name (userTask, exclusiveGateway, …)
+    flows: tuple[Flow, ...]
+    defaults: dict[str, str]  # gateway id -> its default flow id
+    operators: dict[str, str]  # service task id -> the operation it calls
+    listens: dict[str, frozenset[str]]  # task id -> messages its boundary events wait for
+
+    def messages_for(self, element: str) -> frozenset[str]:
+        return self.listens.get(element, frozenset())
+
+    @classmethod
+    def empty(cls) -> ProcessGraph:
+        return cls({}, (), {}, {}, {})
+
+    def outgoing(self, element: str) -> list[Flow]:
+        return [f for f in self.flows if f.source == element]
+
+    def incoming(self, element: str) -> list[Flow]:
+        return [f for f in self.flows if f.target == element]
+
 
 @dataclass(frozen=True)
 class ProcessBundle:
@@ -55,9 +106,17 @@ class ProcessBundle:
     tasks: dict[str, TaskInfo]
     messages: frozenset[str]
     lanes: frozenset[str]
+    graph: ProcessGraph = field(default_factory=ProcessGraph.empty)
 
     def task(self, spec_name: str) -> TaskInfo:
         return self.tasks[spec_name]
+
+    def user_tasks(self) -> list[TaskInfo]:
+        return [t for t in self.tasks.values() if t.is_user_task and t.drawn]
+
+    def handlers(self) -> frozenset[str]:
+        """The service operations the diagram calls."""
+        return frozenset(self.graph.operators.values())
 
 
 def content_hash(content: bytes) -> str:
@@ -111,6 +170,38 @@ def _messages(spec: Any, subprocess_specs: dict[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
+def _graph(root: etree._Element) -> ProcessGraph:
+    kinds: dict[str, str] = {}
+    flows: list[Flow] = []
+    defaults: dict[str, str] = {}
+    operators: dict[str, str] = {}
+    message_names = {m.get("id"): m.get("name") for m in root.iter(f"{{{BPMN_NS}}}message")}
+    listens: dict[str, set[str]] = {}
+    for boundary in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
+        for definition in boundary.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
+            name = message_names.get(definition.get("messageRef"))
+            if name:
+                listens.setdefault(boundary.get("attachedToRef"), set()).add(name)
+    for process in root.iter(f"{{{BPMN_NS}}}process"):
+        for node in process.iter(etree.Element):
+            qname = etree.QName(node)
+            if qname.namespace == SPIFF_NS and qname.localname == "serviceTaskOperator":
+                task = node.getparent().getparent()  # serviceTask > extensionElements > operator
+                operators[task.get("id")] = node.get("id")
+            if qname.namespace != BPMN_NS or not node.get("id"):
+                continue
+            if qname.localname == "sequenceFlow":
+                condition = node.find(f"{{{BPMN_NS}}}conditionExpression")
+                text = (condition.text or "").strip() if condition is not None else ""
+                flows.append(Flow(node.get("id"), node.get("sourceRef"), node.get("targetRef"), text or None))
+            else:
+                kinds[node.get("id")] = qname.localname
+                if node.get("default"):
+                    defaults[node.get("id")] = node.get("default")
+    return ProcessGraph(kinds, tuple(flows), defaults, operators,
+                        {task: frozenset(names) for task, names in listens.items()})
+
+
 def _main_process_id(root: etree._Element) -> str:
     executable = [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")
                   if p.get("isExecutable", "true") != "false"]
@@ -143,6 +234,7 @@ def parse_bundle(content: bytes | str, services: Collection[str] = ()) -> Proces
         tasks=tasks,
         messages=_messages(spec, subprocess_specs),
         lanes=frozenset(t.lane for t in tasks.values() if t.lane),
+        graph=_graph(root),
     )
 
 

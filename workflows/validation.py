@@ -51,10 +51,20 @@ PROPERTY_RULES: dict[str, re.Pattern[str]] = {
     # underscores or brackets, so nothing shaped like code passes as a label.
     "status_label": re.compile(r"^(?=.{1,40}$)[^\W_](?:[^\W_]|[ \-·、，,：:（）/])*$"),
     "decisions": re.compile(r"^[a-z_]+(,[a-z_]+)*$"),
-    "hours": re.compile(r"^(reviewed|registered)$"),
     "comment_required": re.compile(r"^([a-z_]+(,[a-z_]+)*)?$"),
     "action": re.compile(r"^[a-z][a-z0-9_]{0,39}$"),
+    # The step's input form, by the name its process plug-in gives it.
+    "form": re.compile(r"^[a-z][a-z0-9_]{0,39}$"),
+    # How long the step may take, an ISO 8601 period (P15D, PT48H, P1M).
+    "due": re.compile(r"^P(?!$)(\d{1,4}Y)?(\d{1,4}M)?(\d{1,4}W)?(\d{1,4}D)?"
+                      r"(T(?=\d)(\d{1,4}H)?(\d{1,4}M)?(\d{1,4}S)?)?$"),
+    # Whether the record may still be edited while this step waits (the applicant's own steps).
+    "editable": re.compile(r"^(true|false)$"),
+    # Versions deployed before step forms named their hours input this way; still read.
+    "hours": re.compile(r"^(reviewed|registered)$"),
 }
+# Several waiting steps show their labels joined by this; a label may not contain it.
+LABEL_SEPARATOR = " / "
 LANED_ELEMENTS = frozenset({"userTask", "manualTask"})
 
 
@@ -120,7 +130,7 @@ def _property_problem(where: str, name: str, value: str) -> Iterator[str]:
     rule = PROPERTY_RULES.get(name)
     if rule is None:
         yield f"{where}: unknown property {name!r} (known: {', '.join(sorted(PROPERTY_RULES))})"
-    elif not rule.match(value):
+    elif not rule.match(value) or (name == "status_label" and LABEL_SEPARATOR in value):
         yield f"{where}: property {name}={value!r} is malformed"
 
 

@@ -5,7 +5,7 @@ import click
 from flask.cli import AppGroup
 
 from ..db import read_only
-from ..services.consistency import CHECKS, check_all
+from ..services.consistency import all_checks, check_all
 
 check_cli = AppGroup("check", help="Cross-check what the database stores.")
 
@@ -21,7 +21,7 @@ def consistency(batch: int) -> None:
     for problem in report.problems:
         where = f"instance {problem.instance_id}" if problem.instance_id is not None else "-"
         click.echo(f"{where}: [{problem.check}] {problem.what}", err=True)
-    for check, meaning in CHECKS.items():
+    for check, meaning in all_checks().items():
         click.echo(f"{check:<12} {report.checked[check]:>8} checked {failed[check]:>6} problem(s)  ({meaning})")
     click.echo(f"{report.checked['state']} instance(s) checked, {len(report.problems)} problem(s)")
     if not report.ok:

@@ -1,15 +1,17 @@
-"""All models, imported here so Alembic and the app see one metadata."""
+"""The shared aggregates, imported here so Alembic and the app see one metadata.
+
+Each process keeps its own record models in its package (``app/processes/<name>/models.py``);
+they join the same metadata when the plug-ins are discovered (``create_app``).
+"""
 from .auth import ApiToken, LoginAttempt, WebSession
-from .claim import Claim, ClaimFile, ClaimWindow
-from .enrollment import Enrollment
+from .files import Attachment
 from .ledger import HourEntry
 from .org import GLOBAL_ROLES, ORG_KINDS, ROLES, Organisation, RoleAssignment, User
-from .process import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
+from .process import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance, TaskCandidate
 from .types import utcnow
 
 __all__ = [
-    "ApiToken", "LoginAttempt", "WebSession", "Claim", "ClaimFile", "ClaimWindow", "Enrollment",
-    "GLOBAL_ROLES", "HourEntry",
-    "HumanTask", "ORG_KINDS", "Organisation", "ProcessDefinition", "ProcessEvent",
-    "ProcessInstance", "ROLES", "RoleAssignment", "User", "utcnow",
+    "ApiToken", "Attachment", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
+    "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ROLES", "RoleAssignment",
+    "TaskCandidate", "User", "WebSession", "utcnow",
 ]

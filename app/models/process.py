@@ -45,8 +45,9 @@ class ProcessInstance(db.Model):
     record_type: Mapped[str] = mapped_column(String(30))
     record_id: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(Text)
-    status: Mapped[str | None] = mapped_column(String(40))
-    status_label: Mapped[str | None] = mapped_column(String(40))
+    # Several open tasks: their statuses joined by "+" and their labels by " / " (see runner.save).
+    status: Mapped[str | None] = mapped_column(String(100))
+    status_label: Mapped[str | None] = mapped_column(String(120))
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -60,11 +61,14 @@ class ProcessInstance(db.Model):
 
 
 class HumanTask(db.Model):
-    """One READY user task, projected for inbox queries (never loads a workflow)."""
+    """One READY user task, projected for inbox queries (never loads a workflow).
+
+    Who may act on it is in ``task_candidate`` (one row per candidate: a role in an
+    organisation, or one person); ``summary`` is what the inbox shows of the record.
+    """
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_inbox", "candidate_org_id", "candidate_role", "status", "id"),
         Index("ix_human_task_assignee", "assignee_id", "status"),
         Index("ix_human_task_instance", "instance_id", "status"),
         Index("ix_human_task_subject", "subject_user_id"),
@@ -77,20 +81,48 @@ class HumanTask(db.Model):
     task_spec: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(120))
     lane: Mapped[str | None] = mapped_column(String(40))
-    candidate_role: Mapped[str] = mapped_column(String(20))
-    candidate_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    personal: Mapped[bool] = mapped_column(Boolean, default=False)  # a person's own step, not a review
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    subject: Mapped[str] = mapped_column(String(120), default="")  # whom or what the record is about
     record_type: Mapped[str] = mapped_column(String(30))
     record_id: Mapped[int] = mapped_column(Integer)
     year: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default="open")
     summary: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     decision: Mapped[str | None] = mapped_column(String(20))
+
+    candidates: Mapped[list[TaskCandidate]] = relationship(back_populates="task", lazy="raise_on_sql",
+                                                           cascade="all, delete-orphan")
+
+
+class TaskCandidate(db.Model):
+    """Who may act on a task: reviewers (``role``) of an organisation, or one person (``user_id``).
+
+    ``status`` mirrors the task's, so that "what waits for my organisation" reads this
+    table's index alone however much history the organisation has.
+    """
+
+    __tablename__ = "task_candidate"
+    __table_args__ = (
+        Index("ix_task_candidate_org", "org_id", "role", "status", "task_id"),
+        Index("ix_task_candidate_user", "user_id", "status", "task_id"),
+        Index("ix_task_candidate_task", "task_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"))
+    role: Mapped[str | None] = mapped_column(String(20))
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+
+    task: Mapped[HumanTask] = relationship(back_populates="candidates")
 
 
 class ProcessEvent(db.Model):

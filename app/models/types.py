@@ -8,6 +8,8 @@ from sqlalchemy import JSON, DateTime, Dialect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
+from ..clock import CLOCK
+
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -34,4 +36,5 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, from the app's clock (``app/clock.py``), which tests may freeze or move."""
+    return CLOCK.now()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import persist_even_if_refused
@@ -17,7 +17,7 @@ from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, TooManyAttempts, Unauthorized
 from ..extensions import db
 from ..i18n import _
-from ..models import ApiToken, LoginAttempt, User, utcnow
+from ..models import ApiToken, LoginAttempt, RoleAssignment, User, utcnow
 from .actors import Actor, for_token_hash
 
 PHONE = re.compile(r"^1\d{10}$")
@@ -164,3 +164,19 @@ def register_trainee(id_number: str, name: str, phone: str | None = None) -> Use
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def set_trainee_unit(user_id: int, unit_id: int) -> None:
+    """The person is a trainee of ``unit_id`` from now on, and of no other unit."""
+    db.session.execute(delete(RoleAssignment).where(
+        RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee", RoleAssignment.org_id != unit_id))
+    exists = db.session.scalar(select(RoleAssignment.id).where(
+        RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee", RoleAssignment.org_id == unit_id))
+    if exists is None:
+        db.session.add(RoleAssignment(user_id=user_id, org_id=unit_id, role="trainee"))
+
+
+def trainee_unit(user_id: int) -> int | None:
+    """The unit the person currently belongs to as a trainee."""
+    return db.session.scalar(select(RoleAssignment.org_id).where(
+        RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee").order_by(RoleAssignment.id).limit(1))

@@ -26,12 +26,19 @@ class Actor:
     must_change_password: bool
     roles: frozenset[tuple[str, int | None]]
     org_names: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
+    org_kinds: dict[int, str] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def of(cls, user: User) -> Actor:
         return cls(user.id, user.name, user.username, user.id_number, user.must_change_password,
                    frozenset((r.role, r.org_id) for r in user.roles),
-                   {r.org_id: r.org.name for r in user.roles if r.org is not None})
+                   {r.org_id: r.org.name for r in user.roles if r.org is not None},
+                   {r.org_id: r.org.kind for r in user.roles if r.org is not None})
+
+    def narrowed(self, roles: frozenset[tuple[str, int | None]]) -> Actor:
+        """The same person acting in some of their roles only (the pages: one chosen role)."""
+        return Actor(self.id, self.name, self.username, self.id_number, self.must_change_password,
+                     roles, self.org_names, self.org_kinds)
 
     @classmethod
     def load(cls, user_id: int) -> Actor:
@@ -50,6 +57,10 @@ class Actor:
 
     def orgs(self, role: str) -> set[int]:
         return {org for r, org in self.roles if r == role and org is not None}
+
+    def staff_of(self, org_id: int | None, roles: tuple[str, ...] = ("reviewer", "admin")) -> bool:
+        """Acts for organisation ``org_id`` in one of ``roles`` (its reviewers and administrators)."""
+        return org_id is not None and any((role, org_id) in self.roles for role in roles)
 
     @property
     def is_trainee(self) -> bool:
@@ -72,7 +83,8 @@ class Actor:
 # Built once: every API request runs it, and statement construction is most of its cost.
 _TOKEN_QUERY = (
     select(User.id, User.name, User.username, User.id_number, User.must_change_password,
-           RoleAssignment.role, RoleAssignment.org_id, Organisation.name.label("org_name"))
+           RoleAssignment.role, RoleAssignment.org_id, Organisation.name.label("org_name"),
+           Organisation.kind.label("org_kind"))
     .join(ApiToken, ApiToken.user_id == User.id)
     .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
     .outerjoin(Organisation, Organisation.id == RoleAssignment.org_id)
@@ -89,5 +101,6 @@ def for_token_hash(token_hash: str, now: datetime | None = None) -> Actor | None
     first = rows[0]
     roles = frozenset((r.role, r.org_id) for r in rows if r.role is not None)
     org_names = {r.org_id: r.org_name for r in rows if r.org_id is not None}
+    org_kinds = {r.org_id: r.org_kind for r in rows if r.org_id is not None}
     return Actor(first.id, first.name, first.username, first.id_number, first.must_change_password,
-                 roles, org_names)
+                 roles, org_names, org_kinds)

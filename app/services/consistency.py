@@ -16,24 +16,32 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
-from workflows import LoadedInstance
+from workflows import LoadedInstance, combined_status
 
 from ..extensions import db
-from ..models import Claim, Enrollment, HourEntry, HumanTask, ProcessEvent, ProcessInstance
+from ..models import HourEntry, HumanTask, ProcessEvent, ProcessInstance, TaskCandidate
+from . import plugins
 from .audit import verify_chain
 from .engine import bundle_for, engine
 
-# What each check compares (the CLI prints them in this order).
+# What each check compares (the CLI prints them in this order; plug-ins add their own).
 CHECKS = {
     "state": "the engine state loads",
     "status": "instance status/completed = the loaded engine's",
     "tasks": "open human_task rows = the engine's READY user tasks",
+    "candidates": "every task row has candidates, in the task's status",
     "task_events": "every completed task row has its decision event",
-    "record": "the record's status (and approved_at) mirror the instance",
-    "ledger": "a claim has a ledger entry iff approved, with its registered hours",
+    "record": "the record's status mirrors the instance (and the plug-in's own record checks)",
     "chain": "the event hash chain verifies",
-    "orphans": "no record without its instance, no ledger entry without its claim",
+    "orphans": "no record without its instance, no ledger entry without its record",
 }
+
+
+def all_checks() -> dict[str, str]:
+    checks = dict(CHECKS)
+    for plugin in plugins.registry():
+        checks.update(plugin.checks)
+    return checks
 
 
 @dataclass(frozen=True)
@@ -71,9 +79,8 @@ def engine_view(loaded: LoadedInstance) -> EngineView:
     pruning or serialising (nothing is saved here, so nothing is changed either)."""
     completed = loaded.workflow.is_completed()  # DeepWorkflow.is_completed, workflows/engine.py
     ready = [] if completed else loaded.ready_tasks()
-    source = loaded.status_source(ready)
-    return EngineView(completed, source.properties.get("status") if source else None,
-                      frozenset(task.id for task in ready))
+    status, _label = combined_status(loaded.status_sources(ready))
+    return EngineView(completed, status, frozenset(task.id for task in ready))
 
 
 def check_all(batch: int = 500) -> Report:
@@ -94,25 +101,40 @@ def check_all(batch: int = 500) -> Report:
 
 
 def check_instances(report: Report, instances: list[ProcessInstance]) -> None:
-    """Check a batch of instances against their task rows, events, records and ledger entries.
-
-    Reads each kind of row once for the whole batch (five queries, whatever its size).
-    """
+    """Check a batch of instances against their task rows, events and records (and what each
+    record's plug-in checks of its own). Reads each kind of row once for the whole batch."""
     ids = [i.id for i in instances]
     rows, events = defaultdict(list), defaultdict(list)
     for row in db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(ids))):
         rows[row.instance_id].append(row)
+    statuses = defaultdict(list)
+    for task_id, status in db.session.execute(
+            select(TaskCandidate.task_id, TaskCandidate.status).join(HumanTask, HumanTask.id == TaskCandidate.task_id)
+            .where(HumanTask.instance_id.in_(ids))):
+        statuses[task_id].append(status)
     for event in db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id.in_(ids))
                                     .order_by(ProcessEvent.instance_id, ProcessEvent.id)):
         events[event.instance_id].append(event)
-    records = {kind: _by_id(model, [i.record_id for i in instances if i.record_type == kind])
-               for kind, model in (("claim", Claim), ("enrollment", Enrollment))}
-    entries = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(
-        HourEntry.source == "claim", HourEntry.source_id.in_(list(records["claim"]))))}
+    records, contexts = {}, {}
+    for kind in {i.record_type for i in instances}:
+        plugin = plugins.registry().by_type.get(kind)
+        if plugin is not None:
+            records[kind] = _by_id(plugin.model, [i.record_id for i in instances if i.record_type == kind])
+            contexts[kind] = plugin.check_context(list(records[kind].values()))
     for instance in instances:
         record = records.get(instance.record_type, {}).get(instance.record_id)
         _check_instance(report, instance, rows[instance.id], events[instance.id])
-        _check_record(report, instance, record, entries)
+        _check_candidates(report, instance, rows[instance.id], statuses)
+        _check_record(report, instance, record, contexts.get(instance.record_type, {}))
+
+
+def _check_candidates(report: Report, instance: ProcessInstance, rows: list[HumanTask],
+                      statuses: dict[int, list[str]]) -> None:
+    for row in rows:
+        report.checked["candidates"] += 1
+        found = statuses.get(row.id, [])
+        if not found or any(status != row.status for status in found):
+            report.add(instance.id, "candidates", f"task {row.id} ({row.status}) has candidates {found}")
 
 
 def _consistent_snapshot() -> None:
@@ -127,7 +149,7 @@ def _consistent_snapshot() -> None:
 def _by_id(model: Any, ids: list[int]) -> dict[int, Any]:
     if not ids:
         return {}
-    query = select(model).where(model.id.in_(ids)).options(lazyload("*"))  # no joined trainee rows
+    query = select(model).where(model.id.in_(ids)).options(lazyload("*"))  # no joined rows
     return {r.id: r for r in db.session.scalars(query)}
 
 
@@ -164,41 +186,29 @@ def _check_instance(report: Report, instance: ProcessInstance, rows: list[HumanT
         report.add(iid, "chain", problem)
 
 
-def _check_record(report: Report, instance: ProcessInstance, record: Any,
-                  entries: dict[int, HourEntry]) -> None:
+def _check_record(report: Report, instance: ProcessInstance, record: Any, context: dict[str, Any]) -> None:
     iid = instance.id
     report.checked["record"] += 1
     name = f"{instance.record_type} {instance.record_id}"
+    plugin = plugins.registry().by_type.get(instance.record_type)
+    if plugin is None:
+        report.add(iid, "record", f"no plug-in serves record type {instance.record_type!r}")
+        return
     if record is None:
         report.add(iid, "record", f"{name} does not exist")
         return
     if record.instance_id != iid:
         report.add(iid, "record", f"{name} points to instance {record.instance_id}")
-    if isinstance(record, Claim) and record.status == "deleted":
-        # Deleting a draft cancels the workflow: no end event, so no engine status to mirror.
-        if not (instance.cancelled and instance.completed and record.deleted_at is not None):
-            report.add(iid, "record", f"deleted {name}: instance cancelled={instance.cancelled} "
-                                      f"completed={instance.completed}, deleted_at={record.deleted_at}")
-    elif record.status != instance.status:
+    if record.status != instance.status:
         report.add(iid, "record", f"{name} status {record.status!r} != instance status {instance.status!r}")
-    if isinstance(record, Enrollment) and (record.approved_at is not None) != (record.status == "approved"):
-        report.add(iid, "record", f"{name} status {record.status!r} with approved_at={record.approved_at}")
-    if isinstance(record, Claim):
-        report.checked["ledger"] += 1
-        entry = entries.get(record.id)
-        if (entry is not None) != (record.status == "approved"):
-            report.add(iid, "ledger", f"{name} status {record.status!r} "
-                                      f"{'has ledger entry ' + str(entry.id) if entry else 'has no ledger entry'}")
-        elif entry is not None and (entry.hours, entry.user_id) != (record.hours_registered, record.trainee_id):
-            report.add(iid, "ledger", f"{name}: ledger entry {entry.id} credits {entry.hours} h to user "
-                                      f"{entry.user_id}, claim registered {record.hours_registered} h "
-                                      f"for user {record.trainee_id}")
+    plugin.check_record(report, instance, record, context)
 
 
 def _orphans(report: Report) -> None:
     """Rows the instance walk cannot reach: records without (their) instance, ledger entries
-    of claims that do not exist. Each query returns only the offending ids."""
-    for kind, model in (("claim", Claim), ("enrollment", Enrollment)):
+    of records that do not exist. Each query returns only the offending ids."""
+    for plugin in plugins.registry():
+        kind, model = plugin.record_type, plugin.model
         report.checked["orphans"] += 1
         query = (select(model.id, model.instance_id)
                  .outerjoin(ProcessInstance, ProcessInstance.id == model.instance_id)
@@ -206,8 +216,9 @@ def _orphans(report: Report) -> None:
                             ProcessInstance.record_id != model.id)))
         for record_id, instance_id in db.session.execute(query):
             report.add(None, "orphans", f"{kind} {record_id} has no instance of its own (instance_id={instance_id})")
-    report.checked["orphans"] += 1
-    query = (select(HourEntry.id, HourEntry.source_id).outerjoin(Claim, Claim.id == HourEntry.source_id)
-             .where(HourEntry.source == "claim", Claim.id.is_(None)))
-    for entry_id, claim_id in db.session.execute(query):
-        report.add(None, "orphans", f"ledger entry {entry_id} credits claim {claim_id}, which does not exist")
+        report.checked["orphans"] += 1
+        query = (select(HourEntry.id, HourEntry.source_id).outerjoin(model, model.id == HourEntry.source_id)
+                 .where(HourEntry.source == kind, model.id.is_(None)))
+        for entry_id, record_id in db.session.execute(query):
+            report.add(None, "orphans", f"ledger entry {entry_id} credits {kind} {record_id}, which does not exist")
+        plugin.check_orphans(report)

@@ -1,11 +1,9 @@
 """The process engine bound to this app: one ``workflows.Engine`` per process.
 
-Service-task handlers are the only Python a diagram can reach; record types
-register theirs in ``HANDLERS`` at import time.
+Service-task handlers are the only Python a diagram can reach: every plug-in's
+(``ProcessPlugin.handlers``), and an instance reaches only its own plug-in's.
 """
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Flask, current_app
 
@@ -14,20 +12,9 @@ from workflows import Engine, ProcessBundle
 from ..extensions import db
 from ..models import ProcessDefinition
 
-HANDLERS: dict[str, Any] = {}
-
-
-def service_handler(name: str) -> Any:
-    """Decorator: register ``func(host, params, data) -> dict`` as a service operation."""
-    def register(func: Any) -> Any:
-        HANDLERS[name] = func
-        return func
-    return register
-
 
 def init_engine(app: Flask) -> None:
-    from . import claims, enrollments  # noqa: F401  (they register handlers)
-    app.extensions["engine"] = Engine(HANDLERS)
+    app.extensions["engine"] = Engine(app.extensions["plugins"].handlers)
     app.extensions["bundles"] = {}
 
 

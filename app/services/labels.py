@@ -1,19 +1,53 @@
-"""Display names of actions and decisions (translated lazily, in the reader's language)."""
+"""The words of actions and decisions (translated lazily, in the reader's language).
+
+The shared vocabulary is here; a process plug-in adds its own (``decisions``, ``actions``).
+"""
 from __future__ import annotations
 
-from ..i18n import _l
+from typing import Any
 
-ACTION_LABELS = {
-    "create": _l("New claim"), "enroll": _l("Enrolment submitted"), "edit": _l("Materials edited"),
-    "file_add": _l("Proof uploaded"), "file_remove": _l("Proof removed"),
-    "submit": _l("Submitted for review"), "resubmit": _l("Resubmitted"), "withdraw": _l("Withdrawn"),
-    "unit_review": _l("Unit review"), "authority_review": _l("Authority review"),
-    "delete": _l("Deleted"), "auto_approve": _l("Approved automatically"),
-    "claim": _l("Task taken"), "unclaim": _l("Task released"), "timer": _l("Deadline reached"),
+from ..i18n import _l
+from .plugins import Decision, ProcessPlugin
+
+ACTIONS = {
+    "create": _l("Created"), "edit": _l("Materials edited"), "file_add": _l("File uploaded"),
+    "file_remove": _l("File removed"), "submit": _l("Submitted for review"), "resubmit": _l("Resubmitted"),
+    "withdraw": _l("Withdrawn"), "cancel": _l("Cancelled"), "delete": _l("Deleted"),
+    "take": _l("Task taken"), "release": _l("Task released"), "timer": _l("Deadline reached"),
+    # versions before take/release was the word (events are never rewritten)
+    "claim": _l("Task taken"), "unclaim": _l("Task released"),
 }
-# The buttons a reviewer sees.
-DECISION_LABELS = {"approve": _l("Approve"), "reject": _l("Reject"), "return": _l("Send back"),
-                   "submit": _l("Submit")}
-# How a decision reads in the flow log (the seeds write 通过。 / 退回修改。…).
-DECISION_REMARKS = {"approve": _l("Approved."), "reject": _l("Not approved."),
-                    "return": _l("Sent back for changes.")}
+DECISIONS = {
+    "approve": Decision(_l("Approve"), _l("Approved.")),
+    "reject": Decision(_l("Reject"), _l("Not approved.")),
+    "return": Decision(_l("Send back"), _l("Sent back for changes.")),
+    "submit": Decision(_l("Submit")),
+}
+# Taking and releasing a task are for colleagues, not part of the record's story.
+HIDDEN_FROM_FLOW = frozenset({"take", "release", "claim", "unclaim"})
+
+
+def decision(plugin: ProcessPlugin | None, name: str) -> Decision | None:
+    own = plugin.decisions.get(name) if plugin is not None else None
+    return own or DECISIONS.get(name)
+
+
+def decision_label(plugin: ProcessPlugin | None, name: str | None) -> str:
+    if not name:
+        return ""
+    found = decision(plugin, name)
+    return str(found.label) if found else name
+
+
+def decision_remark(plugin: ProcessPlugin | None, name: str | None) -> str | None:
+    found = decision(plugin, name) if name else None
+    return str(found.remark) if found and found.remark else None
+
+
+def action_label(plugin: ProcessPlugin | None, action: str) -> str:
+    own: Any = plugin.actions.get(action) if plugin is not None else None
+    return str(own or ACTIONS.get(action, action))
+
+
+def known_decisions(plugin: ProcessPlugin) -> set[str]:
+    return set(DECISIONS) | set(plugin.decisions)

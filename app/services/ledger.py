@@ -1,4 +1,4 @@
-"""The hours ledger and the yearly policy it is measured against."""
+"""The hours ledger (credits and their reversals) and the yearly policy it is measured against."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..i18n import _
@@ -32,42 +32,58 @@ class Policy:
 
 def credit(*, user_id: int, year: int, category: str, source: str, source_id: int,
            hours: Decimal, route: str | None = None, note: str | None = None) -> HourEntry:
+    """Credit hours from one record (``source`` is its record type). A record credits a person at
+    most once per category (a unique index guards it, should a handler ever run twice)."""
     entry = HourEntry(user_id=user_id, year=year, category=category, source=source,
                       source_id=source_id, route=route, hours=hours, note=note)
-    db.session.add(entry)  # flushed with the rest of the step; the unique key still guards doubles
+    db.session.add(entry)
     return entry
 
 
-def lock_trainee(user_id: int) -> None:
-    """Serialise cap checks of one trainee: a row lock on PostgreSQL.
+def reverse(source: str, source_id: int, note: str | None = None, *,
+            user_id: int | None = None) -> list[HourEntry]:
+    """Cancel what a record credited (all of it, or one person's), keeping the history.
 
-    ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: it still serialises cap
-    checks, but does not block inserts whose foreign keys point at the user.
+    Each credit gets a reversal row with the negated hours, so sums drop to nothing while the
+    original row stays; a credit is reversed at most once.
+    """
+    reversed_ids = select(HourEntry.reverses_id).where(HourEntry.reverses_id.is_not(None))
+    query = select(HourEntry).where(HourEntry.source == source, HourEntry.source_id == source_id,
+                                    HourEntry.reverses_id.is_(None), HourEntry.id.not_in(reversed_ids))
+    if user_id is not None:
+        query = query.where(HourEntry.user_id == user_id)
+    made = []
+    for entry in db.session.scalars(query.order_by(HourEntry.id)).all():
+        reversal = HourEntry(user_id=entry.user_id, year=entry.year, category=entry.category,
+                             source=entry.source, source_id=entry.source_id, route=entry.route,
+                             hours=-entry.hours, note=(note or entry.note), reverses_id=entry.id)
+        db.session.add(reversal)
+        made.append(reversal)
+    return made
+
+
+def net_by_source(source: str, source_ids: list[int]) -> dict[tuple[int, int], Decimal]:
+    """Hours standing per (record, person) for these records: credits less their reversals."""
+    if not source_ids:
+        return {}
+    rows = db.session.execute(
+        select(HourEntry.source_id, HourEntry.user_id, func.sum(HourEntry.hours))
+        .where(HourEntry.source == source, HourEntry.source_id.in_(source_ids))
+        .group_by(HourEntry.source_id, HourEntry.user_id))
+    return {(record, user): Decimal(str(total)).quantize(ONE_DECIMAL) for record, user, total in rows}
+
+
+def lock_person(user_id: int) -> None:
+    """Serialise checks of one person's hours (a cap, a credit): a row lock on PostgreSQL.
+
+    ``FOR NO KEY UPDATE`` rather than ``FOR UPDATE``: it still serialises the checks, but
+    does not block inserts whose foreign keys point at the user.
 
     SQLite needs none: a writing request holds the database's write lock from
     its first statement (``BEGIN IMMEDIATE``, see ``app/db.py``).
     """
     if db.session.get_bind().dialect.name != "sqlite":
         db.session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
-
-
-# Built once (it runs on every claim view and review); -1 stands for "exclude nothing".
-_ROUTE_USED = select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
-    HourEntry.user_id == bindparam("user_id"), HourEntry.year == bindparam("year"),
-    HourEntry.source == "claim", HourEntry.route == bindparam("route"),
-    HourEntry.source_id != bindparam("exclude"))
-
-
-def route_used(user_id: int, year: int, route: str, *, exclude_source_id: int | None = None) -> Decimal:
-    used = db.session.scalar(_ROUTE_USED, {"user_id": user_id, "year": year, "route": route,
-                                           "exclude": -1 if exclude_source_id is None else exclude_source_id})
-    return Decimal(str(used)).quantize(ONE_DECIMAL)  # the same on every database
-
-
-def route_remaining(user_id: int, year: int, route: str, *,
-                    exclude_source_id: int | None = None) -> Decimal:
-    used = route_used(user_id, year, route, exclude_source_id=exclude_source_id)
-    return max(Policy.current().route_cap - used, ZERO).quantize(ONE_DECIMAL)
 
 
 def year_summary(user_id: int, year: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Plain-data views of records, shared by the JSON API and the web pages."""
+"""Plain-data views shared by the JSON API and the web pages: people, flow logs, waiting steps."""
 from __future__ import annotations
 
 from typing import Any
@@ -6,28 +6,27 @@ from typing import Any
 from sqlalchemy import select
 
 from ..domain.idnumber import mask
-from ..domain.routes import ROUTES
 from ..extensions import db
 from ..i18n import _, current_language, label
-from ..models import Claim, Enrollment, ProcessEvent, User
-from . import ledger
-from .labels import ACTION_LABELS, DECISION_REMARKS
-
-HIDDEN_FROM_FLOW = frozenset({"claim", "unclaim"})
+from ..models import HumanTask, Organisation, ProcessEvent, User
+from . import candidates
+from .labels import HIDDEN_FROM_FLOW, action_label, decision_remark
+from .plugins import ProcessPlugin
 
 
 def person(user: User) -> dict[str, Any]:
     return {"id": user.id, "name": user.name, "id_number": mask(user.id_number)}
 
 
-class _Texts:
+class Texts:
     """The translated words of one log, looked up once per log rather than once per entry.
 
-    A claim page shows up to ``LOG_LIMIT`` entries; resolving the locale and the catalog
+    A record page shows up to ``LOG_LIMIT`` entries; resolving the locale and the catalog
     for every label of every entry was most of the cost of a long log.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, plugin: ProcessPlugin | None) -> None:
+        self.plugin = plugin
         self.joiner = "" if current_language() == "zh" else " "
         self._memo: dict[tuple[str, Any], str] = {}
 
@@ -41,10 +40,10 @@ class _Texts:
         return self._get("label", value, lambda: label(value))
 
     def action(self, action: str) -> str:
-        return self._get("action", action, lambda: str(ACTION_LABELS.get(action, action)))
+        return self._get("action", action, lambda: action_label(self.plugin, action))
 
-    def decision(self, decision: str) -> str:
-        return self._get("decision", decision, lambda: str(DECISION_REMARKS[decision]))
+    def decision(self, decision: str | None) -> str | None:
+        return self._get("decision", decision, lambda: decision_remark(self.plugin, decision) or "") or None
 
     def message(self, msgid: str, **variables: Any) -> str:
         """``_(msgid, **variables)``: the translation is looked up once, then formatted."""
@@ -52,28 +51,28 @@ class _Texts:
         return text % variables if variables else text
 
 
-def _remark(event: Any, texts: _Texts) -> str:
+def _remark(event: Any, texts: Texts) -> str:
     parts = []
-    if event.decision in DECISION_REMARKS:
-        parts.append(texts.decision(event.decision))
-    if event.data.get("hours") and event.decision == "approve":
-        parts.append(texts.message("%(hours)s hours recognised.", hours=event.data["hours"]))
+    decided = texts.decision(event.decision)
+    if decided:
+        parts.append(decided)
+    if texts.plugin is not None:
+        parts.extend(texts.plugin.log_remark(event))
     if event.action in ("file_add", "file_remove") and event.data.get("filename"):
         parts.append(event.data["filename"])
     if event.comment:
         parts.append(event.comment)
-    if event.action == "auto_approve":
-        parts.append(texts.message("Re-enrolment with the same unit: no review needed."))
     return texts.joiner.join(parts) or texts.message("None")
 
 
-LOG_LIMIT = 50  # a claim shows its latest entries; a claim sent back 300 times has ~1200
+LOG_LIMIT = 50  # a record shows its latest entries; a claim sent back 300 times has ~1200
 # The columns an entry needs, read as plain rows (no ORM objects, hashes or ids).
 _LOG_COLUMNS = (ProcessEvent.at, ProcessEvent.actor_name, ProcessEvent.actor_org_name, ProcessEvent.action,
-                ProcessEvent.decision, ProcessEvent.comment, ProcessEvent.data)
+                ProcessEvent.task_spec, ProcessEvent.decision, ProcessEvent.comment, ProcessEvent.data)
 
 
-def flow_log(instance_id: int | None, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+def flow_log(instance_id: int | None, plugin: ProcessPlugin | None, *, limit: int | None = None,
+             offset: int = 0) -> list[dict[str, Any]]:
     """The flow log users see (日期, 动作, 备注), newest first as the seeds show it."""
     if instance_id is None:
         return []
@@ -81,7 +80,7 @@ def flow_log(instance_id: int | None, *, limit: int | None = None, offset: int =
                                          ProcessEvent.action.not_in(HIDDEN_FROM_FLOW))
              .order_by(ProcessEvent.id.desc()).offset(offset))
     events = db.session.execute(query.limit(limit) if limit is not None else query)
-    texts = _Texts()
+    texts = Texts(plugin)
     return [{
         "at": event.at,
         "actor": event.actor_org_name or texts.label(event.actor_name),
@@ -91,60 +90,41 @@ def flow_log(instance_id: int | None, *, limit: int | None = None, offset: int =
     } for event in events]
 
 
-def bounded_log(instance_id: int | None) -> tuple[list[dict[str, Any]], bool]:
+def bounded_log(instance_id: int | None, plugin: ProcessPlugin | None) -> tuple[list[dict[str, Any]], bool]:
     """The latest ``LOG_LIMIT`` entries, and whether there are older ones."""
-    entries = flow_log(instance_id, limit=LOG_LIMIT + 1)
+    entries = flow_log(instance_id, plugin, limit=LOG_LIMIT + 1)
     return entries[:LOG_LIMIT], len(entries) > LOG_LIMIT
 
 
-def _hours(value: Any) -> float | None:
-    return float(value) if value is not None else None
-
-
-def claim_view(claim: Claim, *, with_log: bool = True) -> dict[str, Any]:
-    view = {
-        "id": claim.id, "year": claim.year, "route": claim.route,
-        "route_label": label(ROUTES[claim.route].label), "title": claim.title, "details": claim.details,
-        "hours_requested": float(claim.hours_requested),
-        "hours_suggested": float(claim.hours_suggested),
-        "hours_reviewed": _hours(claim.hours_reviewed),
-        "hours_registered": _hours(claim.hours_registered),
-        "status": claim.status, "status_label": label(claim.status_label),
-        "trainee": person(claim.trainee),
-        "unit_name": claim.unit.name if claim.unit else None,
-        "instance_id": claim.instance_id, "created_at": claim.created_at,
-        "submitted_at": claim.submitted_at,
-        "cap_remaining": float(ledger.route_remaining(claim.trainee_id, claim.year, claim.route,
-                                                      exclude_source_id=claim.id)),
-    }
-    if with_log:
-        view["files"] = [{"id": f.id, "filename": f.filename, "description": f.description,
-                          "content_type": f.content_type, "size": f.size, "created_at": f.created_at}
-                         for f in claim.files]
-        view["log"], view["log_more"] = bounded_log(claim.instance_id)
-    return view
-
-
-def last_review_comment(instance_id: int | None) -> str | None:
+def last_comment(instance_id: int | None, decision: str) -> str | None:
+    """The comment of the latest ``decision`` on the instance (e.g. why it was refused)."""
     if instance_id is None:
         return None
     return db.session.scalar(select(ProcessEvent.comment).where(
-        ProcessEvent.instance_id == instance_id, ProcessEvent.decision == "reject")
+        ProcessEvent.instance_id == instance_id, ProcessEvent.decision == decision)
         .order_by(ProcessEvent.id.desc()).limit(1))
 
 
-def enrollment_view(enrollment: Enrollment, *, with_log: bool = True) -> dict[str, Any]:
-    view = {
-        "id": enrollment.id, "year": enrollment.year, "unit_id": enrollment.unit_id,
-        "unit_name": enrollment.unit.name, "identity_type": enrollment.identity_type,
-        "political_status": enrollment.political_status, "education": enrollment.education,
-        "title": enrollment.title, "title_date": enrollment.title_date,
-        "specialty": enrollment.specialty, "status": enrollment.status,
-        "status_label": label(enrollment.status_label), "trainee": person(enrollment.trainee),
-        "instance_id": enrollment.instance_id, "created_at": enrollment.created_at,
-        "review_comment": (last_review_comment(enrollment.instance_id)
-                           if enrollment.status == "rejected" else None),
-    }
-    if with_log:
-        view["log"], view["log_more"] = bounded_log(enrollment.instance_id)
-    return view
+def last_decision(instance_id: int | None) -> tuple[str | None, str | None]:
+    """The latest decision on the instance and its comment (e.g. why it was sent back)."""
+    if instance_id is None:
+        return None, None
+    row = db.session.execute(select(ProcessEvent.decision, ProcessEvent.comment).where(
+        ProcessEvent.instance_id == instance_id, ProcessEvent.decision.is_not(None))
+        .order_by(ProcessEvent.id.desc()).limit(1)).first()
+    return (row.decision, row.comment) if row else (None, None)
+
+
+def waiting_steps(instance_id: int | None) -> list[dict[str, Any]]:
+    """Each step the instance waits on, with whom it waits for (two parallel reviews show as two)."""
+    if instance_id is None:
+        return []
+    rows = db.session.execute(select(HumanTask.id, HumanTask.name, HumanTask.due_at, HumanTask.personal)
+                              .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
+                              .order_by(HumanTask.id)).all()
+    who = candidates.of_tasks([row.id for row in rows])
+    org_ids = {c.org_id for found in who.values() for c in found if c.org_id}
+    names = dict(db.session.execute(select(Organisation.id, Organisation.name)
+                                    .where(Organisation.id.in_(org_ids))).all()) if org_ids else {}
+    return [{"task_id": row.id, "name": label(row.name), "due_at": row.due_at, "personal": row.personal,
+             "waiting_for": [names.get(c.org_id, "") for c in who[row.id] if c.org_id]} for row in rows]

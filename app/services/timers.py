@@ -13,9 +13,8 @@ from sqlalchemy import select
 from ..db import transaction
 from ..extensions import db
 from ..models import ProcessInstance, utcnow
-from . import processes
+from . import plugins, runner
 from .audit import record_event
-from .records import record_type
 
 
 def _next_due(now: datetime, skip: set[int]) -> int | None:
@@ -32,16 +31,16 @@ def _next_due(now: datetime, skip: set[int]) -> int | None:
 
 def advance(instance_id: int, now: datetime) -> bool:
     """Fire the due timers of one instance; False if another runner got there first."""
-    instance = processes.lock_instance(instance_id)
+    instance = runner.lock_instance(instance_id)
     if instance.completed or instance.next_timer_due is None or instance.next_timer_due > now:
         return False
-    rt = record_type(instance.record_type)
-    record = rt.get(instance.record_id, refresh=True)
-    loaded = processes.load(instance, record, None)
+    plugin = plugins.for_type(instance.record_type)
+    record = plugin.get(instance.record_id, refresh=True)
+    loaded = runner.load(instance, record, None, plugin)
     moved = loaded.advance_timers()
     if moved:
         record_event(instance, None, "timer")
-    processes.save(instance, loaded, rt, record)
+    runner.save(instance, loaded, plugin, record)
     return moved
 
 

@@ -14,11 +14,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from ..errors import ServiceError
 from ..extensions import login_manager
 from ..i18n import LANGUAGES, _, current_language
 from ..services.actors import Actor
 from . import session as web_session
+from .navigation import nav_links
+from .pages import render_service_page
 from .templating import init_templating
 
 csrf = CSRFProtect()
@@ -26,7 +27,7 @@ csrf = CSRFProtect()
 API_PREFIX = "/api/"
 # Pages anyone may open; everything else needs a login (and a changed initial password).
 PUBLIC_ENDPOINTS = frozenset({"account.login", "account.register", "account.language", "static",
-                              "health.healthz"})
+                              "health.healthz", "health.favicon"})
 PASSWORD_ENDPOINTS = frozenset({"account.password", "account.logout", "account.language", "account.ping"})
 
 
@@ -43,12 +44,15 @@ def init_web(app: Flask) -> None:
     from .home import blp as home_blp
     from .inbox import blp as inbox_blp
     from .processes import blp as processes_blp
-    from .trainee import blp as trainee_blp
 
-    for blueprint in (account_blp, health_blp, home_blp, trainee_blp, inbox_blp, processes_blp):
+    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp):
         app.register_blueprint(blueprint)
+    for plugin in app.extensions["plugins"]:  # each process brings its own pages
+        for blueprint in plugin.blueprints()[1]:
+            app.register_blueprint(blueprint)
     for name in app.extensions["api_blueprints"]:  # bearer tokens, no cookies: nothing to forge
         csrf.exempt(app.blueprints[name])
+    app.extensions["page_error"] = render_service_page
 
     init_templating(app)
     app.before_request(_guard)
@@ -97,6 +101,7 @@ def _context() -> dict[str, Any]:
         "active_role_key": web_session.role_key(*active) if active else None,
         "active_org_name": actor.org_name(active[1]) if active else None,
         "role_choices": web_session.choices(Actor.of(current_user)) if actor else [],
+        "nav_links": nav_links(actor),
         "languages": LANGUAGES,
         "lang": current_language(),
         "session_idle_seconds": web_session.idle_limit(),
@@ -123,15 +128,3 @@ def _http_message(status: int | None) -> str:
         405: _("This action is not allowed here."),
         413: _("The upload is too large."),
     }.get(status or 500, _("Something went wrong. Please try again."))
-
-
-def render_service_error(error: ServiceError, template: str, status: int | None = None,
-                         **context: Any) -> tuple[str, int]:
-    """Show a page again with the service's message (and field problems) on it."""
-    return render_template(template, error=error, field_errors=error.fields or {}, **context), \
-        status or error.status
-
-
-def render_service_page(error: ServiceError) -> tuple[str, int]:
-    """A service refusal no view caught: an error page with the service's message."""
-    return render_template("errors/error.html", status=error.status, message=error.message), error.status

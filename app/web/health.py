@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -27,3 +27,11 @@ def healthz() -> tuple[Response, int]:
         rollback()
         return jsonify(status="unavailable", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200
+
+
+@blp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it at the root whatever the page says."""
+    response = send_from_directory(current_app.static_folder or "", "favicon.ico", mimetype="image/x-icon")
+    response.cache_control.max_age = 86400
+    return response

@@ -42,10 +42,21 @@ def _load_user(user_id: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+# What the person chose before logging in (or out) and keeps across it: the language.
+KEPT_ACROSS_LOGIN = ("lang",)
+
+
+def _clear() -> None:
+    """A new session (no id of the old one survives), keeping the person's own choices."""
+    kept = {key: session[key] for key in KEPT_ACROSS_LOGIN if key in session}
+    session.clear()
+    session.update(kept)
+
+
 def start(user: User) -> None:
     sid = secrets.token_urlsafe(32)
     db.session.add(WebSession(id=sid, user_id=user.id))
-    session.clear()
+    _clear()
     session.permanent = True
     session["sid"] = sid
     session["seen"] = time.time()
@@ -60,7 +71,7 @@ def end() -> None:
         if row is not None and row.revoked_at is None:
             row.revoked_at = utcnow()
     logout_user()
-    session.clear()
+    _clear()
 
 
 def touch() -> None:
@@ -110,9 +121,7 @@ def actor() -> Actor | None:
         chosen = parse_role(session.get("role"))
         if chosen not in full.roles and not (chosen and chosen[0] == "trainee" and full.is_trainee):
             chosen = parse_role(default_role(full))
-        roles = frozenset({chosen}) if chosen else frozenset()
-        result = Actor(full.id, full.name, full.username, full.id_number, full.must_change_password,
-                       roles, full.org_names)
+        result = full.narrowed(frozenset({chosen}) if chosen else frozenset())
     g.web_actor = result
     return result
 

@@ -20,6 +20,22 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
             "form-action 'self'; frame-ancestors 'self'")
 
 
+# How a status looks, by the words diagrams use for it (any other status is "in progress").
+TONES = (("ok", ("approved", "accepted", "filed", "done")), ("danger", ("rejected", "refused")),
+         ("warn", ("returned",)), ("neutral", ("draft", "cancelled", "deleted", "withdrawn")))
+
+
+def status_tone(status: str | None) -> str:
+    """A badge colour for a status: ``ok``, ``danger``, ``warn``, ``neutral`` or ``info``."""
+    text = status or ""
+    if "+" in text:  # several steps waiting
+        return "info"
+    for tone, words in TONES:
+        if any(text == word or text.endswith("_" + word) for word in words):
+            return tone
+    return "info"
+
+
 def role_label(role: str | None) -> str:
     return str(ROLE_LABELS.get(role or "", role or ""))
 
@@ -42,5 +58,5 @@ def _security_headers(response: Response) -> Response:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(role_label=role_label)
-    app.jinja_env.filters.update(localtime=localtime, localdate=localdate, mask_id=mask)
+    app.jinja_env.filters.update(localtime=localtime, localdate=localdate, mask_id=mask, status_tone=status_tone)
     app.after_request(_security_headers)

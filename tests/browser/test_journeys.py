@@ -46,16 +46,16 @@ def badge(page: Page):
 
 
 def open_task(page: Page, who: str) -> None:
-    """From the inbox, open the task of ``who`` (the link reads 办理 <name> to screen readers)."""
+    """From the inbox, open the task of ``who`` (the link reads 办理 <name> · <record> to screen readers)."""
     page.goto("/inbox")
-    page.get_by_role("link", name=f"办理 {who}", exact=True).click()
+    page.get_by_role("link", name=re.compile(rf"^办理 {re.escape(who)} · ")).click()
     expect(page).to_have_url(at(r"/tasks/\d+(\?.*)?"))
 
 
 def decide(page: Page, decision: str, *, hours: str | None = None, comment: str | None = None) -> None:
     page.get_by_role("radio", name=decision, exact=True).check()
     if hours is not None:
-        page.locator("#hours").fill(hours)
+        page.locator("#step-hours").fill(hours)
     if comment is not None:
         page.get_by_label("审核意见").fill(comment)
     page.get_by_role("button", name="提交审核", exact=True).click()
@@ -195,7 +195,7 @@ def test_first_day_enrolment_claim_review_and_registration(
     log = unit.locator("table.log-table")
     expect(log).to_contain_text("撤回申请")
     expect(log).to_contain_text(TRAINEE_NAME)
-    expect(unit.locator("#hours")).to_have_value("24.0")
+    expect(unit.locator("#step-hours")).to_have_value("24.0")
     snap(unit, "task")
     decide(unit, "通过")
 
@@ -215,7 +215,7 @@ def test_first_day_enrolment_claim_review_and_registration(
 
     # The unit approves again; the authority registers 20 hours.
     open_task(unit, TRAINEE_NAME)
-    expect(unit.locator("#hours")).to_have_value("24.0")
+    expect(unit.locator("#step-hours")).to_have_value("24.0")
     decide(unit, "通过")
     open_task(authority, TRAINEE_NAME)
     expect(authority.get_by_label("登记学时")).to_have_value("24.0")
@@ -285,6 +285,12 @@ def test_batch_approval_of_twenty_claims(api: ApiClient, new_page: NewPage, logi
     for i in range(20):
         expect(boxes.nth(i)).to_be_checked()
     unit.get_by_role("button", name="批量通过").click()
+    # a page to confirm: the twenty records, nothing decided yet
+    expect(unit.locator("tbody tr")).to_have_count(20)
+    expect(unit.locator("tbody")).to_contain_text("安全生产培训 第20期")
+    assert _claim_as_authority(api, claim_ids[0])["status"] == "unit_review"
+    shot(unit, "batch_confirm")
+    unit.get_by_role("button", name="确认通过").click()
 
     results = unit.locator("section[aria-labelledby=batch-results]")
     expect(results.get_by_role("status")).to_contain_text("成功 20 条，失败 0 条")
@@ -333,6 +339,10 @@ def test_keyboard_only_batch_approval(api: ApiClient, new_page: NewPage, login: 
     expect(unit.locator("input[data-task-checkbox]:checked")).to_have_count(1)
     # Back (Shift+Tab) to the batch approve button, press Enter.
     _tab_to(unit, lambda f: f["tag"] == "button" and f["value"] == "approve", key="Shift+Tab")
+    unit.keyboard.press("Enter")
+    # the confirmation page: Tab to its confirm button, press Enter
+    expect(unit.locator("tbody tr")).to_have_count(1)
+    _tab_to(unit, lambda f: f["tag"] == "button" and f["name"] == "confirmed")
     unit.keyboard.press("Enter")
     expect(unit.locator("section[aria-labelledby=batch-results] [role=status]")).to_contain_text("成功 1 条")
 

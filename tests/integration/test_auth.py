@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app import create_app
-from app.api.v1 import PUBLIC_ENDPOINTS
+from app.api.v1.context import PUBLIC_ENDPOINTS
 from app.extensions import db
 from app.models import ApiToken, LoginAttempt, User, utcnow
 from tests.support.api import PREFIX

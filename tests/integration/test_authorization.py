@@ -126,8 +126,10 @@ def test_trainee_cannot_claim_their_own_prepare_task_away(api):
     draft = api.new_claim(T1)
     task = api.task_for(T1, draft["id"])
     assert task is not None and task["process"] == "credit_claim"
-    response = api.as_(T1).post(f"/tasks/{task['id']}/unclaim")
-    assert response.status_code == 409 and _code(response) == "not_claimable"
+    response = api.as_(T1).post(f"/tasks/{task['id']}/release")
+    assert response.status_code == 409 and _code(response) == "not_takeable"
+    old_name = api.as_(T1).post(f"/tasks/{task['id']}/unclaim")  # the deprecated path answers the same
+    assert old_name.status_code == 409 and _code(old_name) == "not_takeable"
     assert api.as_(T2).get(f"/tasks/{task['id']}").status_code == 403
 
 
@@ -140,7 +142,7 @@ def _instance_of(api, claim) -> int:
 @pytest.mark.parametrize("who", ["process_admin", "auditor"])
 def test_admins_and_auditors_read_instances_and_a_chained_event_log(api, app, who):
     claim = api.submitted_claim(T1)
-    api.as_("unit_reviewer").post(f"/tasks/{api.task_for('unit_reviewer', claim['id'])['id']}/claim")
+    api.as_("unit_reviewer").post(f"/tasks/{api.task_for('unit_reviewer', claim['id'])['id']}/take")
     assert api.decide("unit_reviewer", claim["id"], "approve", comment="同意").status_code == 200
     instance_id = _instance_of(api, claim)
 
@@ -155,7 +157,7 @@ def test_admins_and_auditors_read_instances_and_a_chained_event_log(api, app, wh
     assert events.status_code == 200
     items = events.get_json()["items"]
     assert events.get_json()["total"] == len(items)
-    assert [e["action"] for e in items] == ["create", "submit", "claim", "unit_review"]
+    assert [e["action"] for e in items] == ["create", "file_add", "submit", "take", "unit_review"]
     assert items[0]["prev_hash"] is None
     for previous, event in zip(items, items[1:], strict=False):
         assert event["prev_hash"] == previous["hash"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from app.extensions import db
-from app.models import ClaimWindow, Enrollment, HourEntry, HumanTask
+from app.models import HourEntry, HumanTask
+from app.processes.credit_claim.models import ClaimWindow
+from app.processes.enrollment.models import Enrollment
 from tests.support.world import T1, T3
 
 
@@ -26,7 +28,7 @@ def test_full_approval_credits_the_ledger(api, app):
     assert (final["status"], final["status_label"]) == ("approved", "主管部门审核通过")
     assert final["hours_registered"] == 12.0
     actions = [entry["action"] for entry in final["log"]]
-    assert actions == ["authority_review", "unit_review", "submit", "create"]
+    assert actions == ["authority_review", "unit_review", "submit", "file_add", "create"]
 
     hours = api.as_(T1).get("/me/hours").get_json()
     assert hours["professional"] == 12.0 and hours["total"] == 12.0
@@ -67,7 +69,7 @@ def test_withdraw_and_resubmit(api, app):
     assert api.decide("unit_reviewer", claim["id"], "approve").status_code == 200
     assert api.claim(T1, claim["id"])["hours_reviewed"] == 8.0  # defaults to the requested hours
     actions = [entry["action"] for entry in api.claim(T1, claim["id"])["log"]]
-    assert actions == ["unit_review", "submit", "edit", "withdraw", "submit", "create"]
+    assert actions == ["unit_review", "submit", "edit", "withdraw", "submit", "file_add", "create"]
 
 
 def test_withdraw_refused_once_the_unit_has_acted(api):
@@ -138,6 +140,7 @@ def test_cap_is_enforced_at_submission_and_per_route(api):
     api.decide("unit_reviewer", first["id"], "approve")
     api.decide("authority_reviewer", first["id"], "approve")
     more = api.new_claim(T1, hours_requested=8, details={"subjects_passed": 1})
+    api.with_proof(T1, more["id"])
     assert more["cap_remaining"] == 0.0
     response = api.as_(T1).post(f"/claims/{more['id']}/submit")
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "cap_exceeded"
@@ -161,7 +164,7 @@ def test_submission_refused_when_the_window_is_closed(api, app):
 def test_submission_refused_without_an_approved_enrolment(api, app):
     with app.app_context():
         db.session.execute(db.update(Enrollment).where(Enrollment.trainee_id == api.world.user[T3])
-                           .values(status="unit_review"))
+                           .values(status="unit_review", approved_at=None))
         db.session.commit()
     claim = api.new_claim(T3)
     response = api.as_(T3).post(f"/claims/{claim['id']}/submit")

@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 
 from app.extensions import db
-from app.models import HourEntry, HumanTask, ProcessEvent
-from app.services.consistency import CHECKS, check_all
+from app.models import HourEntry, HumanTask, ProcessEvent, ProcessInstance
+from app.services.consistency import all_checks, check_all
 from tests.support.people import ENROLMENT_PROFILE
 from tests.support.world import T1, T2, T3
 
@@ -91,20 +91,25 @@ def _task_id(app, instance_id: int, status: str, spec: str | None = None) -> int
 
 
 def _copy_task_as_open(app, task_id: int, engine_task_id: str | None = None) -> None:
-    columns = ("instance_id, process_key, task_spec, name, lane, candidate_role, candidate_org_id, assignee_id, "
-               "subject_user_id, record_type, record_id, year, summary, created_at")
+    """An open copy of a task row, with open copies of its candidates."""
+    columns = ("instance_id, process_key, task_spec, name, lane, personal, assignee_id, subject_user_id, "
+               "subject, record_type, record_id, year, summary, created_at")
     _sql(app, f"INSERT INTO human_task (engine_task_id, status, {columns}) "  # noqa: S608 - constant columns
               f"SELECT {':tid' if engine_task_id else 'engine_task_id'}, 'open', {columns} "
               "FROM human_task WHERE id = :id", id=task_id, tid=engine_task_id)
+    _sql(app, "INSERT INTO task_candidate (task_id, role, org_id, user_id, status) "
+              "SELECT (SELECT MAX(id) FROM human_task), role, org_id, user_id, 'open' "
+              "FROM task_candidate WHERE task_id = :id", id=task_id)
 
 
 def test_every_lifecycle_leaves_consistent_views(app, history):
     with app.app_context():
         report = check_all()
     assert report.problems == []
-    assert report.checked["state"] == 6 + 3 + 1  # six claims, the demo enrolments and this one
+    assert report.checked["state"] == 6 + 4 + 1  # six claims, the four demo enrolments and this one
     assert report.checked["ledger"] == 6
-    assert set(report.checked) == set(CHECKS)
+    with app.app_context():
+        assert set(report.checked) == set(all_checks())
     assert _check(app, batch=2) == set()  # batches that split the walk see the same
 
 
@@ -112,7 +117,7 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "10 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "11 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1
@@ -194,11 +199,26 @@ def test_an_edited_event(app, history):
     assert _check(app) == {(iid, "chain")}
 
 
-def test_a_deleted_claim_whose_instance_is_not_cancelled(app, history):
+def test_a_deleted_claim_without_its_deletion_time(app, history):
+    """Deleting a draft is a BPMN event: the instance ends "deleted" and the claim says when."""
     iid = history["deleted"]["instance_id"]
-    _sql(app, "UPDATE process_instance SET cancelled = :no WHERE id = :id", id=iid, no=False)
-    # the record check sees it, and so does the status check: a "deleted" status the engine never set
-    assert _check(app) == {(iid, "record"), (iid, "status")}
+    with app.app_context():
+        instance = db.session.get(ProcessInstance, iid)
+        assert (instance.status, instance.completed, instance.cancelled) == ("deleted", True, False)
+    _sql(app, "UPDATE claim SET deleted_at = NULL WHERE id = :id", id=history["deleted"]["id"])
+    assert _check(app) == {(iid, "record")}
+
+
+def test_a_task_candidate_out_of_step_with_its_task(app, history):
+    iid = history["pending"]["instance_id"]
+    _sql(app, "UPDATE task_candidate SET status = 'completed' WHERE task_id = :id", id=_task_id(app, iid, "open"))
+    assert _check(app) == {(iid, "candidates")}
+
+
+def test_a_task_without_candidates(app, history):
+    iid = history["pending"]["instance_id"]
+    _sql(app, "DELETE FROM task_candidate WHERE task_id = :id", id=_task_id(app, iid, "open"))
+    assert _check(app) == {(iid, "candidates")}
 
 
 def test_an_enrolment_approved_without_a_date(app, history):

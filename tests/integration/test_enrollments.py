@@ -63,8 +63,9 @@ def test_first_enrolment_waits_for_the_unit(api, world, newcomer):
     assert [e["action"] for e in body["log"]] == ["enroll"]
 
     task = api.task_for("unit_reviewer", body["id"], "enrollment")
-    assert task is not None and task["process"] == "registration" and task["year"] == YEAR
-    assert task["summary"]["specialty"] == "公路工程"
+    assert task is not None and task["process"] == "enrollment" and task["year"] == YEAR
+    assert "公路工程" in [fact["value"] for fact in task["facts"]] and task["subject"] == "赵敏"
+    assert task["title"] == f"{YEAR} · 演示交通工程有限公司"
     assert api.task_for("unit_reviewer_b", body["id"], "enrollment") is None
     assert api.as_("unit_reviewer").get(f"/enrollments/{body['id']}").status_code == 200
     assert api.as_("unit_reviewer_b").get(f"/enrollments/{body['id']}").status_code == 404
@@ -93,7 +94,7 @@ def test_rejected_then_edited_and_approved(api, app, world, rejected):
     assert submitted.get_json()["status"] == "unit_review"
     assert submitted.get_json()["review_comment"] is None
     task = api.task_for("unit_reviewer", rejected["id"], "enrollment")
-    assert task is not None and task["summary"]["specialty"] == "桥梁工程"
+    assert task is not None and "桥梁工程" in [fact["value"] for fact in task["facts"]]
 
     assert api.decide("unit_reviewer", rejected["id"], "approve", record_type="enrollment").status_code == 200
     final = _get(api, NEWCOMER, rejected["id"])
@@ -110,7 +111,7 @@ def test_changing_the_unit_moves_the_review(api, world, rejected):
     assert api.as_(NEWCOMER).post(f"/enrollments/{rejected['id']}/submit").status_code == 200
     assert api.task_for("unit_reviewer", rejected["id"], "enrollment") is None
     task = api.task_for("unit_reviewer_b", rejected["id"], "enrollment")
-    assert task is not None and task["summary"]["unit_name"] == "演示公路养护有限公司"
+    assert task is not None and task["title"] == f"{YEAR} · 演示公路养护有限公司"
     assert api.as_("unit_reviewer").get(f"/enrollments/{rejected['id']}").status_code == 404
 
     approved = api.decide("unit_reviewer_b", rejected["id"], "approve", record_type="enrollment")

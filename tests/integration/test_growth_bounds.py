@@ -23,7 +23,7 @@ def test_a_long_history_shows_its_latest_entries_and_pages_the_rest(api):
         if not body["more"]:
             break
         page += 1
-    assert len(seen) == 2 + rounds * 3  # create, submit, and three per round
+    assert len(seen) == 3 + rounds * 3  # create, its proof, submit, and three per round
     assert seen[-1]["action"] == "create"
     assert api.as_("unit_reviewer_b").get(f"/claims/{claim['id']}/log").status_code == 404
 

@@ -35,12 +35,12 @@ def test_filter_by_process(api, app, world):
     assert _records(_tasks(api, "unit_reviewer")) == [("claim", claim["id"]), ("enrollment", enrolment["id"])]
     claims_only = _tasks(api, "unit_reviewer", process="credit_claim")
     assert _records(claims_only) == [("claim", claim["id"])] and claims_only["total"] == 1
-    registrations = _tasks(api, "unit_reviewer", process="registration")
+    registrations = _tasks(api, "unit_reviewer", process="enrollment")
     assert _records(registrations) == [("enrollment", enrolment["id"])]
-    assert registrations["items"][0]["process"] == "registration"
+    assert registrations["items"][0]["process"] == "enrollment"
     assert _tasks(api, "unit_reviewer", process="nothing_like_this")["total"] == 0
     # the demo enrolments of T1 and T2 were approved by this reviewer
-    done = _tasks(api, "unit_reviewer", process="registration", status="completed")
+    done = _tasks(api, "unit_reviewer", process="enrollment", status="completed")
     assert done["total"] == 2 and {i["decision"] for i in done["items"]} == {"approve"}
 
 
@@ -100,11 +100,13 @@ def test_items_carry_a_record_and_a_masked_summary(api):
     assert item["record"] == {"type": "claim", "id": claim["id"]}
     assert item["process"] == "credit_claim" and item["task"] == "unit_review"
     assert item["status"] == "open" and item["assignee_id"] is None and item["year"] == YEAR
-    summary = item["summary"]
-    assert summary["trainee_name"] == "张伟"
-    assert "****" in summary["id_number"] and T1 not in summary["id_number"]
-    assert summary["id_number"][:10] == T1[:10] and summary["id_number"][-4:] == T1[-4:]
-    assert summary["route"] == "exam" and summary["hours_requested"] == 12.5
+    assert item["subject"] == "张伟" and item["title"] == "【省级】资格证书考试"
+    masked = item["subject_id_number"]
+    assert "****" in masked and T1 not in masked
+    assert masked[:10] == T1[:10] and masked[-4:] == T1[-4:]
+    facts = {fact["label"]: fact["value"] for fact in item["facts"]}
+    assert facts["登记类别"] == "参加资格证书考试"  # in the reader's language (zh by default)
+    assert facts["申请/审核学时"] == "12.5 / -"
 
 
 def test_trainee_inbox_holds_only_their_own_tasks(api):
@@ -169,6 +171,19 @@ def test_batch_applies_the_form_checks_to_each_item(api):
 
 @pytest.mark.parametrize("payload", [{"task_ids": [], "decision": "approve"},
                                      {"task_ids": ["1"], "decision": "approve"},
-                                     {"task_ids": [1], "decision": "maybe"}])
+                                     {"task_ids": [1], "decision": "Maybe!"},
+                                     {"task_ids": [1]}])
 def test_malformed_batch_is_422(api, payload):
     assert api.as_("unit_reviewer").post("/tasks/batch", json=payload).status_code == 422
+
+
+def test_a_decision_the_step_does_not_offer_fails_each_item(api):
+    """Decisions are whatever each step's diagram declares: checked per task, not by the schema."""
+    claim = api.submitted_claim(T1)
+    task_id = api.task_for("unit_reviewer", claim["id"])["id"]
+    body = api.as_("unit_reviewer").post("/tasks/batch", json={"task_ids": [task_id], "decision": "maybe"})
+    assert body.status_code == 200
+    result = body.get_json()["results"][0]
+    assert (result["status"], result["error"]["code"]) == (422, "invalid_decision")
+    assert "通过" in result["error"]["message"]  # it names the step's own decisions
+    assert api.claim(T1, claim["id"])["status"] == "unit_review"

@@ -8,7 +8,7 @@ import pytest
 
 from app.extensions import db
 from app.models import HumanTask, ProcessEvent, ProcessInstance, RoleAssignment, User
-from app.services import consistency, processes
+from app.services import consistency, runner
 from app.services.accounts import hash_password
 from app.services.definitions import deploy
 from app.services.engine import bundle_for, engine
@@ -54,14 +54,14 @@ def _run_together(calls):
 @pytest.fixture
 def slow_lock(monkeypatch):
     """Hold the instance lock a while, so the loser is certainly waiting on it."""
-    original = processes._lock  # every path to an instance's row lock goes through it
+    original = runner._lock  # every path to an instance's row lock goes through it
 
     def held(where):
         instance = original(where)
         time.sleep(0.3)
         return instance
 
-    monkeypatch.setattr(processes, "_lock", held)
+    monkeypatch.setattr(runner, "_lock", held)
 
 
 def test_two_reviewers_complete_the_same_task(app, api, world, slow_lock):

@@ -12,7 +12,7 @@ from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
 from app.extensions import db
-from app.models import ClaimFile
+from app.models import Attachment
 from app.storage import StorageError
 from app.storage.s3 import S3Storage
 from tests.support.files import pdf, png
@@ -118,7 +118,7 @@ def test_api_upload_download_and_delete_through_s3(s3_app, api, s3_config, raw_s
     assert response.status_code == 201, response.get_json()
     file_id = response.get_json()["id"]
     with s3_app.app_context():
-        key = db.session.get(ClaimFile, file_id).storage_key
+        key = db.session.get(Attachment, file_id).storage_key
     assert key.startswith(f"claims/{claim['id']}/") and key.endswith(".pdf")
     assert _keys(raw_s3, bucket) == [key]
     with urllib.request.urlopen(f"{s3_config['S3_ENDPOINT_URL']}/{bucket}?list-type=2") as listing:  # noqa: S310

@@ -1,6 +1,6 @@
 """Hostile proof uploads: every refusal is a 4xx in the API's error format and leaves no trace.
 
-"No trace" means: no ClaimFile row, no new file (hidden temporaries included)
+"No trace" means: no Attachment row, no new file (hidden temporaries included)
 under the storage root, and the claim's file list and log as they were.
 Complements tests/integration/test_uploads.py (which has the plain cases: an
 .exe renamed .pdf, a PNG named .pdf, the plain JavaScript PDF, the 413 with a
@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from app.extensions import db
-from app.models import ClaimFile
+from app.models import Attachment
 from tests.support import hostile_files as hostile
 from tests.support.files import exe, jpeg, pdf, png
 from tests.support.world import T1
@@ -42,7 +42,7 @@ def _blobs(app) -> list[Path]:
 
 def _rows(app) -> list[tuple[int, str, str, str]]:
     with app.app_context():
-        rows = db.session.scalars(db.select(ClaimFile).order_by(ClaimFile.id)).all()
+        rows = db.session.scalars(db.select(Attachment).order_by(Attachment.id)).all()
         return [(r.id, r.storage_key, r.filename, r.content_type) for r in rows]
 
 

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.extensions import db
-from app.models import ClaimFile
+from app.models import Attachment
 from tests.support.files import exe, jpeg, pdf, png
 from tests.support.pdf_tricks import javascript_pdf, javascript_pdf_escaped_names, javascript_pdf_in_object_stream
 from tests.support.world import T1
@@ -24,9 +24,9 @@ def _blobs(app) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
-def _rows(app) -> list[ClaimFile]:
+def _rows(app) -> list[Attachment]:
     with app.app_context():
-        rows = db.session.scalars(db.select(ClaimFile).order_by(ClaimFile.id)).all()
+        rows = db.session.scalars(db.select(Attachment).order_by(Attachment.id)).all()
         db.session.expunge_all()
         return rows
 

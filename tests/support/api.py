@@ -9,6 +9,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from .files import png
 from .world import PASSWORD, World
 
 PREFIX = "/api/v1"
@@ -74,8 +75,15 @@ class ApiClient:
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
+    def with_proof(self, trainee: str, claim_id: int) -> dict[str, Any]:
+        """A proof on the claim (a submission needs at least one)."""
+        response = self.as_(trainee).upload(claim_id, png(), "proof.png")
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
     def submitted_claim(self, trainee: str, **overrides: Any) -> dict[str, Any]:
         claim = self.new_claim(trainee, **overrides)
+        self.with_proof(trainee, claim["id"])
         response = self.as_(trainee).post(f"/claims/{claim['id']}/submit")
         assert response.status_code == 200, response.get_json()
         return response.get_json()

@@ -8,7 +8,7 @@ import pytest
 from tests.support.diagrams import document, gateway_diagram, shipped, task_with
 from workflows import DiagramError, Engine, parse_bundle
 
-SERVICES = {"credit_claim_hours": lambda host, params, data: {}}
+SERVICES = {"credit_claim_hours": lambda host, params, data: {}, "discard_claim": lambda host, params, data: {}}
 
 
 def problems_of(content: bytes, services=SERVICES) -> list[str]:
@@ -17,9 +17,9 @@ def problems_of(content: bytes, services=SERVICES) -> list[str]:
     return caught.value.problems
 
 
-@pytest.mark.parametrize("name", ["credit_claim", "registration"])
+@pytest.mark.parametrize("name", ["credit_claim", "enrollment"])
 def test_shipped_diagrams_load(name):
-    bundle = parse_bundle(shipped(name), {"credit_claim_hours", "approve_enrollment"})
+    bundle = parse_bundle(shipped(name), {"credit_claim_hours", "approve_enrollment", "discard_claim"})
     assert bundle.process_id == name
     assert {"trainee", "unit"} <= bundle.lanes
 

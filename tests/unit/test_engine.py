@@ -27,7 +27,7 @@ def credit(host, params, data):
 
 @pytest.fixture
 def engine() -> Engine:
-    return Engine({"credit_claim_hours": credit, "approve_enrollment": credit})
+    return Engine({"credit_claim_hours": credit, "approve_enrollment": credit, "discard_claim": credit})
 
 
 @pytest.fixture

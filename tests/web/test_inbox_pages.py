@@ -67,7 +67,7 @@ def test_other_units_tasks_are_neither_listed_nor_open(api, web):
     assert other.get(f"/tasks/{task_id}").status_code == 403
     assert other.get(f"/tasks/{task_id}/files/{file_ids[0]}").status_code == 403
     assert other.post(f"/tasks/{task_id}/complete", {"decision": "approve"}).status_code == 403
-    assert other.post(f"/tasks/{task_id}/claim").status_code == 403
+    assert other.post(f"/tasks/{task_id}/take").status_code == 403
     assert api.claim(T1, claim["id"])["status"] == "unit_review"
     assert web("unit_reviewer").get("/tasks/999999").status_code == 404
 
@@ -81,11 +81,11 @@ def test_filter_by_process_status_and_year(api, app, web, world):
     assert _listed(client.text("/inbox")) == [claim_task, enrol_task]
     assert _listed(client.text("/inbox?sort=newest")) == [enrol_task, claim_task]
     assert _listed(client.text("/inbox?process=credit_claim")) == [claim_task]
-    assert _listed(client.text("/inbox?process=registration")) == [enrol_task]
+    assert _listed(client.text("/inbox?process=enrollment")) == [enrol_task]
     assert _listed(client.text(f"/inbox?year={YEAR}")) == [claim_task, enrol_task]
     assert _listed(client.text(f"/inbox?year={YEAR - 1}")) == []
 
-    assert client.post(f"/tasks/{claim_task}/claim").status_code == 302
+    assert client.post(f"/tasks/{claim_task}/take").status_code == 302
     assert _listed(client.text("/inbox?status=mine")) == [claim_task]
     assert _listed(client.text("/inbox?status=claimed")) == [claim_task]
     assert _listed(client.text("/inbox?status=unclaimed")) == [enrol_task]
@@ -94,7 +94,7 @@ def test_filter_by_process_status_and_year(api, app, web, world):
     handled = client.text("/inbox?status=completed&process=credit_claim")
     assert _listed(handled) == [claim_task] and "task_ids" not in handled.split("<table", 1)[1]
     # the two demo enrolments of this unit were approved at set-up
-    assert len(_listed(client.text("/inbox?status=completed&process=registration"))) == 2
+    assert len(_listed(client.text("/inbox?status=completed&process=enrollment"))) == 2
 
 
 def test_search_by_name_or_id_number(api, web):
@@ -155,7 +155,7 @@ def test_a_trainees_own_steps_are_not_review_tasks(api, web):
     assert _listed(trainee.text("/inbox")) == []
     assert trainee.get(f"/tasks/{own}").status_code == 404
     assert trainee.post(f"/tasks/{own}/complete", {"decision": "submit"}).status_code == 404
-    assert trainee.post(f"/tasks/{own}/claim").status_code == 404
+    assert trainee.post(f"/tasks/{own}/take").status_code == 404
     assert api.claim(T1, draft["id"])["status"] == "draft"
 
 
@@ -228,7 +228,7 @@ def test_approving_over_the_cap_is_refused_next_to_the_hours_keeping_the_comment
                                                           "comment": "请核对<证书>"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    hours_error = re.search(r'<p class="error" id="hours-error">([^<]*)</p>', page)
+    hours_error = re.search(r'<p class="error" id="step-hours-error">([^<]*)</p>', page)
     assert hours_error and "36.0" in hours_error.group(1)
     assert 'value="40"' in page and "请核对&lt;证书&gt;</textarea>" in page
     assert re.search(r'<input checked id="decision-\d" name="decision"[^>]*value="approve"', page)
@@ -279,23 +279,23 @@ def test_take_and_release(api, app, web, world):
     claim = api.submitted_claim(T1)
     task_id = _task(api, "unit_reviewer", claim["id"])
     client = web("unit_reviewer")
-    taken = client.post(f"/tasks/{task_id}/claim")
+    taken = client.post(f"/tasks/{task_id}/take")
     assert taken.status_code == 302 and taken.headers["Location"].endswith(f"/tasks/{task_id}")
     assert api.task_for("unit_reviewer", claim["id"])["status"] == "claimed"
-    assert f'action="/tasks/{task_id}/unclaim"' in client.text(f"/tasks/{task_id}")
+    assert f'action="/tasks/{task_id}/release"' in client.text(f"/tasks/{task_id}")
 
     colleague = web("unit_reviewer_2")
     page = colleague.text(f"/tasks/{task_id}")
     assert "工程公司审核员" in page and f'action="/tasks/{task_id}/complete"' not in page
     refused = colleague.post(f"/tasks/{task_id}/complete", {"decision": "approve", "hours": "16"})
     assert refused.status_code == 409
-    assert colleague.post(f"/tasks/{task_id}/claim").status_code == 409
-    assert colleague.post(f"/tasks/{task_id}/unclaim").status_code == 409
+    assert colleague.post(f"/tasks/{task_id}/take").status_code == 409
+    assert colleague.post(f"/tasks/{task_id}/release").status_code == 409
 
-    released = client.post(f"/tasks/{task_id}/unclaim", {"next": "/inbox?status=mine"})
+    released = client.post(f"/tasks/{task_id}/release", {"next": "/inbox?status=mine"})
     assert released.status_code == 302 and released.headers["Location"].endswith("/inbox?status=mine")
     assert api.task_for("unit_reviewer", claim["id"])["status"] == "open"
-    outside = client.post(f"/tasks/{task_id}/claim", {"next": "https://evil.example/"})
+    outside = client.post(f"/tasks/{task_id}/take", {"next": "https://evil.example/"})
     assert outside.headers["Location"].endswith(f"/tasks/{task_id}")  # no open redirect
 
 
@@ -305,14 +305,21 @@ def test_batch_approve_reports_each_item(api, web):
     assert api.decide("unit_reviewer", claims[3]["id"], "approve").status_code == 200  # already handled
     client = web("unit_reviewer")
     client.get("/inbox")
-    response = client.post("/inbox/batch", {"task_ids": [str(t) for t in tasks], "decision": "approve"})
+    selected = {"task_ids": [str(t) for t in tasks], "decision": "approve"}
+    confirm = client.post("/inbox/batch", selected)  # first the records to confirm; nothing changes yet
+    assert confirm.status_code == 200
+    listed = confirm.get_data(as_text=True)
+    assert [int(t) for t in re.findall(r'name="task_ids" value="(\d+)"', listed)] == tasks[:3]  # the 4th is done
+    assert listed.count(claims[0]["title"]) == 3 and 'name="confirmed" value="1"' in listed
+    assert api.claim(T1, claims[0]["id"])["status"] == "unit_review"
+    response = client.post("/inbox/batch", {**selected, "confirmed": "1"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     results = page.split('id="batch-results"', 1)[1].split("</section>", 1)[0]
-    cells = r"<tr>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>(.*?)</td>"
+    cells = r"<tr>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>(.*?)</td>"
     rows = re.findall(cells, results, re.S)
-    assert [(int(r[0]), r[1]) for r in rows] == list(zip(tasks, ["张伟", "李娜", "张伟", "李娜"], strict=True))
-    assert [("badge-approved" in r[2]) for r in rows] == [True, True, True, False]
+    assert [(r[0], r[1]) for r in rows] == [(name, claims[0]["title"]) for name in ["张伟", "李娜", "张伟", "李娜"]]
+    assert [("badge-ok" in r[2]) for r in rows] == [True, True, True, False]
     for claim, trainee in zip(claims[:3], (T1, T2, T1), strict=True):
         after = api.claim(trainee, claim["id"])
         assert after["status"] == "authority_review" and after["hours_reviewed"] == 16.0
@@ -328,10 +335,13 @@ def test_batch_reject_needs_a_comment_per_item_and_nothing_selected_is_422(api, 
     assert client.post("/inbox/batch", {"task_ids": ["x"], "decision": "approve"}).status_code == 422
     assert client.post("/inbox/batch", {"task_ids": [str(task_id)], "decision": "maybe"}).status_code == 422
     without = client.post("/inbox/batch", {"task_ids": [str(task_id)], "decision": "reject"})
-    assert without.status_code == 200 and "badge-unit_rejected" in without.get_data(as_text=True)
+    assert without.status_code == 200 and 'id="comment-error"' in without.get_data(as_text=True)
+    confirmed_without = client.post("/inbox/batch", {"task_ids": [str(task_id)], "decision": "reject",
+                                                     "confirmed": "1"})
+    assert confirmed_without.status_code == 422 and 'id="comment-error"' in confirmed_without.get_data(as_text=True)
     assert api.claim(T1, claim["id"])["status"] == "unit_review"
     with_comment = client.post("/inbox/batch", {"task_ids": [str(task_id)], "decision": "reject",
-                                                "comment": "不符合要求"})
+                                                "comment": "不符合要求", "confirmed": "1"})
     assert with_comment.status_code == 200
     assert api.claim(T1, claim["id"])["status"] == "unit_rejected"
 
@@ -342,8 +352,8 @@ def test_posts_without_the_csrf_token_change_nothing(api, web):
     client = web("unit_reviewer")
     client.get(f"/tasks/{task_id}")
     for path, body in ((f"/tasks/{task_id}/complete", {"decision": "approve", "hours": "16"}),
-                       (f"/tasks/{task_id}/claim", {}),
-                       ("/inbox/batch", {"task_ids": [str(task_id)], "decision": "approve"})):
+                       (f"/tasks/{task_id}/take", {}),
+                       ("/inbox/batch", {"task_ids": [str(task_id)], "decision": "approve", "confirmed": "1"})):
         response = client.post(path, body, csrf=False)
         assert response.status_code == 302, path
     assert api.claim(T1, claim["id"])["status"] == "unit_review"
@@ -355,4 +365,4 @@ def test_inbox_speaks_english_on_request(api, web):
     client = web("unit_reviewer")
     client.get("/lang/en?next=/inbox")
     page = client.text("/inbox")
-    assert 'lang="en"' in page and "Approve all selected" in page
+    assert 'lang="en"' in page and "Approve: the selected" in page

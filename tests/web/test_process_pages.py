@@ -7,7 +7,8 @@ import re
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Enrollment, ProcessInstance, User
+from app.models import ProcessInstance, User
+from app.processes.enrollment.models import Enrollment
 from app.web.processes import view
 from tests.support.world import T1, T2, T3
 

@@ -133,7 +133,7 @@ def test_enrolment_reviewed_rejected_and_resubmitted(app, web, api, world):
     assert incomplete.status_code == 422 and 'id="specialty-error"' in incomplete.get_data(as_text=True)
     assert client.post("/enrollment", form).status_code == 302
     assert "等待单位审核" in client.text("/enrollment")
-    task = next(t for t in api.as_("unit_reviewer").get("/tasks?process=registration").get_json()["items"])
+    task = next(t for t in api.as_("unit_reviewer").get("/tasks?process=enrollment").get_json()["items"])
     api.as_("unit_reviewer").post(f"/tasks/{task['id']}/complete", json={"decision": "reject",
                                                                          "comment": "单位名称选错"})
     page = client.text("/enrollment")

@@ -8,8 +8,8 @@ from flask import current_app, g, request
 from ...domain.idnumber import mask
 from ...i18n import _
 from ...services import accounts
-from . import current_actor
 from .blueprint import Blueprint
+from .context import current_actor
 from .errors import ErrorSchema
 from .schemas import (
     MeSchema,

@@ -25,4 +25,13 @@ class BodyParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's Blueprint with the defensive body parser.
+
+    ``api_prefix`` is where a process plug-in's routes go below ``/api/v1`` (``/claims``).
+    """
+
     ARGUMENTS_PARSER = BodyParser()
+
+    def __init__(self, *args: Any, api_prefix: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.url_prefix_v1 = api_prefix

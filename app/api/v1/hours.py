@@ -5,10 +5,10 @@ from typing import Any
 
 import marshmallow as ma
 
+from ...clock import today
 from ...services import ledger
-from ...services.claims import today
-from . import current_actor
 from .blueprint import Blueprint
+from .context import current_actor
 from .schemas import HoursQuerySchema, HoursSchema
 
 URL_PREFIX = "/me"

@@ -10,8 +10,8 @@ from ...extensions import db
 from ...i18n import _
 from ...models import HumanTask, ProcessEvent, ProcessInstance
 from ...services.inbox import task_item
-from . import current_actor
 from .blueprint import Blueprint
+from .context import current_actor
 from .errors import ErrorSchema
 from .schemas import EventListSchema, InstanceSchema
 

@@ -8,23 +8,16 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ...domain import N_
 from ...i18n import _, _l, label
-from ...services.labels import DECISION_LABELS
+from ...services.inbox import SORTS
 from ..forms import no_control_characters
 
-# The processes a reviewer meets, by key; the values are the diagrams' own (Chinese) names.
-PROCESSES = {"credit_claim": N_("学时登记"), "registration": N_("报名审核")}
 STATUSES = {
     "open": _l("Waiting (all)"), "unclaimed": _l("Not taken yet"), "claimed": _l("Taken"),
     "mine": _l("Taken by me"), "completed": _l("Handled"),
 }
-SORTS = {"oldest": _l("Oldest first"), "newest": _l("Newest first")}
+SORT_LABELS = {"oldest": _l("Oldest first"), "newest": _l("Newest first"), "due": _l("Due soonest")}
 COMMENT_MAX = 500  # as the API (DecisionSchema)
-
-
-def process_label(key: str | None) -> str:
-    return label(PROCESSES.get(key or "", key or ""))
 
 
 class FilterForm(FlaskForm):
@@ -38,14 +31,14 @@ class FilterForm(FlaskForm):
     status = SelectField(_l("Task status"), choices=[SelectChoice(k, v) for k, v in STATUSES.items()],
                          default="open")
     year = IntegerField(_l("Year"), validators=[Optional(), NumberRange(2000, 2100)])
-    q = StringField(_l("Trainee name or ID number"), validators=[Optional(), Length(max=40),
-                                                                 no_control_characters])
-    sort = SelectField(_l("Order"), choices=[SelectChoice(k, v) for k, v in SORTS.items()], default="oldest")
+    q = StringField(_l("Applicant: name or ID number"), validators=[Optional(), Length(max=40),
+                                                                   no_control_characters])
+    sort = SelectField(_l("Order"), choices=[SelectChoice(k, SORT_LABELS[k]) for k in SORTS], default="oldest")
 
-    def __init__(self, formdata: Any, **kwargs: Any):
+    def __init__(self, formdata: Any, processes: dict[str, str], **kwargs: Any):
         super().__init__(formdata, **kwargs)
         self.process_.choices = [SelectChoice("", _l("All processes"))] + [
-            SelectChoice(k, label(v)) for k, v in PROCESSES.items()]
+            SelectChoice(k, label(v)) for k, v in processes.items()]
 
     def values(self) -> dict[str, Any]:
         """The valid filter values (an invalid field counts as not given)."""
@@ -63,30 +56,24 @@ class FilterForm(FlaskForm):
 class BatchForm(FlaskForm):
     """One decision for the checked tasks; the task ids come as repeated ``task_ids`` fields."""
 
-    decision = SelectField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
-                                                    SelectChoice("reject", _l("Reject"))],
-                           validators=[DataRequired(_l("Choose a decision."))])
+    decision = StringField(_l("Decision"), validators=[DataRequired(_l("Choose a decision.")), Length(max=20)])
     comment = TextAreaField(_l("Review comment"), validators=[Optional(), Length(max=COMMENT_MAX),
                                                               no_control_characters],
-                            description=_l("Optional when approving; required when rejecting."))
+                            description=_l("Given to every selected task; required for some decisions "
+                                           "(rejecting, sending back)."))
 
 
 class DecisionForm(FlaskForm):
     """A reviewer's decision on one task; the choices are the step's own."""
 
     decision = RadioField(_l("Decision"), choices=[], validators=[DataRequired(_l("Choose a decision."))])
-    hours = StringField(_l("Reviewed hours"), validators=[Optional(), Length(max=12)])
     comment = TextAreaField(_l("Review comment"), validators=[Optional(), Length(max=COMMENT_MAX),
                                                               no_control_characters])
 
-    def for_step(self, decisions: tuple[str, ...], comment_required: tuple[str, ...],
-                 hours_field: str | None) -> DecisionForm:
-        if hours_field == "registered":
-            self.hours.label.text = _("Registered hours")
-        self.decision.choices = [SelectChoice(d, str(DECISION_LABELS.get(d, d))) for d in decisions]
-        if len(decisions) == 1 and not self.decision.data:
-            self.decision.data = decisions[0]
-        needed = [str(DECISION_LABELS.get(d, d)) for d in decisions if d in comment_required]
-        if needed:
-            self.comment.description = _("Required for: %(decisions)s.", decisions=_(", ").join(needed))
+    def for_step(self, choices: list[tuple[str, str]], comment_required: list[str]) -> DecisionForm:
+        self.decision.choices = [SelectChoice(value, text) for value, text in choices]
+        if len(choices) == 1 and not self.decision.data:
+            self.decision.data = choices[0][0]
+        if comment_required:
+            self.comment.description = _("Required for: %(decisions)s.", decisions=_(", ").join(comment_required))
         return self

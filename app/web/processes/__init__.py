@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
+from ...services import plugins
 from ...services.presenters import flow_log
 from .. import session as web_session
 from . import view
@@ -63,7 +64,7 @@ def show(instance_id: int) -> Any:
         state=state, summary=view.diagram_summary(instance, state),
         status=view.status_text(instance), viewer=view.viewer_installed(),
         audit_log=view.audit_log(instance) if full_log else None,
-        flow_log=None if full_log else flow_log(instance.id),
+        flow_log=None if full_log else flow_log(instance.id, plugins.registry().by_type.get(instance.record_type)),
         record=_record_link(instance, actor), full_log=full_log,
         back=url_for("processes.index") if full_log else None)
 
@@ -80,16 +81,10 @@ def diagram(instance_id: int) -> Response:
 def _record_link(instance: Any, actor: Any) -> dict[str, Any]:
     """The record behind the instance: its words, and a link where the viewer has a page for it."""
     record = view.instance_record(instance)
+    plugin = plugins.registry().by_type.get(instance.record_type)
     text = f"{view.record_label(instance.record_type)} #{instance.record_id}"
     url = None
-    if record is not None:
-        trainee = getattr(record, "trainee", None)
-        if trainee is not None:
-            text = f"{text} · {trainee.name}"
-        is_owner = getattr(record, "trainee_id", None) == actor.id
-        if is_owner and instance.record_type == "claim" and "trainee.claim" in current_app.view_functions:
-            url = url_for("trainee.claim", claim_id=record.id)
-        elif is_owner and instance.record_type == "enrollment" \
-                and "trainee.enrollment" in current_app.view_functions:
-            url = url_for("trainee.enrollment")
+    if record is not None and plugin is not None:
+        text = f"{text} · {plugin.summary(record).subject}"
+        url = plugin.record_url(record, actor)
     return {"text": text, "url": url}

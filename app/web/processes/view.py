@@ -1,7 +1,7 @@
 """What the process pages show: who may see an instance, its diagram markers, its log.
 
-Read-only helpers over the models and the engine; the rules of who may see a
-record stay in the record services (``claims.visible``, ``enrollments.visible``).
+Read-only helpers over the models and the engine; who may see a record is its
+plug-in's rule (``ProcessPlugin.visible``).
 """
 from __future__ import annotations
 
@@ -14,16 +14,12 @@ from sqlalchemy import select
 from ...errors import NotFound
 from ...extensions import db
 from ...i18n import _, label
-from ...models import Claim, Enrollment, ProcessDefinition, ProcessEvent, ProcessInstance, User
-from ...services import claims, enrollments
+from ...models import ProcessDefinition, ProcessEvent, ProcessInstance
+from ...services import plugins
 from ...services.actors import Actor
 from ...services.engine import bundle_for, engine
-from ...services.labels import ACTION_LABELS, DECISION_LABELS
-from ...services.records import record_type
+from ...services.labels import action_label, decision_label
 
-# Who may see the record behind an instance, per record type (anything else: admins only).
-VISIBILITY = {"claim": claims.visible, "enrollment": enrollments.visible}
-RECORD_MODELS = {"claim": Claim, "enrollment": Enrollment}
 # The files `make assets` copies; without them the page shows the log and a notice.
 VIEWER_FILES = ("vendor/bpmn-js/bpmn-navigated-viewer.production.min.js",
                 "vendor/bpmn-js/assets/diagram-js.css", "vendor/bpmn-js/assets/bpmn-js.css",
@@ -36,7 +32,8 @@ def viewer_installed() -> bool:
 
 
 def record_label(kind: str) -> str:
-    return {"claim": _("Credit-hour claim"), "enrollment": _("Enrolment")}.get(kind, kind)
+    plugin = plugins.registry().by_type.get(kind)
+    return str(plugin.label) if plugin else kind
 
 
 # -- access ---------------------------------------------------------------------------
@@ -48,17 +45,16 @@ def readable_instance(instance_id: int, actor: Actor | None) -> ProcessInstance:
         abort(404)
     if actor.can_read_all_processes:
         return instance
+    plugin = plugins.registry().by_type.get(instance.record_type)
     record = instance_record(instance)
-    check = VISIBILITY.get(instance.record_type)
-    if record is None or check is None or getattr(record, "deleted_at", None) is not None \
-            or not check(record, actor):
+    if plugin is None or record is None or not plugin.visible(record, actor):
         abort(404)
     return instance
 
 
 def instance_record(instance: ProcessInstance) -> Any:
     try:
-        return record_type(instance.record_type).get(instance.record_id)
+        return plugins.for_type(instance.record_type).get(instance.record_id)
     except (KeyError, NotFound):
         return None
 
@@ -119,19 +115,18 @@ def status_text(instance: ProcessInstance) -> str:
 def audit_log(instance: ProcessInstance) -> list[dict[str, Any]]:
     """Every event, oldest first, with the task and decision in words."""
     bundle = bundle_for(instance.definition_id)
+    plugin = plugins.registry().by_type.get(instance.record_type)
     rows = db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id == instance.id)
                               .order_by(ProcessEvent.id)).all()
     log = []
     for event in rows:
-        decision = str(DECISION_LABELS.get(event.decision, event.decision or ""))
-        hours = (event.data or {}).get("hours")
-        if hours and event.decision == "approve":
-            decision = f"{decision} · {_('%(hours)s hours recognised.', hours=hours)}"
+        decision = " · ".join([decision_label(plugin, event.decision),
+                               *(plugin.log_remark(event) if plugin else [])]).strip(" ·")
         comment = [(event.data or {}).get("filename")] if event.action in ("file_add", "file_remove") else []
         comment.append(event.comment)
         log.append({
             "at": event.at, "actor": label(event.actor_name), "org": event.actor_org_name or "",
-            "action": event.action, "action_label": str(ACTION_LABELS.get(event.action, event.action)),
+            "action": event.action, "action_label": action_label(plugin, event.action),
             "task": task_name(bundle, event.task_spec), "decision": decision,
             "comment": " ".join(part for part in comment if part),
         })
@@ -155,15 +150,14 @@ def listing(page: int, per_page: int, process: str | None, status: str | None) -
 
 
 def subjects(instances: list[ProcessInstance]) -> dict[tuple[str, int], str]:
-    """The trainee behind each listed record, in one query per record type."""
+    """Whom or what each listed record is about, in one query per record type."""
     names: dict[tuple[str, int], str] = {}
-    for kind, model in RECORD_MODELS.items():
-        ids = [i.record_id for i in instances if i.record_type == kind]
-        if ids:
-            for record_id, name in db.session.execute(
-                    select(model.id, User.name).join(User, User.id == model.trainee_id)
-                    .where(model.id.in_(ids))):
-                names[(kind, record_id)] = name
+    for kind in {i.record_type for i in instances}:
+        plugin = plugins.registry().by_type.get(kind)
+        if plugin is None:
+            continue
+        for record_id, record in plugin.get_many(i.record_id for i in instances if i.record_type == kind).items():
+            names[(kind, record_id)] = plugin.summary(record).subject
     return names
 
 

@@ -1,0 +1,46 @@
+"""Who calls the API: the bearer token of each request, resolved once to an ``Actor``."""
+from __future__ import annotations
+
+from flask import Response, g, request
+
+from ...db import READ_METHODS, begin_read_only
+from ...i18n import _
+from ...services import accounts
+from ...services.actors import Actor
+from .errors import error_response
+
+PREFIX = "/api/v1"
+PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json"})
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.me"})
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def authenticate_request() -> Response | None:
+    """Resolve the bearer token of an API request to an actor (app-wide before_request)."""
+    if not request.path.startswith(PREFIX + "/"):
+        return None
+    if request.method in READ_METHODS:  # API reads write nothing (web pages may: session expiry)
+        begin_read_only()
+    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+        return None
+    token = bearer_token()
+    actor = accounts.actor_for_token(token) if token else None
+    if actor is None:
+        return error_response(401, "unauthorized", _("Please log in (the token is missing, expired or revoked)."))
+    if actor.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+        return error_response(403, "password_change_required",
+                              _("Change your initial password first."))
+    g.actor = actor
+    g.token = token
+    return None
+
+
+def current_actor() -> Actor:
+    return g.actor

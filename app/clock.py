@@ -1,0 +1,58 @@
+"""The app's one source of "now".
+
+Every date rule (claim windows, due dates of tasks, deadlines) reads the time here, never
+``datetime.now()`` directly, so that tests can stop or move the clock instead of waiting
+(``CLOCK.freeze(...)``, ``CLOCK.advance(...)``). In production it is the system clock.
+"""
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+class Clock:
+    """The system clock, unless a test has frozen it (shared by every thread of the process)."""
+
+    def __init__(self) -> None:
+        self._frozen: datetime | None = None
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        frozen = self._frozen
+        return frozen if frozen is not None else datetime.now(UTC)
+
+    def freeze(self, at: datetime) -> None:
+        if at.tzinfo is None:
+            raise ValueError("freeze the clock at an aware datetime")
+        with self._lock:
+            self._frozen = at.astimezone(UTC)
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._frozen = (self._frozen or datetime.now(UTC)) + delta
+
+    def reset(self) -> None:
+        with self._lock:
+            self._frozen = None
+
+
+CLOCK = Clock()
+
+
+def utcnow() -> datetime:
+    return CLOCK.now()
+
+
+def timezone() -> ZoneInfo:
+    name = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
+    return ZoneInfo(name)
+
+
+def today() -> date:
+    """Today's date where the platform is (the configured time zone), not on the server."""
+    return CLOCK.now().astimezone(timezone()).date()

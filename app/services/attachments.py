@@ -1,0 +1,116 @@
+"""Files attached to a record, for any process: upload (checked by content), list, read, remove.
+
+A blob is written before its row; if the transaction then fails, the blob is removed again
+(``on_rollback``). A removed file's row goes in the transaction and its blob only after
+commit (``after_commit``), so a crash never leaves a row pointing at nothing. Who may attach
+or read is the calling plug-in's rule; how many files, how large and what descriptions
+is its ``FilePolicy``.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from ..db import after_commit, on_rollback
+from ..domain.text import control_characters
+from ..errors import Conflict, Invalid, NotFound
+from ..extensions import db
+from ..i18n import _
+from ..models import Attachment, ProcessInstance
+from ..storage import storage
+from .actors import Actor
+from .audit import record_event
+from .uploads import check_upload
+
+
+@dataclass(frozen=True)
+class FilePolicy:
+    prefix: str  # storage keys: <prefix>/<record id>/<random>.<ext>
+    max_files: int
+    max_bytes: int
+    max_description: int
+    description_required: bool = True
+
+
+def files_of(record_type: str, record_id: int) -> list[Attachment]:
+    return list(db.session.scalars(select(Attachment).where(
+        Attachment.record_type == record_type, Attachment.record_id == record_id).order_by(Attachment.id)))
+
+
+def count(record_type: str, record_id: int) -> int:
+    return int(db.session.scalar(select(func.count()).where(
+        Attachment.record_type == record_type, Attachment.record_id == record_id)) or 0)
+
+
+def _description(policy: FilePolicy, description: str | None) -> str:
+    text = (description or "").strip()
+    if not text and policy.description_required:
+        raise Invalid(_("Describe the file."), code="invalid", fields={"description": [_("Required.")]})
+    if control_characters(text):
+        raise Invalid(_("The description may not contain control characters."), code="invalid",
+                      fields={"description": [_("No control characters.")]})
+    limit = policy.max_description
+    if len(text) > limit:
+        raise Invalid(_("The description is limited to %(n)s characters.", n=limit), code="invalid",
+                      fields={"description": [_("At most %(n)s characters.", n=limit)]})
+    return text
+
+
+def add(instance: ProcessInstance, policy: FilePolicy, actor: Actor, data: bytes, filename: str | None,
+        description: str | None, *, kind: str = "") -> Attachment:
+    """Store a file for the instance's record (the caller has locked the instance and checked the actor)."""
+    text = _description(policy, description)
+    if count(instance.record_type, instance.record_id) >= policy.max_files:
+        raise Conflict(_("At most %(n)s files can be attached.", n=policy.max_files), code="too_many_files")
+    checked = check_upload(data, filename, policy.max_bytes)
+    key = f"{policy.prefix}/{instance.record_id}/{uuid.uuid4().hex}{checked.extension}"
+    store = storage()
+    store.put(key, data, checked.content_type)
+    on_rollback(lambda: store.delete(key))
+    row = Attachment(record_type=instance.record_type, record_id=instance.record_id, kind=kind,
+                     storage_key=key, filename=checked.filename, description=text,
+                     content_type=checked.content_type, size=checked.size, sha256=checked.sha256,
+                     uploaded_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    record_event(instance, actor, "file_add",
+                 data={"file_id": row.id, "filename": row.filename, "sha256": row.sha256})
+    return row
+
+
+def get(record_type: str, record_id: int, file_id: int) -> Attachment:
+    row = db.session.get(Attachment, file_id)
+    if row is None or (row.record_type, row.record_id) != (record_type, record_id):
+        raise NotFound(_("File not found."))
+    return row
+
+
+def remove(instance: ProcessInstance, actor: Actor, file_id: int) -> None:
+    row = get(instance.record_type, instance.record_id, file_id)
+    key = row.storage_key
+    db.session.delete(row)
+    record_event(instance, actor, "file_remove",
+                 data={"file_id": file_id, "filename": row.filename, "sha256": row.sha256})
+    store = storage()
+    after_commit(lambda: store.delete(key))
+
+
+def read(record_type: str, record_id: int, file_id: int) -> tuple[Attachment, bytes]:
+    row = get(record_type, record_id, file_id)
+    return row, storage().get(row.storage_key)
+
+
+def discard_all(record_type: str, record_id: int) -> None:
+    """Delete a record's file rows now and their blobs once that has committed."""
+    store = storage()
+    for row in files_of(record_type, record_id):
+        key = row.storage_key
+        db.session.delete(row)
+        after_commit(lambda key=key: store.delete(key))
+
+
+def view(row: Attachment) -> dict[str, object]:
+    return {"id": row.id, "kind": row.kind, "filename": row.filename, "description": row.description,
+            "content_type": row.content_type, "size": row.size, "created_at": row.created_at}

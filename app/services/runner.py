@@ -1,0 +1,366 @@
+"""The generic process runner: start, lock, load, check, run, save.
+
+Every change to an instance follows one path, inside the entry point's single
+transaction:
+
+1. ``lock_instance``: an ``UPDATE`` of the instance row takes the row lock on
+   PostgreSQL (a concurrent request waits, then sees the committed result);
+   SQLite writers are already serialised by ``BEGIN IMMEDIATE`` (``db.py``);
+2. re-read the task rows and the record and re-check everything;
+3. run the engine;
+4. ``save``: engine state, status, the ``human_task`` projection (with each task's
+   candidates) and the event log, all in the same transaction.
+
+A second reviewer completing the same task therefore gets 409 at once and the
+instance is untouched. Nothing here knows a process: what a record is, who may act
+in a lane and what a step's inputs mean come from the record's plug-in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow as ma
+from sqlalchemy import select, update
+
+from workflows import (
+    EventNotWaiting,
+    LoadedInstance,
+    ReadyTask,
+    Snapshot,
+    TaskInfo,
+    TaskStateError,
+    decision_data,
+    due_at,
+)
+
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..i18n import _, label
+from ..models import HumanTask, ProcessDefinition, ProcessInstance, TaskCandidate, utcnow
+from . import candidates, plugins
+from .actors import Actor
+from .audit import record_event
+from .engine import bundle_for, engine
+from .labels import decision_label
+from .plugins import ProcessPlugin, StepContext
+
+OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+
+
+@dataclass
+class Host:
+    """Handed to service-task handlers: which instance and record they act for."""
+
+    instance: ProcessInstance
+    record: Any
+    actor: Actor | None
+
+
+@dataclass
+class DecisionForm:
+    """A decision on a step: the decision, a comment and the inputs of the step's form."""
+
+    decision: str
+    comment: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def latest_definition(process_key: str) -> ProcessDefinition:
+    definition = db.session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.process_key == process_key)
+        .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    if definition is None:
+        raise Conflict(_("The process %(process)s is not deployed.", process=process_key), code="not_deployed")
+    return definition
+
+
+def start(plugin: ProcessPlugin, record: Any, actor: Actor | None, data: dict[str, Any], *,
+          process_key: str | None = None, action: str = "create",
+          event_data: dict[str, Any] | None = None) -> ProcessInstance:
+    key = process_key or next(iter(plugin.processes))
+    definition = latest_definition(key)
+    instance = ProcessInstance(definition_id=definition.id, process_key=key,
+                               record_type=plugin.record_type, record_id=record.id, state="")
+    db.session.add(instance)
+    db.session.flush()
+    loaded = engine().start(bundle_for(definition.id), data, Host(instance, record, actor),
+                            services=plugin.handlers)
+    save(instance, loaded, plugin, record, fresh=True)
+    record_event(instance, actor, action, data=event_data)
+    return instance
+
+
+def _lock(where: Any) -> ProcessInstance | None:
+    """Take the instance's row lock and read it back in the same statement."""
+    statement = (update(ProcessInstance).where(where)
+                 .values(lock_version=ProcessInstance.lock_version + 1)
+                 .returning(ProcessInstance)
+                 .execution_options(populate_existing=True, synchronize_session=False))
+    return db.session.scalars(statement).first()
+
+
+def lock_instance(instance_id: int) -> ProcessInstance:
+    instance = _lock(ProcessInstance.id == instance_id)
+    if instance is None:
+        raise NotFound(_("Process instance not found."))
+    return instance
+
+
+def _open_rows(instance_id: int, actor: Actor | None = None) -> list[tuple[HumanTask, int | None]]:
+    """The instance's open task rows, each with the organisation ``actor`` may act for on it
+    (0: as the person; None: not at all)."""
+    columns = (HumanTask, candidates.acting_org(actor)) if actor is not None else (HumanTask,)
+    rows = db.session.execute(
+        select(*columns).where(HumanTask.instance_id == instance_id, HumanTask.status == OPEN)
+        .order_by(HumanTask.id).execution_options(populate_existing=True)).all()
+    return [(row[0], row[1] if actor is not None else None) for row in rows]
+
+
+def load(instance: ProcessInstance, record: Any, actor: Actor | None, plugin: ProcessPlugin) -> LoadedInstance:
+    return engine().load(bundle_for(instance.definition_id), instance.state,
+                         Host(instance, record, actor), services=plugin.handlers)
+
+
+def save(instance: ProcessInstance, loaded: LoadedInstance, plugin: ProcessPlugin, record: Any,
+         completed_task_id: str | None = None, *, fresh: bool = False,
+         open_rows: list[HumanTask] | None = None) -> Snapshot:
+    """Persist the engine state and everything derived from it.
+
+    ``fresh``: the instance was just created, so it has no task rows yet;
+    ``open_rows``: its open task rows, when the caller already read them under the lock.
+    """
+    snapshot = loaded.snapshot()
+    now = utcnow()
+    instance.state = snapshot.state
+    instance.status = snapshot.status
+    instance.status_label = snapshot.status_label
+    instance.completed = snapshot.completed
+    instance.next_timer_due = snapshot.next_timer_due
+    instance.updated_at = now
+    if snapshot.completed and instance.ended_at is None:
+        instance.ended_at = now
+    plugin.on_saved(record, snapshot)
+    if fresh:
+        open_rows = []
+    elif open_rows is None:
+        open_rows = [row for row, _org in _open_rows(instance.id)]
+    _sync_tasks(instance, snapshot.ready, plugin, record, completed_task_id, now, open_rows)
+    return snapshot
+
+
+def _sync_tasks(instance: ProcessInstance, ready: list[ReadyTask], plugin: ProcessPlugin, record: Any,
+                completed_task_id: str | None, now: Any, open_rows: list[HumanTask]) -> None:
+    ready_ids = {task.id for task in ready}
+    closed: dict[str, list[HumanTask]] = {}
+    for row in open_rows:
+        if row.engine_task_id not in ready_ids:
+            row.status = COMPLETED if row.engine_task_id == completed_task_id else CANCELLED
+            row.completed_at = now
+            closed.setdefault(row.status, []).append(row)
+    known = {row.engine_task_id for row in open_rows}
+    fresh = [task for task in ready if task.id not in known]
+    if not fresh and not closed:
+        return
+    summary = plugin.summary(record)
+    stored = summary.as_json()
+    for status, rows in closed.items():
+        for row in rows:
+            row.summary = stored  # what was decided shows in "handled" (e.g. the reviewed hours)
+        db.session.execute(update(TaskCandidate).where(TaskCandidate.task_id.in_([r.id for r in rows]))
+                           .values(status=status))
+    for task in fresh:
+        lane = plugin.lanes.get(task.lane or "")
+        if lane is None:  # refused at deploy; only a version deployed before its plug-in changed
+            raise Conflict(_("The step “%(step)s” is in a lane this process does not know.",
+                             step=label(task.info.name)), code="unknown_lane")
+        found = lane.resolve(record)
+        if not found:
+            raise Conflict(_("Nobody can act on the step “%(step)s”: who should do it is not set up.",
+                             step=label(task.info.name)), code="no_candidate")
+        db.session.add(HumanTask(
+            instance_id=instance.id, engine_task_id=task.id, process_key=instance.process_key,
+            task_spec=task.spec, name=task.info.name, lane=task.lane, personal=lane.personal,
+            subject_user_id=plugin.subject_user_id(record), subject=summary.subject[:120],
+            record_type=plugin.record_type, record_id=record.id, year=plugin.year(record),
+            summary=stored, created_at=now, due_at=due_at(task.info.due, now) if task.info.due else None,
+            status=OPEN, candidates=candidates.rows_for(found)))
+
+
+# -- acting on one human task -------------------------------------------------
+
+def acting_org(task_id: int, actor: Actor) -> int | None:
+    """The organisation ``actor`` acts for on the task (0: as the person); None: not a candidate."""
+    return db.session.scalar(select(candidates.acting_org(actor)).where(HumanTask.id == task_id))
+
+
+def task_info(row: HumanTask) -> TaskInfo:
+    definition_id = db.session.scalar(select(ProcessInstance.definition_id)
+                                      .where(ProcessInstance.id == row.instance_id))
+    return bundle_for(definition_id).task(row.task_spec)
+
+
+def _locked_task(task_id: int, actor: Actor) -> tuple[HumanTask, ProcessInstance, list[HumanTask], int | None]:
+    """Lock the task's instance (one statement), then read its open task rows under the lock."""
+    instance = _lock(ProcessInstance.id == select(HumanTask.instance_id)
+                     .where(HumanTask.id == task_id).scalar_subquery())
+    if instance is None:
+        raise NotFound(_("Task not found."))
+    rows = _open_rows(instance.id, actor)
+    found = next(((row, org) for row, org in rows if row.id == task_id), None)
+    if found is None:  # closed meanwhile (or never open): read it for the right answer
+        row = db.session.get(HumanTask, task_id, populate_existing=True)
+        org = acting_org(task_id, actor)
+    else:
+        row, org = found
+    _check_actionable(row, actor, org)
+    return row, instance, [r for r, _org in rows], org
+
+
+def _check_actionable(row: HumanTask, actor: Actor, org: int | None) -> None:
+    if org is None:
+        raise Forbidden(_("You are not a candidate for this task."))
+    if row.status != OPEN:
+        raise Conflict(_("This task has already been handled."), code="task_closed")
+    if row.assignee_id not in (None, actor.id):
+        raise Conflict(_("Someone else has taken this task."), code="task_held")
+
+
+def check_decision(plugin: ProcessPlugin, info: TaskInfo, form: DecisionForm) -> None:
+    if form.decision not in info.decisions:
+        offered = _(", ").join(decision_label(plugin, d) for d in info.decisions)
+        raise Invalid(_("This step accepts: %(decisions)s.", decisions=offered),
+                      code="invalid_decision", fields={"decision": [_("Choose one of the options.")]})
+    if form.decision in info.comment_required and not (form.comment or "").strip():
+        raise Invalid(_("Please give a comment for this decision."),
+                      code="comment_required", fields={"comment": [_("Required for this decision.")]})
+
+
+def _step_inputs(plugin: ProcessPlugin, info: TaskInfo, form: DecisionForm, record: Any,
+                 actor: Actor) -> dict[str, Any]:
+    """Validate the step form's inputs and apply them to the record; returns what the log keeps."""
+    step = plugin.form_for(info)
+    values = dict(form.values or {})
+    if step is None:
+        if values:
+            raise Invalid(_("This step takes no other input."), code="invalid",
+                          fields={key: [_("Unknown field.")] for key in values})
+        return {}
+    try:
+        loaded = step.schema().load(values)
+    except ma.ValidationError as exc:
+        raise Invalid(_("Some inputs are missing or wrong."), code="invalid",
+                      fields=exc.normalized_messages()) from None
+    if not step.takes(form.decision):
+        return {}
+    return step.apply(StepContext(record, loaded, form.decision, info, actor)) or {}
+
+
+def complete_task(task_id: int, actor: Actor, form: DecisionForm) -> HumanTask:
+    row, instance, open_rows, org = _locked_task(task_id, actor)
+    return _complete(row, instance, actor, form, org, open_rows=open_rows)
+
+
+def complete_personal_step(instance_id: int, actor: Actor, form: DecisionForm, record: Any) -> HumanTask:
+    """Complete the actor's own open step that offers ``form.decision`` (a trainee's submit).
+
+    The step is looked up after the lock, so a concurrent change is seen.
+    """
+    instance = lock_instance(instance_id)
+    rows = _open_rows(instance_id, actor)
+    bundle = bundle_for(instance.definition_id)
+    found = next(((row, org) for row, org in rows if row.personal and org == 0
+                  and form.decision in bundle.task(row.task_spec).decisions), None)
+    if found is None:
+        raise Conflict(_("There is nothing to submit in the current status."), code="not_editable")
+    db.session.refresh(record)
+    row, org = found
+    return _complete(row, instance, actor, form, org, record, open_rows=[r for r, _org in rows])
+
+
+def _complete(row: HumanTask, instance: ProcessInstance, actor: Actor, form: DecisionForm, org: int | None,
+              record: Any = None, *, open_rows: list[HumanTask] | None = None) -> HumanTask:
+    plugin = plugins.for_type(row.record_type)
+    record = record if record is not None else plugin.get(row.record_id, refresh=True)
+    info = bundle_for(instance.definition_id).task(row.task_spec)
+    check_decision(plugin, info, form)
+    event_data = _step_inputs(plugin, info, form, record, actor)
+    loaded = load(instance, record, actor, plugin)
+    try:
+        loaded.complete(row.engine_task_id, decision_data(info.spec, form.decision))
+    except TaskStateError:  # projection and engine disagree: refuse, change nothing
+        raise Conflict(_("The task has changed meanwhile; reload and try again."), code="task_closed") from None
+    row.completed_by_id = actor.id
+    row.decision = form.decision
+    record_event(instance, actor, info.properties.get("action", info.spec),
+                 org_id=org or None, task_spec=info.spec, decision=form.decision,
+                 comment=form.comment, data=event_data)
+    save(instance, loaded, plugin, record, completed_task_id=row.engine_task_id, open_rows=open_rows)
+    return row
+
+
+def take_task(task_id: int, actor: Actor) -> HumanTask:
+    """Take a review so colleagues see it is being handled (only the taker may then decide)."""
+    row, instance, _open, org = _locked_task(task_id, actor)
+    if row.personal:
+        raise Conflict(_("A personal task cannot be taken or released."), code="not_takeable")
+    if row.assignee_id is None:
+        row.assignee_id = actor.id
+        row.claimed_at = utcnow()
+        record_event(instance, actor, "take", org_id=org or None, task_spec=row.task_spec)
+    return row
+
+
+def release_task(task_id: int, actor: Actor) -> HumanTask:
+    row, instance, _open, org = _locked_task(task_id, actor)
+    if row.personal:
+        raise Conflict(_("A personal task cannot be taken or released."), code="not_takeable")
+    if row.assignee_id == actor.id:
+        row.assignee_id = None
+        row.claimed_at = None
+        record_event(instance, actor, "release", org_id=org or None, task_spec=row.task_spec)
+    return row
+
+
+def send_message(instance_id: int, plugin: ProcessPlugin, record_id: int, actor: Actor, message: str,
+                 action: str, comment: str | None = None,
+                 data: dict[str, Any] | None = None) -> ProcessInstance:
+    """Deliver a BPMN message (withdraw, cancel, delete) to a locked instance.
+
+    Only a step that waits for the message takes it; otherwise the answer is 409
+    (``not_waiting``) and nothing changes.
+    """
+    instance = lock_instance(instance_id)
+    record = plugin.get(record_id, refresh=True)
+    loaded = load(instance, record, actor, plugin)
+    try:
+        loaded.send_message(message)
+    except EventNotWaiting:
+        raise Conflict(_("This cannot be done at the current step."), code="not_waiting") from None
+    record_event(instance, actor, action, comment=comment, data=data)
+    save(instance, loaded, plugin, record)
+    return instance
+
+
+# -- what waits ---------------------------------------------------------------------
+
+def open_tasks(instance_id: int) -> list[HumanTask]:
+    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                           HumanTask.status == OPEN).order_by(HumanTask.id)))
+
+
+def listening(instance: ProcessInstance) -> frozenset[str]:
+    """The messages the instance's waiting steps take (``withdraw``, ``delete``, ``cancel``…): what
+    a user may do to it right now, read off the diagram rather than known by status."""
+    graph = bundle_for(instance.definition_id).graph
+    names: set[str] = set()
+    for row, _org in _open_rows(instance.id):
+        names |= graph.messages_for(row.task_spec)
+    return frozenset(names)
+
+
+def editable_by(instance: ProcessInstance, actor: Actor) -> bool:
+    """Whether the actor's own waiting step lets them edit the record (``editable`` in the diagram)."""
+    bundle = bundle_for(instance.definition_id)
+    return any(row.personal and org == 0 and bundle.task(row.task_spec).editable
+               for row, org in _open_rows(instance.id, actor))

@@ -1,0 +1,36 @@
+"""The header's links: the plug-ins' pages for the role a person acts in, and each role's start page."""
+from __future__ import annotations
+
+from flask import current_app
+
+from ..models import GLOBAL_ROLES
+from ..services.actors import Actor
+from ..services.plugins import NavLink
+
+REVIEW_ROLES = ("reviewer", "admin")
+
+
+def active(actor: Actor | None) -> tuple[str | None, int | None]:
+    pair = next(iter(actor.roles)) if actor and actor.roles else None
+    return (pair[0], pair[1]) if pair else (None, None)
+
+
+def nav_links(actor: Actor | None) -> list[NavLink]:
+    """The plug-ins' pages for the role the actor acts in, at an organisation of its kind."""
+    role, org_id = active(actor)
+    if actor is None or role is None:
+        return []
+    kind = actor.org_kinds.get(org_id) if org_id else None
+    links = [link for plugin in current_app.extensions["plugins"] for link in plugin.nav
+             if role in link.roles and (link.org_kinds is None or kind in link.org_kinds)]
+    return sorted(links, key=lambda link: link.order)
+
+
+def start_endpoint(actor: Actor | None) -> str:
+    role, _org = active(actor)
+    if role in REVIEW_ROLES:
+        return "inbox.index"
+    if role in GLOBAL_ROLES:
+        return "processes.index"
+    links = nav_links(actor)
+    return links[0].endpoint if links else "account.password"
