@@ -18,7 +18,7 @@ from flask_babel.speaklater import LazyString
 
 from workflows import LABEL_SEPARATOR
 
-from .domain import N_  # noqa: F401  (re-exported: marks a string for the catalogs)
+from .domain import N_
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 DEFAULT_LANGUAGE = "zh"
@@ -60,39 +60,47 @@ def current_language() -> str:
 
 babel = Babel()
 
-# marshmallow's own messages, in the reader's language (formatted when an error is made).
-_FIELD_MESSAGES: dict[str, dict[str, Any]] = {
-    "Field": {"required": _l("Required."), "null": _l("May not be empty."),
-              "validator_failed": _l("Invalid value.")},
-    "String": {"invalid": _l("Not a valid text."), "invalid_utf8": _l("Not a valid text.")},
-    "Integer": {"invalid": _l("Not a whole number.")},
-    "Number": {"invalid": _l("Not a number."), "too_large": _l("The number is too large.")},
-    "Float": {"special": _l("Not a number.")},
-    "Decimal": {"special": _l("Not a number.")},
-    "Boolean": {"invalid": _l("Not true or false.")},
-    "DateTime": {"invalid": _l("Not a valid date and time."),
-                 "invalid_awareness": _l("Not a valid date and time."),
-                 "format": _l("Not a valid date and time.")},
-    "Date": {"invalid": _l("Not a valid date (YYYY-MM-DD)."),
-             "format": _l("Not a valid date (YYYY-MM-DD).")},
-    "Mapping": {"invalid": _l("Not an object.")},
-    "Dict": {"invalid": _l("Not an object.")},
-    "List": {"invalid": _l("Not a list.")},
-    "Nested": {"type": _l("Not an object.")},
+# marshmallow's own messages, as message ids: ``localise`` translates them where an error is shown.
+_FIELD_MESSAGES: dict[str, dict[str, str]] = {
+    "Field": {"required": N_("Required."), "null": N_("May not be empty."), "validator_failed": N_("Invalid value.")},
+    "String": {"invalid": N_("Not a valid text."), "invalid_utf8": N_("Not a valid text.")},
+    "Integer": {"invalid": N_("Not a whole number.")},
+    "Number": {"invalid": N_("Not a number."), "too_large": N_("The number is too large.")},
+    "Float": {"special": N_("Not a number.")},
+    "Decimal": {"special": N_("Not a number.")},
+    "Boolean": {"invalid": N_("Not true or false.")},
+    "DateTime": {"invalid": N_("Not a valid date and time."), "invalid_awareness": N_("Not a valid date and time."),
+                 "format": N_("Not a valid date and time.")},
+    "Date": {"invalid": N_("Not a valid date (YYYY-MM-DD)."), "format": N_("Not a valid date (YYYY-MM-DD).")},
+    "Mapping": {"invalid": N_("Not an object.")},
+    "Dict": {"invalid": N_("Not an object.")},
+    "List": {"invalid": N_("Not a list.")},
+    "Nested": {"type": N_("Not an object.")},
 }
 
 
 def localise_marshmallow() -> None:
-    """Make marshmallow's field messages translatable (validators take ours: ``app/validation.py``)."""
+    """Give marshmallow our message ids (validators take translated ones: ``app/validation.py``)."""
     import marshmallow as ma
 
     for name, messages in _FIELD_MESSAGES.items():
         getattr(ma.fields, name).default_error_messages = {
             **getattr(ma.fields, name).default_error_messages, **messages}
-    ma.Schema._default_error_messages = {"type": _l("Not an object."), "unknown": _l("Unknown field.")}
+    ma.Schema._default_error_messages = {"type": N_("Not an object."), "unknown": N_("Unknown field.")}
 
 
 localise_marshmallow()  # before any schema is built: fields copy the messages when made
+
+
+def localise(messages: Any) -> Any:
+    """Field problems in the reader's language: every message id in them translated (others kept)."""
+    if isinstance(messages, dict):
+        return {key: localise(value) for key, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [localise(value) for value in messages]
+    if isinstance(messages, str):
+        return gettext(messages)
+    return str(messages) if isinstance(messages, LazyString) else messages
 
 
 class JSONProvider(DefaultJSONProvider):

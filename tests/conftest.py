@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from flask import Flask
 from sqlalchemy import text
 
 from app import create_app
+from app.clock import CLOCK, Clock
 from app.extensions import db
 from tests.support.api import ApiClient
 from tests.support.world import World, build_world
@@ -72,6 +74,14 @@ def clean_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None
     yield
     with flask_app.app_context():
         db.session.remove()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """The app's clock, stopped at the current moment; move it with ``clock.advance(timedelta(...))``."""
+    CLOCK.freeze(datetime.now(UTC))
+    yield CLOCK
+    CLOCK.reset()
 
 
 @pytest.fixture

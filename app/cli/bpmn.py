@@ -12,7 +12,6 @@ from workflows import DiagramError
 from ..db import transaction
 from ..errors import Invalid
 from ..services import definitions
-from ..services.engine import engine
 
 bpmn_cli = AppGroup("bpmn", help="Validate and deploy BPMN diagrams.")
 
@@ -38,11 +37,11 @@ def deploy(paths: tuple[Path, ...]) -> None:
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def check(paths: tuple[Path, ...]) -> None:
-    """Validate PATHS without deploying; exit 1 listing every problem."""
+    """Validate PATHS against their process plug-ins without deploying; exit 1 listing every problem."""
     failed = False
     for path in paths:
         try:
-            bundle = engine().bundle(path.read_bytes())
+            bundle = definitions.checked_bundle(path.read_bytes())
             click.echo(f"{path}: ok ({bundle.process_id}, {len(bundle.tasks)} elements)")
         except DiagramError as exc:
             failed = True

@@ -226,6 +226,10 @@ class ProcessPlugin:
         """The step's input form, by the ``form`` property the diagram gives it."""
         return self.forms.get(task.form) if task.form else None
 
+    def editable(self, task: TaskInfo) -> bool:
+        """Whether the record may be edited while ``task`` (the person's own step) waits."""
+        return task.editable
+
     def on_saved(self, record: Any, snapshot: Snapshot) -> None:
         """Mirror the instance's status onto the record (lists filter by it)."""
         if snapshot.status:

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..domain import N_
 from ..domain.idnumber import mask
 from ..extensions import db
 from ..i18n import _, current_language, label
@@ -51,6 +52,9 @@ class Texts:
         return text % variables if variables else text
 
 
+NOTHING = N_("None")  # the remark of an entry with nothing more to say
+
+
 def _remark(event: Any, texts: Texts) -> str:
     parts = []
     decided = texts.decision(event.decision)
@@ -62,7 +66,7 @@ def _remark(event: Any, texts: Texts) -> str:
         parts.append(event.data["filename"])
     if event.comment:
         parts.append(event.comment)
-    return texts.joiner.join(parts) or texts.message("None")
+    return texts.joiner.join(parts) or texts.message(NOTHING)
 
 
 LOG_LIMIT = 50  # a record shows its latest entries; a claim sent back 300 times has ~1200
@@ -127,4 +131,5 @@ def waiting_steps(instance_id: int | None) -> list[dict[str, Any]]:
     names = dict(db.session.execute(select(Organisation.id, Organisation.name)
                                     .where(Organisation.id.in_(org_ids))).all()) if org_ids else {}
     return [{"task_id": row.id, "name": label(row.name), "due_at": row.due_at, "personal": row.personal,
-             "waiting_for": [names.get(c.org_id, "") for c in who[row.id] if c.org_id]} for row in rows]
+             "waiting_for": list(dict.fromkeys(names.get(c.org_id, "") for c in who[row.id] if c.org_id))}
+            for row in rows]

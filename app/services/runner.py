@@ -36,7 +36,7 @@ from workflows import (
 
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
-from ..i18n import _, label
+from ..i18n import _, label, localise
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, TaskCandidate, utcnow
 from . import candidates, plugins
 from .actors import Actor
@@ -250,7 +250,7 @@ def _step_inputs(plugin: ProcessPlugin, info: TaskInfo, form: DecisionForm, reco
         loaded = step.schema().load(values)
     except ma.ValidationError as exc:
         raise Invalid(_("Some inputs are missing or wrong."), code="invalid",
-                      fields=exc.normalized_messages()) from None
+                      fields=localise(exc.normalized_messages())) from None
     if not step.takes(form.decision):
         return {}
     return step.apply(StepContext(record, loaded, form.decision, info, actor)) or {}
@@ -362,5 +362,6 @@ def listening(instance: ProcessInstance) -> frozenset[str]:
 def editable_by(instance: ProcessInstance, actor: Actor) -> bool:
     """Whether the actor's own waiting step lets them edit the record (``editable`` in the diagram)."""
     bundle = bundle_for(instance.definition_id)
-    return any(row.personal and org == 0 and bundle.task(row.task_spec).editable
+    plugin = plugins.for_type(instance.record_type)
+    return any(row.personal and org == 0 and plugin.editable(bundle.task(row.task_spec))
                for row, org in _open_rows(instance.id, actor))

@@ -6,27 +6,11 @@ ever reaches the filesystem or the bucket.
 """
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-
 from flask import Flask, current_app
 
+from .base import Storage, StorageError
 
-class StorageError(Exception):
-    pass
-
-
-class Storage(ABC):
-    @abstractmethod
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
-
-    @abstractmethod
-    def get(self, key: str) -> bytes: ...
-
-    @abstractmethod
-    def delete(self, key: str) -> None: ...
-
-    @abstractmethod
-    def exists(self, key: str) -> bool: ...
+__all__ = ["Storage", "StorageError", "build_storage", "storage"]
 
 
 def build_storage(app: Flask) -> Storage:

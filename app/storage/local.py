@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import Storage, StorageError
+from .base import Storage, StorageError
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,199}$")
 

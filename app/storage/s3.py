@@ -7,7 +7,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from . import Storage, StorageError
+from .base import Storage, StorageError
 
 
 class S3Storage(Storage):

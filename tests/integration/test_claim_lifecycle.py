@@ -188,3 +188,55 @@ def test_editing_refused_while_under_review(api):
     response = api.as_(T1).patch(f"/claims/{claim['id']}", json={"title": "改一下"})
     assert response.status_code == 409
     assert api.claim(T1, claim["id"])["title"] == claim["title"]
+
+
+def test_a_claim_needs_a_proof_before_it_is_submitted(api):
+    draft = api.new_claim(T1)
+    response = api.as_(T1).post(f"/claims/{draft['id']}/submit")
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "proof_required" and "证明材料" in error["message"]
+    assert api.claim(T1, draft["id"])["status"] == "draft"
+    api.with_proof(T1, draft["id"])
+    assert api.as_(T1).post(f"/claims/{draft['id']}/submit").status_code == 200
+
+
+def test_how_many_proofs_is_set_per_route(api, app):
+    claims = app.config["CLAIMS"]
+    app.config["CLAIMS"] = {**claims, "MIN_PROOFS_BY_ROUTE": {"training": 0, "paper": 2}}
+    try:
+        training = api.new_claim(T1, route="training", details={"days": 1}, hours_requested=6)
+        assert api.as_(T1).post(f"/claims/{training['id']}/submit").status_code == 200  # none needed
+        paper = api.new_claim(T1, route="paper", details={"journal": "core", "rank": 1, "count": 1},
+                              hours_requested=24)
+        api.with_proof(T1, paper["id"])
+        refused = api.as_(T1).post(f"/claims/{paper['id']}/submit")
+        assert refused.status_code == 422 and "2" in refused.get_json()["error"]["message"]
+        api.with_proof(T1, paper["id"])
+        assert api.as_(T1).post(f"/claims/{paper['id']}/submit").status_code == 200
+    finally:
+        app.config["CLAIMS"] = claims
+
+
+def test_a_title_of_only_spaces_is_refused_in_chinese(api):
+    body = {"year": date.today().year, "route": "exam", "title": "   ", "details": {"subjects_passed": 1},
+            "hours_requested": 8}
+    response = api.as_(T1).post("/claims", json=body)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["fields"]["title"] == ["不能为空。"]
+    too_long = api.as_(T1).post("/claims", json={**body, "title": "长" * 101})
+    assert too_long.get_json()["error"]["fields"]["title"] == ["长度应为 1 到 100 个字符。"]
+    wrong_type = api.as_(T1).post("/claims", json={**body, "title": "考试", "year": "2026"})
+    assert wrong_type.get_json()["error"]["fields"]["year"] == ["应为整数。"]
+    assert api.as_(T1).get("/claims").get_json()["total"] == 0
+    english = api.as_(T1).post("/claims", json={**body, "title": " "}, headers={"Accept-Language": "en"})
+    assert english.get_json()["error"]["fields"]["title"] == ["May not be blank."]
+
+
+def test_a_handled_task_shows_what_was_decided(api):
+    claim = api.submitted_claim(T1)
+    assert api.decide("unit_reviewer", claim["id"], "approve", hours=12).status_code == 200
+    handled = api.task_for("unit_reviewer", claim["id"], status="completed")
+    facts = {fact["label"]: fact["value"] for fact in handled["facts"]}
+    assert facts["申请/审核学时"] == "16.0 / 12.0"  # the reviewed hours, not "-"
+    assert facts["登记类别"] == "参加资格证书考试"  # in Chinese, not the English route name

@@ -106,7 +106,7 @@ def test_every_lifecycle_leaves_consistent_views(app, history):
     with app.app_context():
         report = check_all()
     assert report.problems == []
-    assert report.checked["state"] == 6 + 4 + 1  # six claims, the four demo enrolments and this one
+    assert report.checked["state"] == 6 + 4 + 1 + 1  # six claims, the four demo enrolments, this one, the demo transfer
     assert report.checked["ledger"] == 6
     with app.app_context():
         assert set(report.checked) == set(all_checks())
@@ -117,7 +117,7 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "11 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "12 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1

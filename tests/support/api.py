@@ -62,6 +62,10 @@ class ApiClient:
             self._tokens[username] = response.get_json()["access_token"]
         return As(self.client, self._tokens[username])
 
+    def forget_tokens(self) -> None:
+        """Log in afresh on the next call (a token expires when a test moves the clock on)."""
+        self._tokens.clear()
+
     @property
     def anonymous(self) -> As:
         return As(self.client, None)

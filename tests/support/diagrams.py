@@ -113,3 +113,47 @@ def timer_diagram(duration_expression: str) -> bytes:
 <bpmn:sequenceFlow id="f3" sourceRef="deadline" targetRef="expired"/>
 """
     return document(body, {"a": ["start", "task", "deadline", "done", "expired"]})
+
+
+def parallel_review(condition: str, *, pid: str = "parallel_review") -> bytes:
+    """Two reviews side by side (lanes a and b), joined, then one gateway deciding on ``condition``.
+
+    start -> split -> review_a | review_b -> join -> decide(condition) -> approved | default returned.
+    """
+    def review(task: str, lane: str) -> str:
+        return f"""<bpmn:userTask id="{task}"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="review_{lane}"/>
+  <spiffworkflow:property name="status_label" value="等待审核{lane}"/>
+  <spiffworkflow:property name="decisions" value="approve,return"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>to_{task}</bpmn:incoming><bpmn:outgoing>from_{task}</bpmn:outgoing></bpmn:userTask>"""
+
+    def end(element: str, status: str) -> str:
+        return f"""<bpmn:endEvent id="{element}"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="{status}"/>
+  <spiffworkflow:property name="status_label" value="{status}"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>to_{element}</bpmn:incoming></bpmn:endEvent>"""
+
+    body = f"""
+<bpmn:startEvent id="start"><bpmn:outgoing>f_start</bpmn:outgoing></bpmn:startEvent>
+<bpmn:parallelGateway id="split"><bpmn:incoming>f_start</bpmn:incoming>
+  <bpmn:outgoing>to_review_a</bpmn:outgoing><bpmn:outgoing>to_review_b</bpmn:outgoing></bpmn:parallelGateway>
+{review("review_a", "a")}
+{review("review_b", "b")}
+<bpmn:parallelGateway id="join"><bpmn:incoming>from_review_a</bpmn:incoming><bpmn:incoming>from_review_b</bpmn:incoming>
+  <bpmn:outgoing>f_joined</bpmn:outgoing></bpmn:parallelGateway>
+<bpmn:exclusiveGateway id="decide" default="to_returned"><bpmn:incoming>f_joined</bpmn:incoming>
+  <bpmn:outgoing>to_approved</bpmn:outgoing><bpmn:outgoing>to_returned</bpmn:outgoing></bpmn:exclusiveGateway>
+{end("approved", "approved")}
+{end("returned", "returned")}
+<bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="split"/>
+<bpmn:sequenceFlow id="to_review_a" sourceRef="split" targetRef="review_a"/>
+<bpmn:sequenceFlow id="to_review_b" sourceRef="split" targetRef="review_b"/>
+<bpmn:sequenceFlow id="from_review_a" sourceRef="review_a" targetRef="join"/>
+<bpmn:sequenceFlow id="from_review_b" sourceRef="review_b" targetRef="join"/>
+<bpmn:sequenceFlow id="f_joined" sourceRef="join" targetRef="decide"/>
+<bpmn:sequenceFlow id="to_approved" sourceRef="decide" targetRef="approved">
+  <bpmn:conditionExpression><![CDATA[{condition}]]></bpmn:conditionExpression></bpmn:sequenceFlow>
+<bpmn:sequenceFlow id="to_returned" sourceRef="decide" targetRef="returned"/>
+"""
+    return document(body, {"a": ["start", "split", "review_a", "join", "decide", "approved", "returned"],
+                           "b": ["review_b"]}, pid=pid)

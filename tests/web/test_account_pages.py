@@ -101,3 +101,23 @@ def test_role_switcher_changes_what_a_person_sees(app, web, world):
     assert response.status_code == 302
     assert client.post("/role", {"role": f"reviewer:{world.city}"}).status_code == 302  # not held: refused
     assert "演示公路养护有限公司" in client.text("/inbox")
+
+
+def test_english_chosen_on_the_login_page_survives_the_login(web):
+    client = web()
+    client.get("/lang/en?next=/login")
+    assert "Log in" in client.text("/login")
+    response = client.login("unit_reviewer")
+    assert response.status_code == 302
+    page = client.text("/inbox")
+    assert 'lang="en"' in page and "My tasks" in page
+    client.post("/logout")
+    assert "Log in" in client.text("/login")  # and it is still English after logging out
+
+
+def test_the_header_does_not_repeat_a_role_that_is_the_persons_name(web):
+    page = web("auditor").text("/processes")  # the demo auditor is called 审计员, as the role
+    header = page.split("<header", 1)[1].split("</header>", 1)[0]
+    assert header.count("审计员") == 1
+    reviewer = web("unit_reviewer").text("/inbox").split("<header", 1)[1].split("</header>", 1)[0]
+    assert "工程公司审核员" in reviewer and "审核员 · 演示交通工程有限公司" in reviewer

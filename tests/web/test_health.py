@@ -17,3 +17,10 @@ def test_health_is_503_when_the_database_is_unreachable(app, tmp_path):
     response = broken.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
+
+
+def test_the_browser_finds_a_favicon_without_logging_in(app):
+    response = app.test_client().get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/x-icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    assert "Set-Cookie" not in response.headers

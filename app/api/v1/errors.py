@@ -7,7 +7,7 @@ import marshmallow as ma
 from flask import Response, jsonify
 
 from ...errors import ServiceError
-from ...i18n import _l
+from ...i18n import _l, localise
 
 HTTP_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -51,7 +51,7 @@ def service_error_response(exc: ServiceError) -> Response:
 
 
 def flatten_webargs(messages: Any) -> dict[str, Any]:
-    """webargs nests problems by location ({"json": {...}}); clients want field names."""
+    """webargs nests problems by location ({"json": {...}}); clients want field names, in their language."""
     flat: dict[str, Any] = {}
     if isinstance(messages, dict):
         for location, problems in messages.items():
@@ -59,4 +59,4 @@ def flatten_webargs(messages: Any) -> dict[str, Any]:
                 flat.update({str(k): v for k, v in problems.items()})
             else:
                 flat[str(location)] = problems
-    return flat
+    return localise(flat)

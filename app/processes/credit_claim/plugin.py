@@ -30,6 +30,7 @@ from .views import claim_view, route_details
 # and had no form on the trainee's steps; their running instances still need the same rules.
 LEGACY_HOURS_FORMS = {"reviewed": "reviewed_hours", "registered": "registered_hours"}
 LEGACY_STEP_FORMS = {"prepare": "submission", "revise": "resubmission"}
+LEGACY_EDITABLE = frozenset(LEGACY_STEP_FORMS)  # and no ``editable`` either: a draft or returned claim is edited
 
 
 class NoInputs(StrictSchema):
@@ -108,6 +109,11 @@ class CreditClaimPlugin(ProcessPlugin):
 
     def subject_user_id(self, record: Claim) -> int | None:
         return record.trainee_id
+
+    def editable(self, task: Any) -> bool:
+        if "editable" not in task.properties:
+            return task.spec in LEGACY_EDITABLE
+        return task.editable
 
     def form_for(self, task: Any) -> StepForm | None:
         name = task.form or LEGACY_HOURS_FORMS.get(task.properties.get("hours", ""))

@@ -19,6 +19,11 @@ def _approve(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[st
     return service.approve(host.record)
 
 
+# Versions deployed before statuses and editability came from the diagram had no ``editable``
+# property; their running instances keep the rule those versions had: a rejected enrolment is edited.
+LEGACY_EDITABLE = frozenset({"revise"})
+
+
 class EnrollmentPlugin(ProcessPlugin):
     name = "enrollment"
     order = 10
@@ -46,6 +51,11 @@ class EnrollmentPlugin(ProcessPlugin):
 
     def subject_user_id(self, record: Enrollment) -> int | None:
         return record.trainee_id
+
+    def editable(self, task: Any) -> bool:
+        if "editable" not in task.properties:
+            return task.spec in LEGACY_EDITABLE
+        return task.editable
 
     def present(self, record: Enrollment, actor: Actor) -> dict[str, Any]:
         return enrollment_view(record)

@@ -89,6 +89,13 @@ def approved_enrollment(trainee_id: int, year: int) -> Enrollment | None:
         Enrollment.trainee_id == trainee_id, Enrollment.year == year, Enrollment.approved_at.is_not(None)))
 
 
+def waiting_review(trainee_id: int) -> Enrollment | None:
+    """An enrolment of the trainee that is neither approved nor finished (a unit still reviews it)."""
+    return db.session.scalar(select(Enrollment).join(ProcessInstance, ProcessInstance.id == Enrollment.instance_id)
+                             .where(Enrollment.trainee_id == trainee_id, Enrollment.approved_at.is_(None),
+                                    ProcessInstance.completed.is_(False)).limit(1))
+
+
 def editable(enrollment: Enrollment, actor: Actor) -> bool:
     instance = db.session.get(ProcessInstance, enrollment.instance_id)
     return instance is not None and runner.editable_by(instance, actor)

@@ -1,0 +1,131 @@
+"""Changes of parent authority: who may ask for, see and cancel one, and what approving it changes.
+
+The diagram (``bpmn/unit_parent_change.bpmn``) decides the path: the old and the new parent
+review in parallel; both approving runs ``apply_parent_change`` (``move_org`` here); either
+refusing ends it at once, closing the other review; the unit may cancel while it waits (the
+``cancel`` message).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ...clock import utcnow
+from ...errors import Conflict, Forbidden, Invalid, NotFound
+from ...extensions import db
+from ...i18n import _
+from ...models import Organisation, ProcessInstance
+from ...services import plugins, runner
+from ...services.actors import Actor
+from .models import PARENT, UnitChange
+
+RECORD_TYPE = "unit_change"
+STAFF_ROLES = ("reviewer", "admin")  # who acts for an organisation here
+CHANGEABLE = ("unit", "authority")  # the kinds of organisation that may change parent
+PENDING = "pending"
+
+
+def _plugin() -> plugins.ProcessPlugin:
+    return plugins.for_type(RECORD_TYPE)
+
+
+def _staff_orgs(actor: Actor) -> set[int]:
+    return {org for role, org in actor.roles if role in STAFF_ROLES and org is not None}
+
+
+def visible(change: UnitChange, actor: Actor) -> bool:
+    """The organisation itself and both parents; nobody else (auditors aside)."""
+    return actor.can_read_all_processes or bool(
+        _staff_orgs(actor) & {change.org_id, change.old_parent_id, change.new_parent_id})
+
+
+def get_visible(change_id: int, actor: Actor) -> UnitChange:
+    change = db.session.get(UnitChange, change_id)
+    if change is None or not visible(change, actor):
+        raise NotFound(_("Change not found."))
+    return change
+
+
+def of_org(org_id: int) -> list[UnitChange]:
+    return list(db.session.scalars(select(UnitChange).where(UnitChange.org_id == org_id)
+                                   .order_by(UnitChange.id.desc()).limit(200)))
+
+
+def changes(ids: list[int]) -> list[UnitChange]:
+    """These changes, newest first (a change the unit cancelled is left out: it leaves no pending or
+    reviewed row behind, as in seed 001)."""
+    if not ids:
+        return []
+    return list(db.session.scalars(select(UnitChange).where(UnitChange.id.in_(ids), UnitChange.status != "cancelled")
+                                   .order_by(UnitChange.id.desc())))
+
+
+def parent_choices(org: Organisation) -> list[Organisation]:
+    """The authorities ``org`` may move under: not its current parent, not itself or below it."""
+    below = _descendants(org.id)
+    return [a for a in db.session.scalars(select(Organisation).where(Organisation.kind == "authority")
+                                          .order_by(Organisation.name))
+            if a.id != org.parent_id and a.id not in below]
+
+
+def _descendants(org_id: int) -> set[int]:
+    found, frontier = {org_id}, [org_id]
+    while frontier:
+        children = db.session.scalars(select(Organisation.id).where(Organisation.parent_id.in_(frontier))).all()
+        frontier = [c for c in children if c not in found]
+        found.update(frontier)
+    return found
+
+
+def request_parent_change(org_id: int, actor: Actor, payload: dict[str, Any]) -> UnitChange:
+    """更换上级部门: the organisation asks to move under ``new_parent_id``; both parents review."""
+    org = db.session.get(Organisation, org_id)
+    if org is None or not actor.staff_of(org_id, STAFF_ROLES):
+        raise NotFound(_("Organisation not found."))
+    if org.kind not in CHANGEABLE:
+        raise Forbidden(_("This organisation cannot change its parent authority here."))
+    new_parent = db.session.get(Organisation, payload["new_parent_id"])
+    if new_parent is None or new_parent.id not in {a.id for a in parent_choices(org)}:
+        raise Invalid(_("Choose an authority other than the current parent (and not below this organisation)."),
+                      code="invalid", fields={"new_parent_id": [_("Not a possible parent.")]})
+    if org.parent_id is None:
+        raise Conflict(_("This organisation has no parent authority to change."), code="no_parent")
+    pending = db.session.scalar(select(UnitChange.id).where(UnitChange.org_id == org.id,
+                                                            UnitChange.status == PENDING))
+    if pending is not None:
+        raise Conflict(_("A change of this organisation is already waiting for review (no. %(id)s); it may "
+                         "ask for another once nothing is pending.", id=pending), code="change_pending")
+    change = UnitChange(org_id=org.id, kind=PARENT, old_parent_id=org.parent_id, new_parent_id=new_parent.id,
+                        reason=payload["reason"], requested_by_id=actor.id)
+    db.session.add(change)
+    db.session.flush()
+    instance = runner.start(_plugin(), change, actor, {"record_id": change.id}, action="request",
+                            event_data={"old_parent_id": org.parent_id, "new_parent_id": new_parent.id})
+    change.instance_id = instance.id
+    return change
+
+
+def cancel(change_id: int, actor: Actor, reason: str | None = None) -> UnitChange:
+    change = get_visible(change_id, actor)
+    if not actor.staff_of(change.org_id, STAFF_ROLES):
+        raise Forbidden(_("Only the organisation that asked for the change may cancel it."))
+    try:
+        runner.send_message(change.instance_id, _plugin(), change.id, actor, "cancel", "cancel", comment=reason)
+    except Conflict:
+        raise Conflict(_("The change has been decided; it can no longer be cancelled."),
+                       code="not_cancellable") from None
+    return change
+
+
+def can_cancel(change: UnitChange, actor: Actor) -> bool:
+    instance = db.session.get(ProcessInstance, change.instance_id)
+    return actor.staff_of(change.org_id, STAFF_ROLES) and "cancel" in runner.listening(instance)
+
+
+def move_org(change: UnitChange) -> dict[str, Any]:
+    """Both parents approved: the organisation is under its new parent from now on."""
+    org = db.session.get(Organisation, change.org_id)
+    org.parent_id = change.new_parent_id
+    change.applied_at = utcnow()
+    return {"parent_id": change.new_parent_id}
