@@ -1,24 +1,28 @@
 """Crash harness: SIGKILL a loaded gunicorn again and again; the database must stay whole.
 
-What it proves: every step of a claim is one transaction (``app/db.py``), so killing the whole
-server at any moment (mid-request, mid-engine-run, mid-commit) loses at most the requests in
-flight: never half a step, never a step a client was told had succeeded.
+What it proves: every step of every process is one transaction (``app/db.py``), so killing the
+whole server at any moment (mid-request, mid-engine-run, mid-commit) loses at most the requests
+in flight: never half a step, never a step a client was told had succeeded.
 
 How: a fresh database (PostgreSQL ``bench_crash``, dropped and recreated, or a SQLite file),
 migrated and loaded with the demo data by the flask CLI; gunicorn (``-c gunicorn.conf.py``, W
 workers) in a session of its own; C client threads running claim lifecycles (create -> submit
--> unit approve -> authority approve, 0.1 h each, under the 36 h route cap) and logging every
-request. Every ~S seconds (0.5-1.5 x, at random) the process group - master and workers - gets
+-> unit approve -> authority approve, 0.1 h each, under the 36 h route cap) and O more running
+the organisation processes (a staff transfer of 刘洋 to the other unit and back, a change of
+unit 2's parent authority to the other city authority and back, both parents approving), all
+logging every request. Every ~S seconds (0.5-1.5 x, at random) the process group - master and workers - gets
 SIGKILL and the server is restarted. A connection error is an unknown outcome: the client
-re-reads the claim to learn where it stands and carries on. After K kills the load stops, the
+re-reads the record (or the inbox) to learn where it stands and carries on. After K kills the load stops, the
 server gets SIGTERM, and: (i) the consistency check (``app.services.consistency``) finds
 nothing; (ii) every 2xx answer is in the database (claims, submissions, decisions with their
-events, ledger rows of approvals); (iii) no half changes: no claim without its instance, no
-instance without its record, no completed task without its event, no ledger row for a claim
+events, ledger rows of approvals, transfers and parent changes filed, and the person or the unit
+moved by every approval); (iii) no half changes: no record of any process without its instance,
+no instance without its record, no completed task without its event, no ledger row for a claim
 that is not approved; (iv) ``flask --app app audit verify`` exits 0. Prints a report, exits 1
 on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
 Run:  cd /work/main && . .venv/bin/activate && python bench/crash.py \
-          [--db postgres|sqlite] [--kills 5] [--clients 4] [--workers 2] [--seconds-between 3]
+          [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--workers 2]
+          [--seconds-between 3]
 PostgreSQL: 127.0.0.1:5432, user postgres, trust auth.
 """
 from __future__ import annotations
@@ -39,12 +43,26 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from claims import BIN, ROOT, ROUTES, TRAINEES, UNIT_REVIEWER, login_all, wait_until_up  # bench/claims.py
+from claims import (  # bench/claims.py
+    BENCH_ENV,
+    BIN,
+    PASSWORD,
+    ROOT,
+    ROUTES,
+    TRAINEES,
+    UNIT_REVIEWER,
+    login_all,
+    wait_until_up,
+)
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_crash"
 FACTS = ("id", "status", "instance_id", "hours_registered", "task", "decision", "record")
 NEXT = {"unit_review": "authority_review", "authority_review": "approved"}  # after an approval
+AUTHORITIES = ("authority_reviewer", "authority_reviewer_b")  # unit 2 moves between the two
+MOVER = "330104198807180046"  # 刘洋 (no claims here): transferred between the units and back
+ORG_USERS = (MOVER, "unit_reviewer_b", "authority_reviewer_b")
+CLAIM_KINDS = {"create", "submit", "approve_unit_review", "approve_authority_review"}
 
 
 class RequestLog:
@@ -118,27 +136,113 @@ class Client(threading.Thread):
             if status == "draft":
                 code, body = self.call("submit", trainee, "POST", f"/claims/{claim_id}/submit")
                 status = body["status"] if code == 200 else None
-            elif status in NEXT:
-                reviewer = UNIT_REVIEWER[trainee] if status == "unit_review" else "authority_reviewer"
-                status = NEXT[status] if self.review(reviewer, claim_id, status) else None
+            elif status in NEXT:  # unit 2's claims go to whichever authority it is under at the time
+                reviewers = (UNIT_REVIEWER[trainee],) if status == "unit_review" else AUTHORITIES
+                status = NEXT[status] if self.review(reviewers, claim_id, status) else None
             else:
                 return
 
-    def review(self, user: str, claim_id: int, step: str) -> bool:
+    def review(self, users: tuple[str, ...], claim_id: int, step: str) -> bool:
+        for user in users:
+            task_id = self.find_task(user, "credit_claim", "claim", claim_id)
+            if task_id is not None:
+                code, _ = self.call(f"approve_{step}", user, "POST", f"/tasks/{task_id}/complete",
+                                    json={"decision": "approve", "hours": 0.1})
+                return code == 200
+        return False
+
+    def find_task(self, user: str, process: str, record_type: str, record_id: int | None = None) -> int | None:
+        """The open task of ``user`` on that record (on any record of the process if no id); None if none."""
         page = 1
         while True:
             code, body = self.call("inbox", user, "GET", "/tasks",
-                                   params={"process": "credit_claim", "per_page": 100, "page": page})
+                                   params={"process": process, "per_page": 100, "page": page})
             if code != 200:
-                return False
-            task = next((t for t in body["items"] if t["record"] == {"type": "claim", "id": claim_id}), None)
-            if task is not None:
-                code, _ = self.call(f"approve_{step}", user, "POST", f"/tasks/{task['id']}/complete",
-                                    json={"decision": "approve", "hours": 0.1})
-                return code == 200
+                return None
+            for task in body["items"]:
+                if task["record"]["type"] == record_type and record_id in (None, task["record"]["id"]):
+                    return task["id"]
             if page * 100 >= body["total"]:
-                return False
+                return None
             page += 1
+
+    def open_record(self, user: str, process: str) -> int | None:
+        """The record of a task ``user`` has open in that process (one an earlier round left waiting)."""
+        code, body = self.call("inbox", user, "GET", "/tasks", params={"process": process, "per_page": 1})
+        return body["items"][0]["record"]["id"] if code == 200 and body["items"] else None
+
+
+class OrgClient(Client):
+    """Staff transfers and parent changes, in turn, until told to stop.
+
+    Each round starts from what the server says (whom 刘洋 works for, which change is still
+    waiting), so a round cut off by a kill is finished by the next one.
+    """
+
+    def run(self) -> None:
+        self.units = {user: self.org_of(user) for user in ("unit_reviewer", "unit_reviewer_b")}
+        self.parents = {user: self.org_of(user) for user in AUTHORITIES}
+        self.last_change: int | None = None
+        while not self.stop.is_set():
+            self.transfer_round()
+            self.parent_change_round()
+
+    def org_of(self, user: str) -> int:
+        while True:  # the server may be down for a moment
+            code, me = self.call("read", user, "GET", "/me")
+            if code == 200:
+                return me["roles"][0]["org_id"]
+
+    def transfer_round(self) -> None:
+        code, me = self.call("read", MOVER, "GET", "/me")
+        if code != 200:
+            return
+        unit = next(r["org_id"] for r in me["roles"] if r["role"] == "trainee")
+        source = next(user for user, org in self.units.items() if org == unit)
+        target = next(user for user in self.units if user != source)
+        transfer_id = self.open_record(target, "staff_transfer")
+        if transfer_id is None:
+            code, body = self.call("file_transfer", source, "POST", "/transfers", json={
+                "id_number": MOVER, "to_unit_id": self.units[target], "reason": "崩溃测试调动",
+                "contact_name": "王经理", "contact_phone": "0571-88888888"})
+            if code != 201:
+                return
+            transfer_id = body["id"]
+        task_id = self.find_task(target, "staff_transfer", "transfer", transfer_id)
+        if task_id is not None:
+            self.call("accept_transfer", target, "POST", f"/tasks/{task_id}/complete", json={"decision": "accept"})
+
+    def parent_change_round(self) -> None:
+        change_id = next(filter(None, (self.open_record(user, "unit_parent_change") for user in AUTHORITIES)), None)
+        if change_id is None:
+            parent = self.parents["authority_reviewer"]
+            if self.last_change is not None:
+                code, last = self.call("read", "unit_reviewer_b", "GET", f"/unit-changes/{self.last_change}")
+                if code != 200:
+                    return
+                parent = (last["new_parent"] if last["status"] == "approved" else last["old_parent"])["id"]
+            new_parent = next(org for org in self.parents.values() if org != parent)
+            code, body = self.call("ask_parent_change", "unit_reviewer_b", "POST",
+                                   f"/units/{self.units['unit_reviewer_b']}/parent-change",
+                                   json={"new_parent_id": new_parent, "reason": "崩溃测试划转"})
+            if code != 201:
+                return
+            change_id = body["id"]
+        self.last_change = change_id
+        for user in AUTHORITIES:  # the old and the new parent, whichever has not decided yet
+            task_id = self.find_task(user, "unit_parent_change", "unit_change", change_id)
+            if task_id is not None:
+                self.call("approve_parent_change", user, "POST", f"/tasks/{task_id}/complete",
+                          json={"decision": "approve"})
+
+
+def login(base: str, users: tuple[str, ...]) -> dict[str, str]:
+    tokens = {}
+    for user in users:
+        r = requests.post(base + "/auth/token", json={"username": user, "password": PASSWORD}, timeout=60)
+        r.raise_for_status()
+        tokens[user] = r.json()["access_token"]
+    return tokens
 
 
 def group_alive(pgid: int) -> bool:
@@ -190,7 +294,11 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
 
     from app import create_app
     from app.extensions import db
-    from app.models import Claim, Enrollment, HourEntry, HumanTask, ProcessEvent, ProcessInstance
+    from app.models import HourEntry, HumanTask, Organisation, ProcessEvent, ProcessInstance, RoleAssignment, User
+    from app.processes.credit_claim.models import Claim
+    from app.processes.staff_transfer.models import StaffTransfer
+    from app.processes.unit_change.models import UnitChange
+    from app.services import plugins
     from app.services.consistency import check_all
 
     with create_app({"SQLALCHEMY_DATABASE_URI": url}).app_context():
@@ -198,43 +306,69 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         problems = [f"consistency: instance {p.instance_id}: [{p.check}] {p.what}" for p in report.problems]
         ok = [e for e in entries if e["outcome"] == "ok"]
         claims = {c.id: c for c in db.session.scalars(select(Claim))}
+        transfers = {t.id: t for t in db.session.scalars(select(StaffTransfer).where(
+            StaffTransfer.reason == "崩溃测试调动"))}
+        changes = {c.id: c for c in db.session.scalars(select(UnitChange))}
         tasks = {t.id: t for t in db.session.scalars(select(HumanTask))}
         ledger = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(HourEntry.source == "claim"))}
         decided = set(db.session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_spec,
                                                 ProcessEvent.decision).where(ProcessEvent.decision.is_not(None))))
+        records = {"transfer": transfers, "unit_change": changes}
         for e in ok:  # (ii) what a client was told happened, happened
-            kind, claim = e["kind"], claims.get(e["record"]["id"] if "record" in e else e.get("id"))
+            kind = e["kind"]
+            if kind.startswith(("approve_", "accept_")):  # a task completion: the row and its event
+                decision, task = kind.split("_", 1)[0], tasks.get(e["id"])
+                if task is None or (task.status, task.decision) != ("completed", decision):
+                    problems.append(f"task {e['id']} {kind} (200): row is {task and (task.status, task.decision)}")
+                elif (task.instance_id, task.task_spec, decision) not in decided:
+                    problems.append(f"task {task.id} {kind} (200): no event on instance {task.instance_id}")
+            if kind in ("file_transfer", "ask_parent_change"):
+                record = records["transfer" if kind == "file_transfer" else "unit_change"].get(e["id"])
+                if record is None or record.instance_id is None:
+                    problems.append(f"{kind} answered {e['http']} for record {e['id']}: not in the database")
+            elif kind == "accept_transfer":
+                transfer = transfers.get(e["record"]["id"])
+                if transfer is None or transfer.status != "accepted" or transfer.moved_at is None:
+                    problems.append(f"transfer {e['record']['id']} accepted (200): "
+                                    f"{transfer and (transfer.status, transfer.moved_at)}")
+            if kind not in CLAIM_KINDS:
+                continue
+            claim = claims.get(e["record"]["id"] if "record" in e else e.get("id"))
             status = getattr(claim, "status", None)
             if kind.startswith("approve_"):
-                task = tasks.get(e["id"])
-                if task is None or (task.status, task.decision) != ("completed", "approve"):
-                    problems.append(f"task {e['id']} approved (200): row is {task and (task.status, task.decision)}")
-                elif (task.instance_id, task.task_spec, "approve") not in decided:
-                    problems.append(f"task {task.id} approved (200): no event on instance {task.instance_id}")
                 if status not in (("authority_review", "approved") if kind == "approve_unit_review" else ("approved",)):
                     problems.append(f"claim {e['record']['id']} after {kind} (200) is {status!r}")
-            elif kind in ("create", "submit") and (claim is None or claim.instance_id is None):
+            elif claim is None or claim.instance_id is None:
                 problems.append(f"{kind} answered {e['http']} for claim {e['id']}: not in the database")
             elif kind == "submit" and (status == "draft" or claim.submitted_at is None):
                 problems.append(f"submit of claim {claim.id} answered 200: {status!r}, submitted {claim.submitted_at}")
             if status == "approved" and claim.id not in ledger:  # approved per the answer and the table
                 problems.append(f"claim {claim.id} is approved: no ledger row")
+        # The person and the unit are where the latest approvals put them.
+        mover = db.session.scalar(select(User).where(User.username == MOVER))
+        unit_now = db.session.scalar(select(RoleAssignment.org_id).where(
+            RoleAssignment.user_id == mover.id, RoleAssignment.role == "trainee"))
+        moved = [t for t in transfers.values() if t.status == "accepted"]
+        if moved and unit_now != max(moved, key=lambda t: t.id).to_unit_id:
+            problems.append(f"{MOVER} works for unit {unit_now}, not where the latest accepted transfer put them")
+        applied = [c for c in changes.values() if c.status == "approved"]
+        if applied:
+            latest = max(applied, key=lambda c: c.id)
+            parent = db.session.get(Organisation, latest.org_id).parent_id
+            if parent != latest.new_parent_id:
+                problems.append(f"unit {latest.org_id} is under {parent}, not where change {latest.id} put it")
         # Unknown outcomes: a write never answered, and never retried with success, that is in the
         # database anyway - proof that kills land after commits as well as before them.
+        creations = {"create": claims, "file_transfer": transfers, "ask_parent_change": changes}
         retried = {(e["kind"], e["path"]) for e in ok}
-        committed = len(claims) - len({e["id"] for e in ok if e["kind"] == "create"})
+        committed = sum(len(rows) - len({e["id"] for e in ok if e["kind"] == kind}) for kind, rows in creations.items())
         for e in entries:
-            if (e["outcome"], e["method"]) == ("unknown", "POST") and e["kind"] != "create" \
+            if (e["outcome"], e["method"]) == ("unknown", "POST") and e["kind"] not in creations \
                     and (e["kind"], e["path"]) not in retried:
                 row_id = int(e["path"].split("/")[2])
                 done = (claims[row_id].submitted_at if e["kind"] == "submit" else tasks[row_id].status == "completed")
                 committed += bool(done)
         half = {  # (iii) SQL straight over the tables, independent of the consistency module
-            "claim without its instance": select(Claim.id).outerjoin(
-                ProcessInstance, ProcessInstance.id == Claim.instance_id).where(ProcessInstance.id.is_(None)),
-            "instance without its record": select(ProcessInstance.id).where(or_(*(
-                and_(ProcessInstance.record_type == kind, not_(exists().where(model.id == ProcessInstance.record_id)))
-                for kind, model in (("claim", Claim), ("enrollment", Enrollment))))),
             "completed task without its event": select(HumanTask.id).where(
                 HumanTask.status == "completed", not_(exists().where(
                     ProcessEvent.instance_id == HumanTask.instance_id, ProcessEvent.task_spec == HumanTask.task_spec,
@@ -243,12 +377,20 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 Claim, Claim.id == HourEntry.source_id).where(
                 HourEntry.source == "claim", or_(Claim.id.is_(None), Claim.status != "approved")),
         }
+        for plugin in plugins.registry():  # every process's records and instances point at each other
+            model = plugin.model
+            half[f"{plugin.record_type} without its instance"] = select(model.id).outerjoin(
+                ProcessInstance, ProcessInstance.id == model.instance_id).where(ProcessInstance.id.is_(None))
+            half[f"{plugin.record_type} instance without its record"] = select(ProcessInstance.id).where(and_(
+                ProcessInstance.record_type == plugin.record_type,
+                not_(exists().where(model.id == ProcessInstance.record_id))))
         for what, query in half.items():
             problems += [f"{what}: {row_id}" for row_id in db.session.scalars(query)]
         stats = {"instances": report.checked["state"], "consistency_problems": len(report.problems),
                  "acknowledged": len(ok), "claims": len(claims),
                  "approved": sum(c.status == "approved" for c in claims.values()), "ledger_rows": len(ledger),
-                 "unknown_committed": committed}
+                 "transfers": len(transfers), "transfers_accepted": len(moved), "changes": len(changes),
+                 "changes_approved": len(applied), "unknown_committed": committed}
         db.session.remove()
         db.engine.dispose()
     return stats, list(dict.fromkeys(problems))  # one line per distinct problem
@@ -257,7 +399,7 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
-    for option, default in (("--kills", 5), ("--clients", 4), ("--workers", 2)):
+    for option, default in (("--kills", 5), ("--clients", 4), ("--org-clients", 1), ("--workers", 2)):
         parser.add_argument(option, type=int, default=default)
     parser.add_argument("--seconds-between", type=float, default=3.0)
     args = parser.parse_args()
@@ -268,7 +410,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix=f"crash-{args.db}-") as tmpdir:
         tmp = Path(tmpdir)
         url = fresh_database(args.db, tmp)
-        env = {**os.environ, "APP_SQLALCHEMY_DATABASE_URI": url, "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
+        env = {**os.environ, **BENCH_ENV, "APP_SQLALCHEMY_DATABASE_URI": url,
+               "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
         for command in (["db", "upgrade"], ["demo"]):
             done = flask(env, *command)
             if done.returncode:
@@ -281,8 +424,9 @@ def main() -> None:
         log, stop, kills, in_flight = RequestLog(log_path), threading.Event(), 0, []
         try:
             wait_until_up(base, server, server_log)
-            tokens = login_all(base)
-            clients = [Client(n, base, tokens, log, stop) for n in range(args.clients)]
+            tokens = {**login_all(base), **login(base, ORG_USERS)}
+            clients = [*(Client(n, base, tokens, log, stop) for n in range(args.clients)),
+                       *(OrgClient(args.clients + n, base, tokens, log, stop) for n in range(args.org_clients))]
             for client in clients:
                 client.start()
             while kills < args.kills:
@@ -313,7 +457,8 @@ def main() -> None:
 
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
-    print(f"\n=== crash harness: {args.db} @ {commit}, {args.clients} clients, {args.workers} gunicorn workers, "
+    print(f"\n=== crash harness: {args.db} @ {commit}, {args.clients} claim clients, {args.org_clients} organisation "
+          f"clients, {args.workers} gunicorn workers, "
           f"~{args.seconds_between:g} s between kills ===")
     for label, value in [
         ("kills done", f"{kills} (requests in flight at each kill: {in_flight})"),
@@ -325,6 +470,8 @@ def main() -> None:
         ("claims created", f"{stats['claims']} ({count(kind='create')} create requests, "
                            f"{count(kind='create', outcome='ok')} answered 201)"),
         ("claims approved", f"{stats['approved']} (ledger rows {stats['ledger_rows']})"),
+        ("transfers", f"{stats['transfers']} filed, {stats['transfers_accepted']} accepted"),
+        ("parent changes", f"{stats['changes']} asked, {stats['changes_approved']} approved by both parents"),
         ("consistency check", f"{stats['instances']} instances, {stats['consistency_problems']} problem(s)"),
         ("acknowledged 2xx", f"{stats['acknowledged']} checked against the database"),
         ("audit verify", f"{(audit.stdout.strip().splitlines() or ['?'])[-1]} (exit {audit.returncode})"),

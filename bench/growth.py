@@ -50,7 +50,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 import bulk_load  # noqa: E402
-from claims import BIN, ROOT, ApiError, Client, Recorder, login_all, stats, wait_until_up  # noqa: E402
+from claims import BENCH_ENV, BIN, ROOT, ApiError, Client, Recorder, login_all, stats, wait_until_up  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_growth"
 SQLITE_PATH = ROOT / "instance" / "bench_growth.db"
@@ -127,7 +127,8 @@ class Server:
             self.port = sock.getsockname()[1]
         self.base = f"http://127.0.0.1:{self.port}/api/v1"
         self.log = tmp / "gunicorn.log"
-        env = {**os.environ, "APP_SQLALCHEMY_DATABASE_URI": url, "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
+        env = {**os.environ, **BENCH_ENV, "APP_SQLALCHEMY_DATABASE_URI": url,
+               "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
                 [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--workers", "1", "--threads", "1",

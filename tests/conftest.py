@@ -19,6 +19,7 @@ from app import create_app
 from app.clock import CLOCK, Clock
 from app.extensions import db
 from tests.support.api import ApiClient
+from tests.support.races import hold_instance_lock
 from tests.support.world import World, build_world
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -82,6 +83,12 @@ def clock() -> Iterator[Clock]:
     CLOCK.freeze(datetime.now(UTC))
     yield CLOCK
     CLOCK.reset()
+
+
+@pytest.fixture
+def slow_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold the instance lock a while, so the loser of a race is certainly waiting on it."""
+    hold_instance_lock(monkeypatch)
 
 
 @pytest.fixture

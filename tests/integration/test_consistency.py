@@ -68,6 +68,36 @@ def history(api, world) -> dict[str, dict[str, Any]]:
                                   ("pending", T2, "authority_review")]:
         assert api.claim(owner, made[name]["id"])["status"] == expected, name
     assert api.as_(T3).get(f"/enrollments/{enrolment_id}").get_json()["status"] == "approved"
+
+    # T2 is transferred from unit 1 to unit 2: refused, then cancelled, then accepted.
+    def transfer() -> dict[str, Any]:
+        return _ok(api.as_("unit_reviewer").post("/transfers", json={
+            "id_number": T2, "to_unit_id": world.unit2, "reason": "工作调动", "contact_name": "王经理",
+            "contact_phone": "0571-88888888"}))
+    made["transfer_refused"] = transfer()
+    _ok(api.decide("unit_reviewer_b", made["transfer_refused"]["id"], "refuse", record_type="transfer",
+                   comment="编制已满"))
+    made["transfer_cancelled"] = transfer()
+    _ok(api.as_("unit_reviewer").post(f"/transfers/{made['transfer_cancelled']['id']}/cancel", json={}))
+    made["transfer"] = transfer()
+    _ok(api.decide("unit_reviewer_b", made["transfer"]["id"], "accept", record_type="transfer"))
+
+    # Unit 2 moves under the second city authority; unit 1 asks the same and waits on both parents.
+    def parent_change(reviewer: str, unit: int) -> dict[str, Any]:
+        return _ok(api.as_(reviewer).post(f"/units/{unit}/parent-change", json={
+            "new_parent_id": world.city_b, "reason": "业务划归建设局管理"}))
+    made["moved"] = parent_change("unit_reviewer_b", world.unit2)
+    for parent in ("authority_reviewer", "authority_reviewer_b"):
+        _ok(api.decide(parent, made["moved"]["id"], "approve", record_type="unit_change"))
+    made["moving"] = parent_change("unit_reviewer", world.unit1)
+
+    for name, kind, expected in [("transfer_refused", "transfers", "refused"),
+                                 ("transfer_cancelled", "transfers", "cancelled"),
+                                 ("transfer", "transfers", "accepted"), ("moved", "unit-changes", "approved"),
+                                 ("moving", "unit-changes", "pending")]:
+        made[name] = _ok(api.as_("unit_reviewer_b" if name == "moved" else "unit_reviewer")
+                         .get(f"/{kind}/{made[name]['id']}"))
+        assert made[name]["status"] == expected, name
     return made
 
 
@@ -106,7 +136,8 @@ def test_every_lifecycle_leaves_consistent_views(app, history):
     with app.app_context():
         report = check_all()
     assert report.problems == []
-    assert report.checked["state"] == 6 + 4 + 1 + 1  # six claims, the four demo enrolments, this one, the demo transfer
+    # six claims, the four demo enrolments, this one, the demo transfer, three transfers, two parent changes
+    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2
     assert report.checked["ledger"] == 6
     with app.app_context():
         assert set(report.checked) == set(all_checks())
@@ -117,7 +148,7 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "12 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "17 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1
@@ -230,6 +261,27 @@ def test_a_claim_that_lost_its_instance(app, history):
     claim_id = history["withdrawn"]["id"]
     _sql(app, "UPDATE claim SET instance_id = NULL WHERE id = :id", id=claim_id)
     assert _check(app) == {(history["withdrawn"]["instance_id"], "record"), (None, "orphans")}
+
+
+def test_a_transfer_whose_status_was_changed(app, history):
+    _sql(app, "UPDATE staff_transfer SET status = 'pending' WHERE id = :id", id=history["transfer"]["id"])
+    assert _check(app) == {(history["transfer"]["instance_id"], "record")}
+
+
+def test_a_refused_transfer_that_says_the_person_moved(app, history):
+    _sql(app, "UPDATE staff_transfer SET moved_at = created_at WHERE id = :id", id=history["transfer_refused"]["id"])
+    assert _check(app) == {(history["transfer_refused"]["instance_id"], "record")}
+
+
+def test_an_approved_parent_change_that_did_not_move_the_unit(app, history, world):
+    _sql(app, "UPDATE organisation SET parent_id = :city WHERE id = :id", city=world.city, id=world.unit2)
+    assert _check(app) == {(history["moved"]["instance_id"], "record")}
+
+
+def test_a_parent_review_task_row_lost_while_the_other_waits(app, history):
+    iid = history["moving"]["instance_id"]
+    _sql(app, "DELETE FROM human_task WHERE id = :id", id=_task_id(app, iid, "open", "new_parent_review"))
+    assert _check(app) == {(iid, "tasks")}
 
 
 def test_nothing_is_left_in_the_session(app, history):

@@ -1,19 +1,17 @@
 """Concurrent requests on one instance: exactly one wins, the other gets 409, nothing tears."""
 from __future__ import annotations
 
-import threading
 import time
-
-import pytest
 
 from app.extensions import db
 from app.models import HumanTask, ProcessEvent, ProcessInstance, RoleAssignment, User
-from app.services import consistency, runner
+from app.services import consistency
 from app.services.accounts import hash_password
 from app.services.definitions import deploy
 from app.services.engine import bundle_for, engine
 from app.services.timers import run_due
 from tests.support.diagrams import credit_claim_with_deadline
+from tests.support.races import run_together
 from tests.support.world import PASSWORD, T1
 
 
@@ -35,33 +33,7 @@ def _all_views_agree(app) -> None:
         db.session.remove()
 
 
-def _run_together(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
 
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
-@pytest.fixture
-def slow_lock(monkeypatch):
-    """Hold the instance lock a while, so the loser is certainly waiting on it."""
-    original = runner._lock  # every path to an instance's row lock goes through it
-
-    def held(where):
-        instance = original(where)
-        time.sleep(0.3)
-        return instance
-
-    monkeypatch.setattr(runner, "_lock", held)
 
 
 def test_two_reviewers_complete_the_same_task(app, api, world, slow_lock):
@@ -70,7 +42,7 @@ def test_two_reviewers_complete_the_same_task(app, api, world, slow_lock):
     task = api.task_for("unit_reviewer", claim["id"])
     a, b = api.as_("unit_reviewer"), api.as_(other)  # log in before the race
     started = time.perf_counter()
-    responses = _run_together([
+    responses = run_together([
         lambda: a.post(f"/tasks/{task['id']}/complete", json={"decision": "approve", "hours": 16}),
         lambda: b.post(f"/tasks/{task['id']}/complete", json={"decision": "reject", "comment": "不通过"}),
     ])
@@ -106,7 +78,7 @@ def test_withdraw_racing_the_unit_approval(app, api, slow_lock):
     claim = api.submitted_claim(T1)
     task = api.task_for("unit_reviewer", claim["id"])
     reviewer, trainee = api.as_("unit_reviewer"), api.as_(T1)
-    responses = _run_together([
+    responses = run_together([
         lambda: reviewer.post(f"/tasks/{task['id']}/complete", json={"decision": "approve"}),
         lambda: trainee.post(f"/claims/{claim['id']}/withdraw"),
     ])
@@ -128,7 +100,7 @@ def test_batch_racing_a_single_approval_of_one_of_its_tasks(app, api, world, slo
               for _ in range(3)]
     tasks = [api.task_for("unit_reviewer", c["id"])["id"] for c in claims]
     batcher, single = api.as_("unit_reviewer"), api.as_(other)
-    batch, alone = _run_together([
+    batch, alone = run_together([
         lambda: batcher.post("/tasks/batch", json={"task_ids": tasks, "decision": "approve"}),
         lambda: single.post(f"/tasks/{tasks[1]}/complete", json={"decision": "reject", "comment": "材料不全"}),
     ])
@@ -169,7 +141,7 @@ def test_two_timer_runners_on_one_instance(app, api):
             finally:
                 db.session.remove()
 
-    fired = _run_together([runner, runner])
+    fired = run_together([runner, runner])
     assert sorted(fired) == [0, 1]
     assert api.claim(T1, claim["id"])["status"] == "unit_rejected"
     assert api.task_for("unit_reviewer", claim["id"]) is None

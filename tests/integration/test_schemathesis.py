@@ -42,7 +42,7 @@ from schemathesis.specs.openapi.checks import is_unexpected_http_status_case
 from app import create_app
 from app.converters import INT32_MAX
 from tests.support.files import pdf, png
-from tests.support.world import T1, T2
+from tests.support.world import T1, T2, T3
 
 PREFIX = "/api/v1"
 REVIEWER = "unit_reviewer"
@@ -102,9 +102,20 @@ SPECIFIC = {
     "PATCH /api/v1/enrollments/{enrollment_id}": {403, 409},
     "POST /api/v1/enrollments/{enrollment_id}/submit": {403, 409},
     "GET /api/v1/tasks/{task_id}": {403},
+    "POST /api/v1/tasks/{task_id}/take": {403, 409},
+    "POST /api/v1/tasks/{task_id}/release": {403, 409},
     "POST /api/v1/tasks/{task_id}/claim": {403, 409},
     "POST /api/v1/tasks/{task_id}/unclaim": {403, 409},
     "POST /api/v1/tasks/{task_id}/complete": {403, 409, 422},
+    "POST /api/v1/transfers": {403, 409},
+    "GET /api/v1/transfers": {403},
+    "GET /api/v1/transfers/{transfer_id}": {403},
+    "POST /api/v1/transfers/{transfer_id}/cancel": {403, 409},
+    "POST /api/v1/transfers/{transfer_id}/files": {403, 409, 413, 422},
+    "GET /api/v1/transfers/{transfer_id}/files/{file_id}": {403},
+    "POST /api/v1/units/{org_id}/parent-change": {403, 409},
+    "GET /api/v1/unit-changes/{change_id}": {403},
+    "POST /api/v1/unit-changes/{change_id}/cancel": {403, 409},
     "GET /api/v1/process-instances/{instance_id}": {403},
     "GET /api/v1/process-instances/{instance_id}/events": {403},
 }
@@ -166,7 +177,8 @@ CHECKS = [
 # -- state ----------------------------------------------------------------------------
 @pytest.fixture
 def seeded(api) -> dict[str, int]:
-    """Claims in several states, a proof file and open tasks (ids restart with every test)."""
+    """Claims in several states, a proof file, open tasks, a pending transfer into the reviewer's
+    unit and a pending parent change of it (ids restart with every test)."""
     draft = api.new_claim(T1)
     uploaded = api.as_(T1).upload(draft["id"], png(), "proof.png")
     assert uploaded.status_code == 201, uploaded.get_json()
@@ -175,7 +187,15 @@ def seeded(api) -> dict[str, int]:
     assert api.as_(T2).upload(approved["id"], pdf(), "b.pdf").status_code == 201
     assert api.as_(T2).post(f"/claims/{approved['id']}/submit").status_code == 200
     assert api.decide(REVIEWER, approved["id"], "approve", hours=16).status_code == 200
-    return {"draft": draft["id"], "file": uploaded.get_json()["id"], "submitted": submitted["id"]}
+    transfer = api.as_("unit_reviewer_b").post("/transfers", json={
+        "id_number": T3, "to_unit_id": api.world.unit1, "reason": "工作调动", "contact_name": "王经理",
+        "contact_phone": "0571-88888888"})
+    assert transfer.status_code == 201, transfer.get_json()
+    change = api.as_(REVIEWER).post(f"/units/{api.world.unit1}/parent-change", json={
+        "new_parent_id": api.world.city_b, "reason": "业务划归建设局管理"})
+    assert change.status_code == 201, change.get_json()
+    return {"draft": draft["id"], "file": uploaded.get_json()["id"], "submitted": submitted["id"],
+            "transfer": transfer.get_json()["id"], "unit_change": change.get_json()["id"]}
 
 
 def _run(case, app, api, username: str) -> None:
@@ -283,6 +303,34 @@ def test_successful_writes_conform_to_the_document(api, seeded):
     _conforms("POST /api/v1/auth/logout", newcomer.post("/auth/logout"), 200)
 
 
+def test_successful_transfer_and_parent_change_calls_conform_to_the_document(api, seeded):
+    """The same for the routes of staff transfers and parent changes, and taking a task."""
+    world, filer, target = api.world, api.as_("unit_reviewer_b"), api.as_(REVIEWER)
+    _conforms("POST /api/v1/transfers/{transfer_id}/cancel", filer.post(
+        f"/transfers/{seeded['transfer']}/cancel", json={}), 200)
+    transfer = _conforms("POST /api/v1/transfers", filer.post("/transfers", json={
+        "id_number": T3, "to_unit_id": world.unit1, "reason": "工作调动", "contact_name": "王经理",
+        "contact_phone": "13800000000"}), 201)
+    attached = _conforms("POST /api/v1/transfers/{transfer_id}/files", filer.post(
+        f"/transfers/{transfer['id']}/files", content_type="multipart/form-data",
+        data={"file": (io.BytesIO(pdf()), "调函.pdf")}), 201)
+    download = target.get(f"/transfers/{transfer['id']}/files/{attached['id']}")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    _conforms("GET /api/v1/transfers", target.get("/transfers", query_string={"direction": "in"}), 200)
+    _conforms("GET /api/v1/transfers/{transfer_id}", target.get(f"/transfers/{transfer['id']}"), 200)
+    task = api.task_for(REVIEWER, transfer["id"], "transfer")
+    _conforms("POST /api/v1/tasks/{task_id}/take", target.post(f"/tasks/{task['id']}/take"), 200)
+    _conforms("POST /api/v1/tasks/{task_id}/release", target.post(f"/tasks/{task['id']}/release"), 200)
+    _conforms("POST /api/v1/tasks/{task_id}/complete", target.post(
+        f"/tasks/{task['id']}/complete", json={"decision": "accept"}), 200)
+
+    _conforms("GET /api/v1/unit-changes/{change_id}", target.get(f"/unit-changes/{seeded['unit_change']}"), 200)
+    _conforms("POST /api/v1/unit-changes/{change_id}/cancel", target.post(
+        f"/unit-changes/{seeded['unit_change']}/cancel", json={}), 200)
+    _conforms("POST /api/v1/units/{org_id}/parent-change", filer.post(
+        f"/units/{world.unit2}/parent-change", json={"new_parent_id": world.city_b, "reason": "划转"}), 201)
+
+
 # -- regression tests for what the fuzzing found ----------------------------------------
 def _error(response) -> dict[str, Any]:
     body = response.get_json(silent=True)
@@ -326,6 +374,11 @@ ID_PATHS = [
     ("GET", "/enrollments/{n}", T1), ("PATCH", "/enrollments/{n}", T1), ("POST", "/enrollments/{n}/submit", T1),
     ("GET", "/tasks/{n}", REVIEWER), ("POST", "/tasks/{n}/claim", REVIEWER),
     ("POST", "/tasks/{n}/unclaim", REVIEWER), ("POST", "/tasks/{n}/complete", REVIEWER),
+    ("POST", "/tasks/{n}/take", REVIEWER), ("POST", "/tasks/{n}/release", REVIEWER),
+    ("GET", "/transfers/{n}", REVIEWER), ("POST", "/transfers/{n}/cancel", REVIEWER),
+    ("POST", "/transfers/{n}/files", REVIEWER), ("GET", "/transfers/1/files/{n}", REVIEWER),
+    ("POST", "/units/{n}/parent-change", REVIEWER), ("GET", "/unit-changes/{n}", REVIEWER),
+    ("POST", "/unit-changes/{n}/cancel", REVIEWER),
     ("GET", "/process-instances/{n}", AUDITOR), ("GET", "/process-instances/{n}/events", AUDITOR),
 ]
 # Found: path ids beyond the INTEGER id columns reached the database (OverflowError, a 500, on

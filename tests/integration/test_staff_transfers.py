@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from app.processes.enrollment.models import Enrollment
 from app.services import consistency
 from tests.support.files import png
 from tests.support.people import make_user
+from tests.support.races import run_together
 from tests.support.world import T1, T3, T4
 
 YEAR = date.today().year
@@ -250,3 +252,27 @@ def test_the_person_who_moved_is_staff_of_the_new_unit_only(api, app, world):
         roles = db.session.scalars(db.select(RoleAssignment).where(
             RoleAssignment.user_id == world.user[T3])).all()
         assert [(r.role, r.org_id) for r in roles] == [("trainee", world.unit1)]
+
+
+# -- the filing unit cancelling while the target unit accepts ----------------------------------
+
+def test_cancel_racing_the_acceptance(api, app, world, slow_lock):
+    transfer = _filed(api)
+    task = api.task_for("unit_reviewer", transfer["id"], "transfer")
+    filer, target = api.as_("unit_reviewer_b"), api.as_("unit_reviewer")
+    started = time.perf_counter()
+    cancel, accept = run_together([
+        lambda: filer.post(f"/transfers/{transfer['id']}/cancel", json={"reason": "人员不走了"}),
+        lambda: target.post(f"/tasks/{task['id']}/complete", json={"decision": "accept"})])
+    assert time.perf_counter() - started >= 0.6  # one after the other, under the instance lock
+    assert sorted([cancel.status_code, accept.status_code]) == [200, 409], (cancel.get_json(), accept.get_json())
+    status = _transfer(api, "unit_reviewer", transfer["id"])["status"]
+    person_unit = _roles(api, T3)
+    if accept.status_code == 200:  # the acceptance came first: moved, and too late to cancel
+        assert cancel.get_json()["error"]["code"] == "not_cancellable"
+        assert status == "accepted" and person_unit == [("trainee", world.unit1)]
+    else:  # cancelled first: the task was gone, nobody moved
+        assert accept.get_json()["error"]["code"] == "task_closed"
+        assert status == "cancelled" and person_unit == [("trainee", world.unit2)]
+    with app.app_context():
+        assert consistency.check_all().ok

@@ -1,7 +1,6 @@
 """Changes of parent authority (更换上级部门): two authorities review side by side."""
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -9,8 +8,9 @@ import pytest
 from app.extensions import db
 from app.models import HumanTask, Organisation, ProcessEvent
 from app.processes.unit_change.models import UnitChange
-from app.services import consistency, runner
+from app.services import consistency
 from tests.support.people import make_user
+from tests.support.races import run_together
 from tests.support.world import T1
 
 OLD, NEW = "authority_reviewer", "authority_reviewer_b"
@@ -156,32 +156,7 @@ def test_future_claims_go_to_the_new_authority_while_old_ones_stay(api, world):
 
 # -- the two parents deciding at the same moment ------------------------------------------------
 
-def _together(calls):
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
 
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
-
-
-@pytest.fixture
-def slow_lock(monkeypatch):
-    original = runner._lock
-
-    def held(where):
-        instance = original(where)
-        time.sleep(0.3)
-        return instance
-
-    monkeypatch.setattr(runner, "_lock", held)
 
 
 def test_both_parents_approving_at_the_same_moment(api, app, world, slow_lock):
@@ -190,7 +165,7 @@ def test_both_parents_approving_at_the_same_moment(api, app, world, slow_lock):
     new_task = api.task_for(NEW, change["id"], "unit_change")["id"]
     old, new = api.as_(OLD), api.as_(NEW)
     started = time.perf_counter()
-    responses = _together([lambda: old.post(f"/tasks/{old_task}/complete", json={"decision": "approve"}),
+    responses = run_together([lambda: old.post(f"/tasks/{old_task}/complete", json={"decision": "approve"}),
                            lambda: new.post(f"/tasks/{new_task}/complete", json={"decision": "approve"})])
     assert [r.status_code for r in responses] == [200, 200], [r.get_json() for r in responses]
     assert time.perf_counter() - started >= 0.6  # one after the other, under the instance lock
@@ -208,7 +183,7 @@ def test_one_parent_refusing_while_the_other_approves(api, app, world, slow_lock
     old_task = api.task_for(OLD, change["id"], "unit_change")["id"]
     new_task = api.task_for(NEW, change["id"], "unit_change")["id"]
     old, new = api.as_(OLD), api.as_(NEW)
-    refuse, approve = _together([
+    refuse, approve = run_together([
         lambda: old.post(f"/tasks/{old_task}/complete", json={"decision": "reject", "comment": "不同意"}),
         lambda: new.post(f"/tasks/{new_task}/complete", json={"decision": "approve"})])
     assert refuse.status_code == 200

@@ -56,10 +56,17 @@ class UnitChangePlugin(ProcessPlugin):
     def record_url(self, record: UnitChange, actor: Actor) -> str | None:
         return url_for("unit_change.detail", change_id=record.id) if service.visible(record, actor) else None
 
+    def check_context(self, records: list[UnitChange]) -> dict[str, Any]:
+        return service.parents_after_changes([r.org_id for r in records if r.status == "approved"])
+
     def check_record(self, report: Any, instance: Any, record: UnitChange, context: dict[str, Any]) -> None:
         if (record.applied_at is not None) != (record.status == "approved"):
             report.add(instance.id, "record", f"unit change {record.id} status {record.status!r} "
                                               f"with applied_at={record.applied_at}")
+        latest, parent = context.get(record.org_id, (None, None))
+        if latest == record.id and parent != record.new_parent_id:
+            report.add(instance.id, "record", f"unit change {record.id} is the organisation's latest approved "
+                                              f"change, to parent {record.new_parent_id}, but its parent is {parent}")
 
     def blueprints(self) -> tuple[list[Any], list[Any]]:
         return [api.blp], [pages.blp]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ...clock import utcnow
 from ...errors import Conflict, Forbidden, Invalid, NotFound
@@ -129,3 +129,16 @@ def move_org(change: UnitChange) -> dict[str, Any]:
     org.parent_id = change.new_parent_id
     change.applied_at = utcnow()
     return {"parent_id": change.new_parent_id}
+
+
+def parents_after_changes(org_ids: list[int]) -> dict[int, tuple[int, int | None]]:
+    """For each organisation: (its latest approved change, its parent now), for the consistency check."""
+    if not org_ids:
+        return {}
+    latest = dict(db.session.execute(
+        select(UnitChange.org_id, func.max(UnitChange.id))
+        .where(UnitChange.org_id.in_(set(org_ids)), UnitChange.status == "approved", UnitChange.kind == PARENT)
+        .group_by(UnitChange.org_id)).all())
+    parents = dict(db.session.execute(
+        select(Organisation.id, Organisation.parent_id).where(Organisation.id.in_(set(org_ids)))).all())
+    return {org_id: (change_id, parents.get(org_id)) for org_id, change_id in latest.items()}
