@@ -290,7 +290,8 @@ ROLES: dict[str, dict[str, str]] = {
         "due_at": "time", "claimed_at": "time", "completed_at": "time", "completed_by_id": "user",
         "decision": "keep"},
     "task_candidate": {
-        "id": "seq", "task_id": "task", "role": "keep", "org_id": "org", "user_id": "user", "status": "keep"},
+        "id": "seq", "task_id": "task", "role": "keep", "org_id": "org", "user_id": "user", "status": "keep",
+        "process_key": "keep"},
     "process_event": {
         "id": "seq", "instance_id": "instance_id", "at": "time", "actor_id": "user", "actor_name": "actor_name",
         "actor_org_id": "org", "actor_org_name": "org_name", "action": "keep", "task_spec": "keep",

@@ -104,14 +104,15 @@ class HumanTask(db.Model):
 class TaskCandidate(db.Model):
     """Who may act on a task: reviewers (``role``) of an organisation, or one person (``user_id``).
 
-    ``status`` mirrors the task's, so that "what waits for my organisation" reads this
-    table's index alone however much history the organisation has.
+    ``status`` and ``process_key`` mirror the task's, so that "what waits for my
+    organisation" reads this table's index alone however much history the organisation has:
+    in task-id order for a page, by process for the counts.
     """
 
     __tablename__ = "task_candidate"
     __table_args__ = (
-        Index("ix_task_candidate_org", "org_id", "role", "status", "task_id"),
-        Index("ix_task_candidate_user", "user_id", "status", "task_id"),
+        Index("ix_task_candidate_org", "org_id", "role", "status", "task_id", "process_key"),
+        Index("ix_task_candidate_user", "user_id", "status", "task_id", "process_key"),
         Index("ix_task_candidate_task", "task_id"),
     )
 
@@ -121,6 +122,7 @@ class TaskCandidate(db.Model):
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     status: Mapped[str] = mapped_column(String(20), default="open")
+    process_key: Mapped[str] = mapped_column(String(60))
 
     task: Mapped[HumanTask] = relationship(back_populates="candidates")
 

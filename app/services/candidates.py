@@ -4,6 +4,12 @@ A task's candidates are the holders of a role in an organisation, or one person.
 matches through the (role, organisation) pairs they hold, or as that person. On the pages a
 person acts in one chosen role at a time, and their own steps are done on the record's pages,
 so the pages ask without the personal match (``personal=False``).
+
+An actor's match is a few *branches*, one per (role, organisation) pair that some lane can
+name, plus one for the person. Each branch is one range of an index ending in ``task_id``
+(``ix_task_candidate_org``, ``ix_task_candidate_user``), so a branch yields its tasks in id
+order and an inbox page reads only as far as the page: the inbox builds its queries from
+the branches, not from the ``OR`` of them (a bitmap over every match, then a sort).
 """
 from __future__ import annotations
 
@@ -14,24 +20,31 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..extensions import db
 from ..models import HumanTask, TaskCandidate
+from . import plugins
 from .actors import Actor
 from .plugins import Candidate
 
 
-def match(actor: Actor, *, personal: bool = True) -> ColumnElement[bool]:
-    """``task_candidate`` rows this actor answers to."""
-    conditions: list[ColumnElement[bool]] = [
-        and_(TaskCandidate.role == role, TaskCandidate.org_id == org)
-        for role, org in sorted(actor.roles, key=lambda pair: (pair[0], pair[1] or 0)) if org is not None]
+def pairs(actor: Actor) -> list[tuple[str, int]]:
+    """The actor's (role, organisation) pairs some lane can name, in a stable order."""
+    named = plugins.registry().candidate_roles()
+    return [(role, org) for role, org in sorted(actor.roles, key=lambda pair: (pair[0], pair[1] or 0))
+            if org is not None and (named is None or role in named)]
+
+
+def branches(actor: Actor, *, personal: bool = True) -> list[ColumnElement[bool]]:
+    """The ``task_candidate`` rows this actor answers to, one condition per index range."""
+    conditions: list[ColumnElement[bool]] = [and_(TaskCandidate.org_id == org, TaskCandidate.role == role)
+                                             for role, org in pairs(actor)]
     if personal:
         conditions.append(TaskCandidate.user_id == actor.id)
+    return conditions
+
+
+def match(actor: Actor, *, personal: bool = True) -> ColumnElement[bool]:
+    """``task_candidate`` rows this actor answers to, as one condition (for one task's rows)."""
+    conditions = branches(actor, personal=personal)
     return or_(*conditions) if conditions else false()
-
-
-def task_ids(actor: Actor, *, status: str | None = None, personal: bool = True) -> Any:
-    """A select of the ids of the tasks the actor may act on (in ``status``, if given)."""
-    query = select(TaskCandidate.task_id).where(match(actor, personal=personal))
-    return query.where(TaskCandidate.status == status) if status else query
 
 
 def acting_org(actor: Actor) -> Any:
@@ -42,8 +55,10 @@ def acting_org(actor: Actor) -> Any:
             .order_by(TaskCandidate.id).limit(1).correlate(HumanTask).scalar_subquery())
 
 
-def rows_for(candidates: list[Candidate], status: str = "open") -> list[TaskCandidate]:
-    return [TaskCandidate(role=c.role, org_id=c.org_id, user_id=c.user_id, status=status) for c in candidates]
+def rows_for(candidates: list[Candidate], process_key: str, status: str = "open") -> list[TaskCandidate]:
+    # once each: a task is listed once per index range it is found in
+    return [TaskCandidate(role=c.role, org_id=c.org_id, user_id=c.user_id, status=status, process_key=process_key)
+            for c in dict.fromkeys(candidates)]
 
 
 def of_tasks(task_ids: list[int]) -> dict[int, list[Candidate]]:

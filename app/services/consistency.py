@@ -29,7 +29,7 @@ CHECKS = {
     "state": "the engine state loads",
     "status": "instance status/completed = the loaded engine's",
     "tasks": "open human_task rows = the engine's READY user tasks",
-    "candidates": "every task row has candidates, in the task's status",
+    "candidates": "every task row has candidates, in the task's status and process",
     "task_events": "every completed task row has its decision event",
     "record": "the record's status mirrors the instance (and the plug-in's own record checks)",
     "chain": "the event hash chain verifies",
@@ -107,11 +107,11 @@ def check_instances(report: Report, instances: list[ProcessInstance]) -> None:
     rows, events = defaultdict(list), defaultdict(list)
     for row in db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(ids))):
         rows[row.instance_id].append(row)
-    statuses = defaultdict(list)
-    for task_id, status in db.session.execute(
-            select(TaskCandidate.task_id, TaskCandidate.status).join(HumanTask, HumanTask.id == TaskCandidate.task_id)
-            .where(HumanTask.instance_id.in_(ids))):
-        statuses[task_id].append(status)
+    statuses = defaultdict(list)  # each candidate's (status, process key), which mirror its task's
+    for task_id, status, key in db.session.execute(
+            select(TaskCandidate.task_id, TaskCandidate.status, TaskCandidate.process_key)
+            .join(HumanTask, HumanTask.id == TaskCandidate.task_id).where(HumanTask.instance_id.in_(ids))):
+        statuses[task_id].append((status, key))
     for event in db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id.in_(ids))
                                     .order_by(ProcessEvent.instance_id, ProcessEvent.id)):
         events[event.instance_id].append(event)
@@ -129,11 +129,11 @@ def check_instances(report: Report, instances: list[ProcessInstance]) -> None:
 
 
 def _check_candidates(report: Report, instance: ProcessInstance, rows: list[HumanTask],
-                      statuses: dict[int, list[str]]) -> None:
+                      statuses: dict[int, list[tuple[str, str]]]) -> None:
     for row in rows:
         report.checked["candidates"] += 1
         found = statuses.get(row.id, [])
-        if not found or any(status != row.status for status in found):
+        if not found or any(mirrored != (row.status, row.process_key) for mirrored in found):
             report.add(instance.id, "candidates", f"task {row.id} ({row.status}) has candidates {found}")
 
 

@@ -4,13 +4,21 @@ Reads only the ``human_task`` projection and its candidates (never a workflow), 
 record summary stored on the row by the record's plug-in. A page of the inbox costs the
 same statements whatever the number of processes (one for the page and its capped total,
 one for the counts per process).
+
+The tasks are found from ``task_candidate``, one index range per branch of the actor's
+match (``candidates.branches``), read in task-id order: with one branch (a reviewer on the
+pages) a page reads as many rows as it shows, whatever the inbox holds and whether or not the
+planner has statistics yet; with several, each branch gives at most the rows up to the page's
+end and their union is sorted. Counting reads at most ``COUNT_CAP + 1`` rows per branch.
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import and_, bindparam, false, func, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -18,8 +26,8 @@ from ..clock import utcnow
 from ..db import savepoint
 from ..errors import Forbidden, NotFound, ServiceError
 from ..extensions import db
-from ..i18n import _, label
-from ..models import HumanTask, User
+from ..i18n import _, label, translator
+from ..models import HumanTask, TaskCandidate, User
 from . import candidates, plugins
 from .actors import Actor
 from .runner import OPEN, DecisionForm, acting_org, complete_task
@@ -80,26 +88,6 @@ def _search(query: str) -> ColumnElement[bool]:
                HumanTask.subject_user_id.in_(people))
 
 
-def _conditions(actor: Actor, flt: InboxFilter) -> list[ColumnElement[bool]]:
-    status = flt.status or OPEN
-    row_status = OPEN if status in ("unclaimed", "claimed", "mine") else status
-    conditions = [HumanTask.id.in_(candidates.task_ids(actor, status=row_status, personal=flt.personal)),
-                  HumanTask.status == row_status]
-    if flt.process:
-        conditions.append(HumanTask.process_key == flt.process)
-    if flt.year:
-        conditions.append(HumanTask.year == flt.year)
-    if status == "claimed":
-        conditions.append(HumanTask.assignee_id.is_not(None))
-    elif status == "mine":
-        conditions.append(HumanTask.assignee_id == actor.id)
-    elif status == "unclaimed":
-        conditions.append(HumanTask.assignee_id.is_(None))
-    if flt.q:
-        conditions.append(_search(flt.q))
-    return conditions
-
-
 _holder = aliased(User)
 # The inbox reads plain rows (no ORM identity map): these columns are all task_item needs.
 ITEM_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.process_key, HumanTask.name,
@@ -107,48 +95,139 @@ ITEM_COLUMNS = (HumanTask.id, HumanTask.instance_id, HumanTask.process_key, Huma
                 HumanTask.record_type, HumanTask.record_id, HumanTask.summary, HumanTask.subject,
                 HumanTask.year, HumanTask.created_at, HumanTask.due_at, HumanTask.completed_at,
                 HumanTask.decision, _holder.name.label("assignee_name"))
-ORDERS = {
-    "oldest": (HumanTask.id,),
-    "newest": (HumanTask.id.desc(),),
-    "due": (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.id),  # no due date last
-}
+ASSIGNEE_STATUSES = ("unclaimed", "claimed", "mine")  # open tasks, by who holds them
 
 
-def _capped_count_select(query: Any) -> Any:
-    return select(func.count()).select_from(query.limit(COUNT_CAP + 1).correlate(None).subquery()).correlate(None)
+@dataclass(frozen=True)
+class _Shape:
+    """What an inbox query looks like, apart from its values (which are bound parameters)."""
+
+    pairs: int  # (role, organisation) branches
+    personal: bool  # and the person's own branch
+    sort: str
+    process: bool
+    year: bool
+    assignee: str | None  # one of ASSIGNEE_STATUSES
 
 
-def capped_count(query: Any) -> int:
-    """Rows of ``query`` (a select of ids), counted up to ``COUNT_CAP + 1``."""
-    return int(db.session.scalar(_capped_count_select(query)) or 0)
+def _order(sort: str, task_id: Any) -> tuple[Any, ...]:
+    """The page order, on ``task_id`` (the candidate's column, so an index range serves it)."""
+    if sort == "newest":
+        return (task_id.desc(),)
+    if sort == "due":  # no due date last
+        return (HumanTask.due_at.is_(None), HumanTask.due_at, task_id)
+    return (task_id,)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    page: Any  # a page of rows with the capped count riding along
+    count: Any  # the capped count alone
+    per_process: Any  # open tasks per process
+
+    @classmethod
+    def build(cls, shape: _Shape, search: ColumnElement[bool] | None = None) -> _Statements:
+        branches: list[ColumnElement[bool]] = [
+            and_(TaskCandidate.org_id == bindparam(f"org_{i}"), TaskCandidate.role == bindparam(f"role_{i}"))
+            for i in range(shape.pairs)]
+        if shape.personal:
+            branches.append(TaskCandidate.user_id == bindparam("actor_id"))
+        # on the candidate rows (in their index), then on the task rows
+        on_candidate = [TaskCandidate.process_key == bindparam("process")] if shape.process else []
+        filters: list[ColumnElement[bool]] = []
+        if shape.year:
+            filters.append(HumanTask.year == bindparam("year"))
+        if shape.assignee == "claimed":
+            filters.append(HumanTask.assignee_id.is_not(None))
+        elif shape.assignee == "mine":
+            filters.append(HumanTask.assignee_id == bindparam("actor_id"))
+        elif shape.assignee == "unclaimed":
+            filters.append(HumanTask.assignee_id.is_(None))
+        if search is not None:
+            filters.append(search)
+
+        def branch(condition: ColumnElement[bool], *, ordered: bool = False) -> Any:
+            query = select(TaskCandidate.task_id).where(condition, TaskCandidate.status == bindparam("status"),
+                                                        *on_candidate)
+            if filters or (ordered and shape.sort == "due"):
+                query = query.join(HumanTask, HumanTask.id == TaskCandidate.task_id).where(*filters)
+            return query.order_by(*_order(shape.sort, TaskCandidate.task_id)) if ordered else query
+
+        def ids(limit: Any = None, *, ordered: bool = False) -> Any:
+            """The matching task ids (``task_id``), each branch cut at ``limit``, their union."""
+            if len(branches) == 1:
+                return branch(branches[0], ordered=ordered).limit(limit).subquery()
+            parts = [branch(c, ordered=ordered).limit(limit).subquery() for c in branches]
+            return union(*(select(part.c.task_id) for part in parts)).subquery()
+
+        # at most COUNT_CAP + 1 per branch: the caller clamps the union's count
+        count = select(func.count()).select_from(ids(bindparam("cap")))
+        total = count.scalar_subquery().label("inbox_total")
+        if len(branches) == 1:  # the rows straight from the index range, in its order
+            page = (select(*ITEM_COLUMNS, total).select_from(TaskCandidate)
+                    .join(HumanTask, HumanTask.id == TaskCandidate.task_id)
+                    .where(branches[0], TaskCandidate.status == bindparam("status"), *on_candidate, *filters)
+                    .order_by(*_order(shape.sort, TaskCandidate.task_id)))
+        else:  # each branch up to the page's end, in order; then their union, sorted
+            found = ids(bindparam("page_end"), ordered=True)
+            page = (select(*ITEM_COLUMNS, total).select_from(found).join(HumanTask, HumanTask.id == found.c.task_id)
+                    .order_by(*_order(shape.sort, found.c.task_id)))
+        page = (page.outerjoin(_holder, _holder.id == HumanTask.assignee_id)
+                .offset(bindparam("offset")).limit(bindparam("limit")))
+        # from the candidate index alone (a task found in two branches counts once)
+        keyed = [select(TaskCandidate.task_id, TaskCandidate.process_key)
+                 .where(c, TaskCandidate.status == bindparam("status")) for c in branches]
+        waiting = (keyed[0] if len(keyed) == 1 else union(*keyed)).subquery()
+        per_process = select(waiting.c.process_key, func.count()).group_by(waiting.c.process_key)
+        return cls(page, count, per_process)
+
+
+# Built once per shape: an inbox request then costs neither building nor hashing a statement.
+_statements = functools.lru_cache(maxsize=512)(_Statements.build)
+
+
+class _Match:
+    """The tasks an actor may act on under a filter: the statements and their values."""
+
+    def __init__(self, actor: Actor, flt: InboxFilter):
+        status = flt.status or OPEN
+        pairs = candidates.pairs(actor)
+        self.empty = not pairs and not flt.personal
+        self.shape = _Shape(len(pairs), flt.personal, flt.sort if flt.sort in SORTS else "oldest",
+                            bool(flt.process), bool(flt.year), status if status in ASSIGNEE_STATUSES else None)
+        self.values: dict[str, Any] = {
+            "status": OPEN if status in ASSIGNEE_STATUSES else status, "actor_id": actor.id,
+            "process": flt.process, "year": flt.year, "cap": COUNT_CAP + 1,
+            "offset": (flt.page - 1) * flt.per_page, "limit": flt.per_page, "page_end": flt.page * flt.per_page}
+        for i, (role, org) in enumerate(pairs):
+            self.values.update({f"role_{i}": role, f"org_{i}": org})
+        if self.empty:  # nothing to ask
+            return
+        self.statements = _statements(self.shape) if not flt.q else _Statements.build(self.shape, _search(flt.q))
+
+    def execute(self, statement: Any) -> Any:
+        return db.session.execute(statement, self.values)  # (values a statement does not bind are ignored)
 
 
 def list_tasks(actor: Actor, flt: InboxFilter) -> tuple[list[Any], int]:
-    """A page of the inbox and its size; a size above ``COUNT_CAP`` is reported as ``COUNT_CAP + 1``.
-
-    The capped count rides along the page as a scalar subquery: one round trip, not two (on
-    PostgreSQL the round trip, not the counting, was a fifth of an inbox request).
-    """
-    conditions = _conditions(actor, flt)
-    total = _capped_count_select(select(HumanTask.id).where(*conditions)).scalar_subquery().label("inbox_total")
-    rows = db.session.execute(
-        select(*ITEM_COLUMNS, total).outerjoin(_holder, _holder.id == HumanTask.assignee_id)
-        .where(*conditions).order_by(*ORDERS.get(flt.sort, ORDERS["oldest"]))
-        .offset((flt.page - 1) * flt.per_page).limit(flt.per_page)).all()
+    """A page of the inbox and its size; a size above ``COUNT_CAP`` is reported as ``COUNT_CAP + 1``."""
+    found = _Match(actor, flt)
+    if found.empty:
+        return [], 0
+    rows = found.execute(found.statements.page).all()
     if rows:
-        return list(rows), int(rows[0].inbox_total)
+        return list(rows), min(int(rows[0].inbox_total), COUNT_CAP + 1)
     if flt.page == 1:
         return [], 0
-    return [], capped_count(select(HumanTask.id).where(*conditions))  # past the last page
+    return [], min(int(found.execute(found.statements.count).scalar() or 0), COUNT_CAP + 1)  # past the last page
 
 
 def waiting_counts(actor: Actor, *, personal: bool = True) -> dict[str, int]:
     """Open tasks per process, in one statement whatever the number of processes."""
-    rows = db.session.execute(
-        select(HumanTask.process_key, func.count())
-        .where(*_conditions(actor, InboxFilter(personal=personal))).group_by(HumanTask.process_key))
     counts = dict.fromkeys(plugins.registry().process_names(), 0)
-    counts.update({key: int(n) for key, n in rows})
+    found = _Match(actor, InboxFilter(personal=personal))
+    if not found.empty:
+        counts.update({key: int(n) for key, n in found.execute(found.statements.per_process)})
     return counts
 
 
@@ -162,14 +241,21 @@ def get_task(task_id: int, actor: Actor) -> Any:
     return row
 
 
-def facts(summary: dict[str, Any]) -> list[dict[str, str]]:
+def facts(summary: dict[str, Any], translate: Callable[[str], str] | None = None) -> list[dict[str, str]]:
     """The summary's facts in the reader's language."""
-    return [{"label": _(str(fact.get("label") or "")) if fact.get("label") else "",
-             "value": label(fact.get("value")) if fact.get("translate") else str(fact.get("value", ""))}
+    translate = translate or translator()
+    return [{"label": translate(str(fact["label"])) if fact.get("label") else "",
+             "value": label(fact.get("value"), translate) if fact.get("translate") else str(fact.get("value", ""))}
             for fact in summary.get("facts") or []]
 
 
-def task_item(row: Any) -> dict[str, Any]:
+def task_items(rows: list[Any]) -> list[dict[str, Any]]:
+    translate = translator()
+    return [task_item(row, translate) for row in rows]
+
+
+def task_item(row: Any, translate: Callable[[str], str] | None = None) -> dict[str, Any]:
+    translate = translate or translator()
     summary = row.summary or {}
     due = row.due_at
     return {
@@ -177,7 +263,7 @@ def task_item(row: Any) -> dict[str, Any]:
         "instance_id": row.instance_id,
         "process": row.process_key,
         "name": row.name,
-        "name_label": label(row.name),
+        "name_label": label(row.name, translate),
         "task": row.task_spec,
         "status": task_status(row),
         "personal": bool(row.personal),
@@ -185,7 +271,7 @@ def task_item(row: Any) -> dict[str, Any]:
         "subject": row.subject or summary.get("subject") or "",
         "subject_id_number": summary.get("subject_id_number"),
         "title": summary.get("title") or "",
-        "facts": facts(summary),
+        "facts": facts(summary, translate),
         "year": row.year,
         "assignee_id": row.assignee_id,
         "assignee_name": getattr(row, "assignee_name", None),  # (an ORM row has no name column)

@@ -69,6 +69,9 @@ class Lane:
 
     resolve: Callable[[Any], list[Candidate]]
     personal: bool = False
+    # The roles its candidates hold (None: any role). The inbox looks for an actor's tasks only
+    # under the roles some lane names, so a trainee's role costs an inbox no index range.
+    roles: frozenset[str] | None = None
 
 
 def person(attribute: str) -> Lane:
@@ -82,8 +85,9 @@ def person(attribute: str) -> Lane:
 def reviewers(orgs: Callable[[Any], Iterable[int | None]], roles: tuple[str, ...] = ("reviewer",)) -> Lane:
     """The lane of everyone holding one of ``roles`` in the organisations ``orgs(record)`` lists."""
     def resolve(record: Any) -> list[Candidate]:
-        return [Candidate(role=role, org_id=org) for org in orgs(record) if org is not None for role in roles]
-    return Lane(resolve)
+        return [Candidate(role=role, org_id=org) for org in dict.fromkeys(orgs(record)) if org is not None
+                for role in roles]
+    return Lane(resolve, roles=frozenset(roles))
 
 
 def org_reviewers(attribute: str, roles: tuple[str, ...] = ("reviewer",)) -> Lane:
@@ -187,6 +191,8 @@ class ProcessPlugin:
     decisions: ClassVar[dict[str, Decision]] = {}
     actions: ClassVar[dict[str, Any]] = {}
     record_template: ClassVar[str]
+    log_caption: ClassVar[Any] = None  # the record's flow log, if the platform's manuals name it
+    has_files: ClassVar[bool] = False  # records carry attachments (``files``): the task page shows them
     nav: ClassVar[tuple[NavLink, ...]] = ()
     checks: ClassVar[dict[str, str]] = {}  # consistency checks of its own: name -> what it compares
 
@@ -308,6 +314,18 @@ class Registry:
 
     def for_key(self, process_key: str) -> ProcessPlugin | None:
         return self.by_key.get(process_key)
+
+    def candidate_roles(self) -> frozenset[str] | None:
+        """The roles any lane's candidates may hold; None if some lane does not say."""
+        roles: set[str] = set()
+        for plugin in self:
+            for lane in plugin.lanes.values():
+                if lane.personal:
+                    continue
+                if lane.roles is None:
+                    return None
+                roles |= lane.roles
+        return frozenset(roles)
 
     def process_names(self) -> dict[str, str]:
         """Every process key with its name, in plug-in order."""

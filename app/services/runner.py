@@ -184,7 +184,7 @@ def _sync_tasks(instance: ProcessInstance, ready: list[ReadyTask], plugin: Proce
             subject_user_id=plugin.subject_user_id(record), subject=summary.subject[:120],
             record_type=plugin.record_type, record_id=record.id, year=plugin.year(record),
             summary=stored, created_at=now, due_at=due_at(task.info.due, now) if task.info.due else None,
-            status=OPEN, candidates=candidates.rows_for(found)))
+            status=OPEN, candidates=candidates.rows_for(found, instance.process_key)))
 
 
 # -- acting on one human task -------------------------------------------------

@@ -550,3 +550,80 @@ def test_a_saved_new_claim_leaves_no_draft_to_restore(world: World, new_page: Ne
     trainee.goto("/claims/new", wait_until="load")  # app.js (deferred) has run by the load event
     expect(trainee.get_by_label("材料标题")).to_have_value("")
     assert trainee.locator(".flash-info", has_text="本浏览器保存了您尚未保存的修改").count() == 0
+
+
+# -- 4. the organisation processes: a staff transfer, a parent change two authorities approve ----
+
+def _decide_task(page: Page, decision: str, comment: str | None = None) -> None:
+    page.get_by_role("radio", name=decision, exact=True).check()
+    if comment is not None:
+        page.get_by_label("审核意见").fill(comment)
+    page.get_by_role("button", name="提交审核", exact=True).click()
+
+
+def test_transfer_and_parent_change_through_the_pages(world: World, new_page: NewPage, login: Login,
+                                                      shot: Shot) -> None:
+    snap = Snapper(shot)
+    # 养护公司 files a transfer-out of 王强 to 工程公司, with a letter attached.
+    old_unit = accept_dialogs(new_page())
+    login(old_unit, "unit_reviewer_b")
+    old_unit.get_by_role("link", name="人员调出").click()
+    expect(old_unit).to_have_url(at("/transfers/out"))
+    person = old_unit.get_by_label("选择转出人员")
+    person.select_option(value=person.locator("option", has_text="王强").get_attribute("value"))
+    old_unit.get_by_label("选择调入单位").select_option(label=UNIT_1)
+    old_unit.get_by_label("调转原因").fill("工作调动，到工程公司任技术负责人")
+    old_unit.get_by_label("本单位联系人").fill("王经理")
+    old_unit.get_by_label("本单位联系电话").fill("0571-88888888")
+    old_unit.get_by_label("附件（选填）").set_input_files(files=[{"name": "调函.pdf", "mimeType": "application/pdf",
+                                                                   "buffer": pdf()}])
+    snap(old_unit, "transfer_out_form")
+    old_unit.get_by_role("button", name="提交转出申请").click()
+    expect(badge(old_unit)).to_have_text("待转入")
+    expect(old_unit.locator("#main")).to_contain_text("调函.pdf")
+    snap(old_unit, "transfer_detail")
+
+    # 工程公司 sees it under 人员调入; refusing needs a reason; it accepts.
+    new_unit = new_page()
+    login(new_unit, "unit_reviewer")
+    new_unit.get_by_role("link", name="人员调入").click()
+    row = new_unit.locator("tbody tr", has_text="王强")
+    expect(row).to_contain_text("演示公路养护有限公司")
+    snap(new_unit, "transfers_in")
+    row.get_by_role("link", name=re.compile("确认调转")).click()
+    expect(new_unit).to_have_url(at(r"/tasks/\d+(\?.*)?"))
+    expect(new_unit.locator("#main")).to_contain_text("调函.pdf")
+    snap(new_unit, "transfer_task")
+    _decide_task(new_unit, "拒绝转入")
+    expect(new_unit.locator("#comment-error")).to_be_visible()
+    _decide_task(new_unit, "同意转入", comment="欢迎加入")
+    expect(new_unit.locator(".flash-success")).to_contain_text("王强")
+    new_unit.goto("/transfers/records")
+    expect(new_unit.locator("tbody tr", has_text="王强").locator(".badge")).to_have_text("同意转入")
+    old_unit.goto("/transfers/records")
+    expect(old_unit.locator("tbody tr", has_text="王强").locator(".badge")).to_have_text("同意转入")
+    snap(old_unit, "transfer_records")
+
+    # 养护公司 asks to move under 演示市建设局: the old and the new parent each review.
+    old_unit.get_by_role("link", name="更换上级部门").click()
+    old_unit.get_by_label("新上级部门").select_option(label="演示市建设局")
+    old_unit.get_by_label("原因").fill("业务划归建设局管理")
+    snap(old_unit, "parent_change_form")
+    old_unit.get_by_role("button", name="提交申请").click()
+    expect(badge(old_unit)).to_have_text("等待原上级审核 / 等待新上级审核")
+    snap(old_unit, "parent_change_detail")
+    for reviewer, waiting in (("authority_reviewer", "等待新上级审核"), ("authority_reviewer_b", "审核通过")):
+        authority = new_page()
+        login(authority, reviewer)
+        authority.get_by_role("link", name="审核机构信息修改").click()
+        request_row = authority.locator("tbody tr", has_text="演示公路养护有限公司")
+        request_row.get_by_role("link", name=re.compile("审核")).click()
+        expect(authority).to_have_url(at(r"/tasks/\d+(\?.*)?"))
+        expect(authority.locator("#main")).to_contain_text("业务划归建设局管理")
+        snap(authority, f"parent_change_task_{reviewer}")
+        _decide_task(authority, "通过")
+        expect(authority.locator(".flash-success")).to_be_visible()
+        old_unit.reload()
+        expect(badge(old_unit)).to_have_text(waiting)
+
+    assert not snap.too_wide, "wider than a 390px phone:\n" + "\n".join(snap.too_wide)

@@ -127,8 +127,8 @@ def _copy_task_as_open(app, task_id: int, engine_task_id: str | None = None) -> 
     _sql(app, f"INSERT INTO human_task (engine_task_id, status, {columns}) "  # noqa: S608 - constant columns
               f"SELECT {':tid' if engine_task_id else 'engine_task_id'}, 'open', {columns} "
               "FROM human_task WHERE id = :id", id=task_id, tid=engine_task_id)
-    _sql(app, "INSERT INTO task_candidate (task_id, role, org_id, user_id, status) "
-              "SELECT (SELECT MAX(id) FROM human_task), role, org_id, user_id, 'open' "
+    _sql(app, "INSERT INTO task_candidate (task_id, role, org_id, user_id, status, process_key) "
+              "SELECT (SELECT MAX(id) FROM human_task), role, org_id, user_id, 'open', process_key "
               "FROM task_candidate WHERE task_id = :id", id=task_id)
 
 
@@ -243,6 +243,12 @@ def test_a_deleted_claim_without_its_deletion_time(app, history):
 def test_a_task_candidate_out_of_step_with_its_task(app, history):
     iid = history["pending"]["instance_id"]
     _sql(app, "UPDATE task_candidate SET status = 'completed' WHERE task_id = :id", id=_task_id(app, iid, "open"))
+    assert _check(app) == {(iid, "candidates")}
+
+
+def test_a_task_candidate_of_another_process(app, history):
+    iid = history["pending"]["instance_id"]
+    _sql(app, "UPDATE task_candidate SET process_key = 'enrollment' WHERE task_id = :id", id=_task_id(app, iid, "open"))
     assert _check(app) == {(iid, "candidates")}
 
 

@@ -5,6 +5,8 @@ from datetime import date
 
 import pytest
 
+from app.extensions import db
+from app.models import HumanTask, TaskCandidate
 from tests.support.people import ENROLMENT_PROFILE, NEW_TRAINEE_ID, make_trainee, make_user
 from tests.support.world import T1, T2, T3
 
@@ -83,6 +85,29 @@ def test_pagination(api):
     assert [len(p["items"]) for p in pages] == [2, 2, 1, 0]
     assert [(p["page"], p["per_page"]) for p in pages] == [(1, 2), (2, 2), (3, 2), (4, 2)]
     assert sum((_records(p) for p in pages), []) == expected  # oldest first, no overlap
+
+
+def test_a_reviewer_of_two_units_pages_through_both(api, app, world):
+    """Several branches (two reviewer roles and the person): pages in order, none twice, the
+    count right, also for a task listed under both of the reviewer's units."""
+    make_user(app, "two_units", "两单位审核员", roles=[("reviewer", world.unit1), ("reviewer", world.unit2),
+                                                       ("trainee", world.unit1)])
+    claims = [api.submitted_claim(t) for t in (T1, T3, T2, T3, T1, T3, T2)]  # units 1, 2, 1, 2, ...
+    expected = sorted(("claim", c["id"]) for c in claims)
+    with app.app_context():  # one task also offered to unit 2 (a task may name several organisations)
+        task_id = db.session.scalar(db.select(HumanTask.id).where(
+            HumanTask.record_type == "claim", HumanTask.record_id == claims[0]["id"], HumanTask.status == "open"))
+        db.session.add(TaskCandidate(task_id=task_id, role="reviewer", org_id=world.unit2, status="open",
+                                     process_key="credit_claim"))
+        db.session.commit()
+    for sort, order in (("oldest", expected), ("newest", expected[::-1])):
+        pages = [_tasks(api, "two_units", per_page=3, page=n, sort=sort) for n in (1, 2, 3, 4)]
+        assert [p["total"] for p in pages] == [7] * 4, sort
+        assert sum((_records(p) for p in pages), []) == order, sort
+    assert _tasks(api, "two_units", process="credit_claim", per_page=100)["total"] == 7
+    assert _tasks(api, "two_units", process="enrollment")["total"] == 0
+    unit2_only = [("claim", c["id"]) for c in claims if c["id"] in (claims[1]["id"], claims[3]["id"], claims[5]["id"])]
+    assert _records(_tasks(api, "unit_reviewer_b", per_page=100)) == sorted(unit2_only + [("claim", claims[0]["id"])])
 
 
 @pytest.mark.parametrize("query", [{"per_page": 0}, {"per_page": 101}, {"page": 0},

@@ -172,7 +172,7 @@ def test_task_page_shows_the_claim_its_proofs_and_the_flow_log(api, app, web):
     assert 'name="hours"' in page and 'value="16.0"' in page  # prefilled with the requested hours
     assert 'value="approve"' in page and 'value="reject"' in page and 'value="return"' not in page
     assert "36.0" in page  # hours left on the route this year
-    assert 'class="table log-table"' in page
+    assert 'class="table log-table"' in page and "<caption>登记流程日志</caption>" in page  # the manual's name
     if "processes.show" in app.view_functions or "processes.view" in app.view_functions:
         assert f'href="/processes/{claim["instance_id"]}"' in page
 

@@ -89,3 +89,18 @@ def test_the_records_page_lists_both_directions(web):
     assert "人员转出记录" in out and "刘洋" in out and "同意转入" in out
     into = web("unit_reviewer").text("/transfers/records")
     assert "人员转入记录" in into and "刘洋" in into
+
+
+def test_the_transfer_page_has_one_heading_with_its_outcome(api, web, world):
+    transfer = api.as_("unit_reviewer_b").post("/transfers", json={
+        "id_number": T3, "to_unit_id": world.unit1, "reason": "工作调动", "contact_name": "王经理",
+        "contact_phone": "0571-88888888"}).get_json()
+    page = web("unit_reviewer_b").text(f"/transfers/{transfer['id']}")
+    assert len(re.findall(r"<h1\b", page)) == 1 and "待转入" in re.search(r"<h1.*?</h1>", page, re.S).group(0)
+    assert "处理结果" in page and "登记状态" not in page  # the manual's words for a transfer
+    assert "<caption>流程日志</caption>" in page
+    # what accepting does is said to the unit that decides, on its task page, not to the filer
+    assert "同意转入后" not in page
+    task = api.task_for("unit_reviewer", transfer["id"], "transfer")
+    task_page = web("unit_reviewer").text(f"/tasks/{task['id']}")
+    assert "同意转入后" in task_page and "<caption>流程日志</caption>" in task_page

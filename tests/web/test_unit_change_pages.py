@@ -55,3 +55,16 @@ def test_who_may_open_these_pages(web, world):
     assert "更换上级部门" in web("unit_reviewer").text("/inbox")
     assert "审核机构信息修改" in web("authority_reviewer").text("/inbox")
     assert "审核机构信息修改" not in web("unit_reviewer").text("/inbox")
+
+
+def test_the_change_page_has_one_heading_with_its_status(api, web, world):
+    change = api.as_("unit_reviewer_b").post(f"/units/{world.unit2}/parent-change", json={
+        "new_parent_id": world.city_b, "reason": "业务划归建设局管理"}).get_json()
+    page = web("unit_reviewer_b").text(f"/org/changes/{change['id']}")
+    assert len(re.findall(r"<h1\b", page)) == 1
+    assert "等待原上级审核 / 等待新上级审核" in re.search(r"<h1.*?</h1>", page, re.S).group(0)
+    assert "审核状态" in page and "登记状态" not in page
+    # a change carries no attachments: its task page has no empty attachments section
+    task = api.task_for("authority_reviewer", change["id"], "unit_change")
+    task_page = web("authority_reviewer").text(f"/tasks/{task['id']}")
+    assert "更换上级部门" in task_page and "files-heading" not in task_page

@@ -37,7 +37,7 @@ def list_tasks(query: dict[str, Any]) -> dict[str, Any]:
     flt = inbox.InboxFilter(**query)
     rows, total = inbox.list_tasks(current_actor(), flt)
     capped = total > inbox.COUNT_CAP
-    return {"items": [inbox.task_item(r) for r in rows], "total": min(total, inbox.COUNT_CAP),
+    return {"items": inbox.task_items(rows), "total": min(total, inbox.COUNT_CAP),
             "total_capped": capped, "page": flt.page, "per_page": flt.per_page}
 
 

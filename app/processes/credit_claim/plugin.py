@@ -91,6 +91,8 @@ class CreditClaimPlugin(ProcessPlugin):
                "authority_review": _l("Authority review"), "file_add": _l("Proof uploaded"),
                "file_remove": _l("Proof removed")}
     record_template = "credit_claim/_record.html"
+    has_files = True
+    log_caption = _l("Claim flow log")
     nav = (NavLink("credit_claim.home", _l("My hours"), frozenset({"trainee"}), order=10),
            NavLink("credit_claim.new_claim", _l("New claim"), frozenset({"trainee"}), order=11))
     checks = {"ledger": "an approved claim stands in the ledger with its registered hours; any other with none"}

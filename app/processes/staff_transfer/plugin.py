@@ -37,6 +37,7 @@ class StaffTransferPlugin(ProcessPlugin):
     actions = {"file": _l("Transfer-out filed"), "transfer_review": _l("Target unit's decision"),
                "cancel": _l("Transfer cancelled by the filing unit")}
     record_template = "staff_transfer/_record.html"
+    has_files = True
     nav = (NavLink("staff_transfer.incoming", _l("Transfers in"), UNIT_STAFF, frozenset({"unit"}), order=20),
            NavLink("staff_transfer.outgoing", _l("Transfers out"), UNIT_STAFF, frozenset({"unit"}), order=21),
            NavLink("staff_transfer.records", _l("Transfer records"), UNIT_STAFF, frozenset({"unit"}), order=22))
