@@ -5,18 +5,18 @@ matches through the (role, organisation) pairs they hold, or as that person. On 
 person acts in one chosen role at a time, and their own steps are done on the record's pages,
 so the pages ask without the personal match (``personal=False``).
 
-An actor's match is a few *branches*, one per (role, organisation) pair that some lane can
-name, plus one for the person. Each branch is one range of an index ending in ``task_id``
-(``ix_task_candidate_org``, ``ix_task_candidate_user``), so a branch yields its tasks in id
-order and an inbox page reads only as far as the page: the inbox builds its queries from
-the branches, not from the ``OR`` of them (a bitmap over every match, then a sort).
+An actor's match is a few *branches*: one per (role, organisation) pair that some lane can
+name (``pairs``), plus one for the person. Each branch is one range of an index continuing
+with ``task_id`` (``ix_task_candidate_org``, ``ix_task_candidate_user``), so a branch yields
+its tasks in id order and an inbox page reads only as far as the page: the inbox builds its
+queries from the branches, not from the ``OR`` of them (a bitmap over every match, then a sort).
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from ..extensions import db
 from ..models import HumanTask, TaskCandidate
@@ -32,27 +32,25 @@ def pairs(actor: Actor) -> list[tuple[str, int]]:
             if org is not None and (named is None or role in named)]
 
 
-def branches(actor: Actor, *, personal: bool = True) -> list[ColumnElement[bool]]:
-    """The ``task_candidate`` rows this actor answers to, one condition per index range."""
-    conditions: list[ColumnElement[bool]] = [and_(TaskCandidate.org_id == org, TaskCandidate.role == role)
-                                             for role, org in pairs(actor)]
-    if personal:
-        conditions.append(TaskCandidate.user_id == actor.id)
-    return conditions
-
-
-def match(actor: Actor, *, personal: bool = True) -> ColumnElement[bool]:
-    """``task_candidate`` rows this actor answers to, as one condition (for one task's rows)."""
-    conditions = branches(actor, personal=personal)
-    return or_(*conditions) if conditions else false()
-
-
-def acting_org(actor: Actor) -> Any:
-    """A correlated column: the organisation the actor acts for on ``human_task`` (0: as the person;
-    NULL: not a candidate). Read with the task row itself, so an action costs no extra query."""
+@functools.lru_cache(maxsize=64)
+def _acting_org(pairs: int) -> Any:
+    conditions = [and_(TaskCandidate.org_id == bindparam(f"as_org_{i}"),
+                       TaskCandidate.role == bindparam(f"as_role_{i}")) for i in range(pairs)]
+    conditions.append(TaskCandidate.user_id == bindparam("as_user"))
     return (select(func.coalesce(TaskCandidate.org_id, 0))
-            .where(TaskCandidate.task_id == HumanTask.id, match(actor))
+            .where(TaskCandidate.task_id == HumanTask.id, or_(*conditions))
             .order_by(TaskCandidate.id).limit(1).correlate(HumanTask).scalar_subquery())
+
+
+def acting_org(actor: Actor) -> tuple[Any, dict[str, Any]]:
+    """A correlated column: the organisation the actor acts for on ``human_task`` (0: as the person;
+    NULL: not a candidate), read with the task row itself so an action costs no extra query; and
+    the values it binds. Built once per number of pairs (building it cost more than running it)."""
+    found = pairs(actor)
+    values: dict[str, Any] = {"as_user": actor.id}
+    for i, (role, org) in enumerate(found):
+        values.update({f"as_org_{i}": org, f"as_role_{i}": role})
+    return _acting_org(len(found)), values
 
 
 def rows_for(candidates: list[Candidate], process_key: str, status: str = "open") -> list[TaskCandidate]:

@@ -6,7 +6,7 @@ same statements whatever the number of processes (one for the page and its cappe
 one for the counts per process).
 
 The tasks are found from ``task_candidate``, one index range per branch of the actor's
-match (``candidates.branches``), read in task-id order: with one branch (a reviewer on the
+match (``candidates.pairs`` and the person), read in task-id order: with one branch (a reviewer on the
 pages) a page reads as many rows as it shows, whatever the inbox holds and whether or not the
 planner has statistics yet; with several, each branch gives at most the rows up to the page's
 end and their union is sorted. Counting reads at most ``COUNT_CAP + 1`` rows per branch.
@@ -292,10 +292,11 @@ def complete_batch(task_ids: list[int], actor: Actor, form: DecisionForm) -> lis
     names the record (title, subject) of a task the actor may see.
     """
     unique = list(dict.fromkeys(task_ids))
+    org, values = candidates.acting_org(actor)
     known = {row.id: row for row in db.session.execute(
         select(HumanTask.id, HumanTask.instance_id, HumanTask.record_type, HumanTask.record_id,
-               HumanTask.summary, HumanTask.subject, candidates.acting_org(actor).label("org"))
-        .where(HumanTask.id.in_(unique)))}
+               HumanTask.summary, HumanTask.subject, org.label("org"))
+        .where(HumanTask.id.in_(unique)), values)}
     order = sorted(unique, key=lambda tid: (known[tid].instance_id if tid in known else 0, tid))
     results: dict[int, dict[str, Any]] = {}
     for task_id in order:

@@ -292,6 +292,7 @@ class Registry:
         self.by_type: dict[str, ProcessPlugin] = {}
         self.by_key: dict[str, ProcessPlugin] = {}
         self.handlers: dict[str, Handler] = {}
+        self._candidate_roles: tuple[frozenset[str] | None] | None = None  # (the answer,) once asked
         for plugin in plugins:
             self.add(plugin)
 
@@ -305,6 +306,7 @@ class Registry:
         self.by_type[plugin.record_type] = plugin
         self.by_key.update(dict.fromkeys(plugin.processes, plugin))
         self.handlers.update(plugin.handlers)
+        self._candidate_roles = None
 
     def __iter__(self) -> Iterator[ProcessPlugin]:
         return iter(self.by_name.values())
@@ -317,15 +319,12 @@ class Registry:
 
     def candidate_roles(self) -> frozenset[str] | None:
         """The roles any lane's candidates may hold; None if some lane does not say."""
-        roles: set[str] = set()
-        for plugin in self:
-            for lane in plugin.lanes.values():
-                if lane.personal:
-                    continue
-                if lane.roles is None:
-                    return None
-                roles |= lane.roles
-        return frozenset(roles)
+        if self._candidate_roles is None:
+            lanes = [lane for plugin in self for lane in plugin.lanes.values() if not lane.personal]
+            named = None if any(lane.roles is None for lane in lanes) else \
+                frozenset(role for lane in lanes for role in lane.roles or ())
+            self._candidate_roles = (named,)
+        return self._candidate_roles[0]
 
     def process_names(self) -> dict[str, str]:
         """Every process key with its name, in plug-in order."""

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ...clock import today, utcnow
 from ...errors import Conflict, Forbidden, Invalid, NotFound
@@ -49,13 +49,17 @@ def parse_hours(value: Any, field: str) -> Decimal:
 
 # -- the yearly cap per route --------------------------------------------------------------
 
+# Built once (a submission and each review ask it): building it cost more than running it.
+_ROUTE_USED = select(db.func.coalesce(db.func.sum(HourEntry.hours), 0)).where(
+    HourEntry.user_id == bindparam("user_id"), HourEntry.year == bindparam("year"),
+    HourEntry.source == RECORD_TYPE, HourEntry.route == bindparam("route"),
+    HourEntry.source_id != bindparam("exclude"))
+
+
 def route_used(user_id: int, year: int, route: str, *, exclude_claim_id: int | None = None) -> Decimal:
-    query = select(db.func.coalesce(db.func.sum(HourEntry.hours), 0)).where(
-        HourEntry.user_id == user_id, HourEntry.year == year, HourEntry.source == RECORD_TYPE,
-        HourEntry.route == route)
-    if exclude_claim_id is not None:
-        query = query.where(HourEntry.source_id != exclude_claim_id)
-    return Decimal(str(db.session.scalar(query))).quantize(ONE_DECIMAL)  # the same on every database
+    used = db.session.scalar(_ROUTE_USED, {"user_id": user_id, "year": year, "route": route,
+                                           "exclude": -1 if exclude_claim_id is None else exclude_claim_id})
+    return Decimal(str(used)).quantize(ONE_DECIMAL)  # the same on every database
 
 
 def route_remaining(user_id: int, year: int, route: str, *, exclude_claim_id: int | None = None) -> Decimal:
