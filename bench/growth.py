@@ -217,7 +217,7 @@ def explain(url: str, tokens: dict[str, str], db: Db) -> dict[str, Any]:
     from app import create_app
     from app.extensions import db as sa
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "CLAIMS": {"MIN_PROOFS": 0}})  # as its server (BENCH_ENV)
     client = app.test_client()
     captured: list[tuple[str, Any]] = []
     unit = db.measured_unit()
