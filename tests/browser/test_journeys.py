@@ -162,7 +162,7 @@ def test_first_day_enrolment_claim_review_and_registration(
     claim_id = int(re.search(r"/claims/(\d+)", trainee.url).group(1))
     expect(trainee.locator(".flash-success")).to_contain_text("已保存")
 
-    # A proof, uploaded through the XHR widget; the page reloads with it listed.
+    # A proof, uploaded through the XHR widget; it joins the list in place.
     trainee.get_by_label("选择文件，或将文件拖到此处").set_input_files(
         files=[{"name": "开班通知.pdf", "mimeType": "application/pdf", "buffer": pdf()}])
     trainee.get_by_label("附件说明").fill("开班通知")
@@ -550,6 +550,31 @@ def test_a_saved_new_claim_leaves_no_draft_to_restore(world: World, new_page: Ne
     trainee.goto("/claims/new", wait_until="load")  # app.js (deferred) has run by the load event
     expect(trainee.get_by_label("材料标题")).to_have_value("")
     assert trainee.locator(".flash-info", has_text="本浏览器保存了您尚未保存的修改").count() == 0
+
+
+def test_uploading_a_proof_keeps_what_is_typed_and_says_a_refusal_once(api: ApiClient, new_page: NewPage,
+                                                                        login: Login) -> None:
+    claim = api.new_claim(T1)
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.goto(f"/claims/{claim['id']}")
+    title = trainee.get_by_label("材料标题")
+    title.fill("【省级】尚未保存的新标题")  # typed, not saved
+    chooser = trainee.get_by_label("选择文件，或将文件拖到此处")
+    chooser.set_input_files(files=[{"name": "通知.pdf", "mimeType": "application/pdf", "buffer": b"<html>not a pdf"}])
+    trainee.get_by_label("附件说明").fill("开班通知")
+    trainee.get_by_role("button", name="上传", exact=True).click()
+    status = trainee.locator("[data-upload-status]")
+    expect(status).not_to_be_empty()
+    message = status.inner_text()
+    assert message and trainee.locator("#main").inner_text().count(message) == 1, message
+    expect(trainee.locator("[data-file-list] li a")).to_have_count(0)
+    chooser.set_input_files(files=[{"name": "通知.pdf", "mimeType": "application/pdf", "buffer": pdf()}])
+    trainee.get_by_label("附件说明").fill("开班通知")
+    trainee.get_by_role("button", name="上传", exact=True).click()
+    expect(trainee.locator("[data-file-list] li a")).to_have_count(1)
+    expect(status).to_be_empty()
+    expect(title).to_have_value("【省级】尚未保存的新标题")  # the upload did not reload the page
 
 
 # -- 4. the organisation processes: a staff transfer, a parent change two authorities approve ----
