@@ -53,9 +53,9 @@ def acting_org(actor: Actor) -> tuple[Any, dict[str, Any]]:
     return _acting_org(len(found)), values
 
 
-def rows_for(candidates: list[Candidate], process_key: str, status: str = "open") -> list[TaskCandidate]:
+def rows_for(candidates: list[Candidate], process_key: str, status: str = "open") -> list[dict[str, Any]]:
     # once each: a task is listed once per index range it is found in
-    return [TaskCandidate(role=c.role, org_id=c.org_id, user_id=c.user_id, status=status, process_key=process_key)
+    return [{"role": c.role, "org_id": c.org_id, "user_id": c.user_id, "status": status, "process_key": process_key}
             for c in dict.fromkeys(candidates)]
 
 

@@ -127,6 +127,15 @@ class StepForm:
     def takes(self, decision: str) -> bool:
         return self.decisions is None or decision in self.decisions
 
+    def load(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The validated inputs (``ma.ValidationError`` if they are not). One schema instance
+        serves every call: a batch of a thousand decisions builds it once."""
+        loader = self.__dict__.get("_loader")
+        if loader is None:
+            loader = self.schema()
+            object.__setattr__(self, "_loader", loader)
+        return loader.load(values)
+
 
 @dataclass(frozen=True)
 class Decision:

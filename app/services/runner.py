@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from workflows import (
     EventNotWaiting,
@@ -184,6 +184,7 @@ def _sync_tasks(instance: ProcessInstance, ready: list[ReadyTask], plugin: Proce
         for row in rows:
             row.summary = stored  # what was decided shows in "handled" (e.g. the reviewed hours)
         db.session.execute(_CLOSE_CANDIDATES, {"ids": [r.id for r in rows], "new_status": status})
+    added: list[tuple[HumanTask, list[Any]]] = []
     for task in fresh:
         lane = plugin.lanes.get(task.lane or "")
         if lane is None:  # refused at deploy; only a version deployed before its plug-in changed
@@ -193,13 +194,20 @@ def _sync_tasks(instance: ProcessInstance, ready: list[ReadyTask], plugin: Proce
         if not found:
             raise Conflict(_("Nobody can act on the step “%(step)s”: who should do it is not set up.",
                              step=label(task.info.name)), code="no_candidate")
-        db.session.add(HumanTask(
+        row = HumanTask(
             instance_id=instance.id, engine_task_id=task.id, process_key=instance.process_key,
             task_spec=task.spec, name=task.info.name, lane=task.lane, personal=lane.personal,
             subject_user_id=plugin.subject_user_id(record), subject=summary.subject[:120],
             record_type=plugin.record_type, record_id=record.id, year=plugin.year(record),
             summary=stored, created_at=now, due_at=due_at(task.info.due, now) if task.info.due else None,
-            status=OPEN, candidates=candidates.rows_for(found, instance.process_key)))
+            status=OPEN)
+        db.session.add(row)
+        added.append((row, found))
+    if added:  # the task rows get their ids; their candidates go in as one plain INSERT
+        db.session.flush()
+        db.session.execute(insert(_candidates), [
+            {**values, "task_id": row.id} for row, found in added
+            for values in candidates.rows_for(found, instance.process_key)])
 
 
 # -- acting on one human task -------------------------------------------------
@@ -263,7 +271,7 @@ def _step_inputs(plugin: ProcessPlugin, info: TaskInfo, form: DecisionForm, reco
                           fields={key: [_("Unknown field.")] for key in values})
         return {}
     try:
-        loaded = step.schema().load(values)
+        loaded = step.load(values)
     except ma.ValidationError as exc:
         raise Invalid(_("Some inputs are missing or wrong."), code="invalid",
                       fields=localise(exc.normalized_messages())) from None
