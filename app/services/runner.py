@@ -285,15 +285,17 @@ def complete_task(task_id: int, actor: Actor, form: DecisionForm) -> HumanTask:
     return _complete(row, instance, actor, form, org, open_rows=open_rows)
 
 
-def complete_personal_step(instance_id: int, actor: Actor, form: DecisionForm, record: Any) -> HumanTask:
-    """Complete the actor's own open step that offers ``form.decision`` (a trainee's submit).
+def complete_own_step(instance_id: int, actor: Actor, form: DecisionForm, record: Any) -> HumanTask:
+    """Complete the open step of the actor's that offers ``form.decision``, done from the record's
+    own page or route rather than the inbox: a trainee's submit (a personal step), or a
+    provider's submit (a step of its organisation's lane).
 
     The step is looked up after the lock, so a concurrent change is seen.
     """
     instance = lock_instance(instance_id)
     rows = _open_rows(instance_id, actor)
     bundle = bundle_for(instance.definition_id)
-    found = next(((row, org) for row, org in rows if row.personal and org == 0
+    found = next(((row, org) for row, org in rows if org is not None
                   and form.decision in bundle.task(row.task_spec).decisions), None)
     if found is None:
         raise Conflict(_("There is nothing to submit in the current status."), code="not_editable")
@@ -383,9 +385,15 @@ def listening(instance: ProcessInstance) -> frozenset[str]:
     return frozenset(names)
 
 
+def waiting_for(instance: ProcessInstance, actor: Actor) -> list[str]:
+    """The waiting steps (task ids of the diagram) the actor may act on."""
+    return [row.task_spec for row, org in _open_rows(instance.id, actor) if org is not None]
+
+
 def editable_by(instance: ProcessInstance, actor: Actor) -> bool:
-    """Whether the actor's own waiting step lets them edit the record (``editable`` in the diagram)."""
+    """Whether a waiting step the actor may act on lets them edit the record (``editable`` in the
+    diagram): a person's own step, or a step of an organisation they act for."""
     bundle = bundle_for(instance.definition_id)
     plugin = plugins.for_type(instance.record_type)
-    return any(row.personal and org == 0 and plugin.editable(bundle.task(row.task_spec))
+    return any(org is not None and plugin.editable(bundle.task(row.task_spec))
                for row, org in _open_rows(instance.id, actor))

@@ -263,7 +263,7 @@ def submit(claim_id: int, actor: Actor) -> Claim:
     claim = get_visible(claim_id, actor)
     if claim.trainee_id != actor.id:
         raise Forbidden(_("Only the trainee may submit a claim."))
-    runner.complete_personal_step(claim.instance_id, actor, DecisionForm("submit"), claim)
+    runner.complete_own_step(claim.instance_id, actor, DecisionForm("submit"), claim)
     return claim
 
 

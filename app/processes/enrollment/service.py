@@ -171,7 +171,7 @@ def update(enrollment_id: int, actor: Actor, payload: dict[str, Any]) -> Enrollm
 
 def submit(enrollment_id: int, actor: Actor) -> Enrollment:
     enrollment, _instance = _own_locked(enrollment_id, actor)
-    runner.complete_personal_step(enrollment.instance_id, actor, DecisionForm("submit"), enrollment)
+    runner.complete_own_step(enrollment.instance_id, actor, DecisionForm("submit"), enrollment)
     return enrollment
 
 
