@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError, PyPdfError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
@@ -73,6 +73,9 @@ def _sniff(data: bytes) -> str | None:
 
 
 def _verify_image(data: bytes, kind: str) -> None:
+    # Pillow's switch is process-wide and WeasyPrint turns it on when it is imported (to draw
+    # truncated images in PDFs): with it on, a truncated image or a text-chunk bomb would pass.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format.lower() != kind:
