@@ -1,19 +1,7 @@
 """Every path of bpmn/enrollment.bpmn, on the engine alone (no database, no HTTP)."""
 from __future__ import annotations
 
-import pytest
-
-from tests.support.paths import Run, recording_engine
-
-
-@pytest.fixture
-def calls() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def engine(calls):
-    return recording_engine(calls)
+from tests.support.paths import Run
 
 
 def enrollment(engine, same_unit: bool) -> Run:

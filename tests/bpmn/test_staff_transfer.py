@@ -3,18 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.paths import Run, recording_engine
+from tests.support.paths import Run
 from workflows import EventNotWaiting
-
-
-@pytest.fixture
-def calls() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def engine(calls):
-    return recording_engine(calls)
 
 
 def transfer(engine) -> Run:

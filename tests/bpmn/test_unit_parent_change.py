@@ -3,20 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.paths import Run, recording_engine
+from tests.support.paths import Run
 from workflows import EventNotWaiting, LaneError
 
 BOTH = ["old_parent_review", "new_parent_review"]
-
-
-@pytest.fixture
-def calls() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def engine(calls):
-    return recording_engine(calls)
 
 
 def change(engine) -> Run:
