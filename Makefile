@@ -7,7 +7,7 @@ FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install install-dev lint browser-deps assets translations compile-translations run serve migrate demo test test-pg bench clean
+.PHONY: install install-dev lint fonts browser-deps assets translations compile-translations run serve migrate demo test test-pg bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed compile-translations assets
+install: $(VENV)/.installed compile-translations assets fonts
 install-dev: $(VENV)/.installed-dev compile-translations
 
 ## The diagram viewer (bpmn-js, pinned in package-lock.json) into app/static/vendor/bpmn-js.
@@ -75,14 +75,27 @@ lint: install-dev assets
 	$(VENV)/bin/ruff check .
 	node_modules/.bin/bpmnlint bpmn/*.bpmn
 
-## Chromium and a CJK font for the browser tests (Debian packages; needs root, skipped if present)
-browser-deps:
-	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "wenquanyi\|wqy\|noto sans cjk"; then exit 0; fi; \
+## For the PDFs (filing forms, WeasyPrint): a CJK font they embed (the browser tests draw with it
+## too) and HarfBuzz's font subsetter (Debian packages). Needs root; skipped if present. Without
+## the font the filing form answers 503 and says why.
+PDF_DEBS := fonts-wqy-zenhei libharfbuzz-subset0
+fonts:
+	@if fc-list :lang=zh 2>/dev/null | grep -qi "wenquanyi\|wqy\|noto sans cjk" && \
+		ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		(apt-get install -y -q chromium fonts-wqy-zenhei >/dev/null || \
-		 (apt-get update -q >/dev/null && apt-get install -y -q chromium fonts-wqy-zenhei >/dev/null)) \
-		|| echo "*** could not install chromium/fonts-wqy-zenhei: browser tests will be skipped"; \
-	else echo "*** install chromium and fonts-wqy-zenhei to run the browser tests"; fi
+		(apt-get install -y -q $(PDF_DEBS) >/dev/null 2>&1 || \
+		 (apt-get update -q >/dev/null && apt-get install -y -q $(PDF_DEBS) >/dev/null 2>&1)) \
+		|| echo "*** could not install $(PDF_DEBS): filing forms (PDF) cannot be generated"; \
+	else echo "*** install $(PDF_DEBS) to generate filing forms (PDF)"; fi
+
+## Chromium for the browser tests (Debian package; needs root, skipped if present)
+browser-deps: fonts
+	@if [ -x /usr/bin/chromium ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -q chromium >/dev/null || \
+		 (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)) \
+		|| echo "*** could not install chromium: browser tests will be skipped"; \
+	else echo "*** install chromium to run the browser tests"; fi
 
 ## The whole test suite (SQLite unless TEST_DATABASE_URL is set), browser tests included
 test: install-dev assets browser-deps

@@ -955,12 +955,12 @@ class Loader:
 
         for a in plan.authorities:
             orgs.append({"id": a["id"], "name": a["name"], "kind": "authority", "level": "city", "code": None,
-                         "parent_id": self.world.province, "created_at": created})
+                         "parent_id": self.world.province, "hr_id": None, "created_at": created})
             user(a["reviewer"][0], f"growth_reviewer_{a['id']}", a["reviewer"][1])
             role(a["reviewer"][0], a["id"], "reviewer")
         for u in plan.units:
             orgs.append({"id": u.id, "name": u.name, "kind": "unit", "level": None, "code": None,
-                         "parent_id": u.authority_id, "created_at": created})
+                         "parent_id": u.authority_id, "hr_id": None, "created_at": created})
             user(u.reviewer[0], f"growth_reviewer_{u.id}", u.reviewer[1])
             role(u.reviewer[0], u.id, "reviewer")
         for t in plan.trainees:

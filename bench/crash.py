@@ -7,21 +7,23 @@ in flight: never half a step, never a step a client was told had succeeded.
 How: a fresh database (PostgreSQL ``bench_crash``, dropped and recreated, or a SQLite file),
 migrated and loaded with the demo data by the flask CLI; gunicorn (``-c gunicorn.conf.py``, W
 workers) in a session of its own; C client threads running claim lifecycles (create -> submit
--> unit approve -> authority approve, 0.1 h each, under the 36 h route cap) and O more running
+-> unit approve -> authority approve, 0.1 h each, under the 36 h route cap), O more running
 the organisation processes (a staff transfer of 刘洋 to the other unit and back, a change of
-unit 2's parent authority to the other city authority and back, both parents approving), all
-logging every request. Every ~S seconds (0.5-1.5 x, at random) the process group - master and workers - gets
-SIGKILL and the server is restarted. A connection error is an unknown outcome: the client
-re-reads the record (or the inbox) to learn where it stands and carries on. After K kills the load stops, the
-server gets SIGTERM, and: (i) the consistency check (``app.services.consistency``) finds
-nothing; (ii) every 2xx answer is in the database (claims, submissions, decisions with their
-events, ledger rows of approvals, transfers and parent changes filed, and the person or the unit
-moved by every approval); (iii) no half changes: no record of any process without its instance,
-no instance without its record, no completed task without its event, no ledger row for a claim
-that is not approved; (iv) ``flask --app app audit verify`` exits 0. Prints a report, exits 1
+unit 2's parent authority to the other city authority and back, both parents approving) and P
+running providers' pre-training filings from draft to 备案通过 (three attachments, submit,
+supervisor, stamped form, forward, HR), all logging every request. Every ~S seconds (0.5-1.5 x,
+at random) the process group - master and workers - gets SIGKILL and the server is restarted. A
+connection error is an unknown outcome: the client re-reads the record (or the inbox) to learn
+where it stands and carries on. After K kills the load stops, the server gets SIGTERM, and: (i)
+the consistency check (``app.services.consistency``) finds nothing; (ii) every 2xx answer is in
+the database (claims, submissions, decisions with their events, ledger rows of approvals,
+transfers, parent changes and filings filed, filings submitted and filed, and the person or the
+unit moved by every approval); (iii) no half changes: no record of any process without its
+instance, no instance without its record, no completed task without its event, no ledger row
+for a claim that is not approved; (iv) ``flask --app app audit verify`` exits 0. Prints a report, exits 1
 on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
 Run:  cd /work/main && . .venv/bin/activate && python bench/crash.py \
-          [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--workers 2]
+          [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--filing-clients 1] [--workers 2]
           [--seconds-between 3]
 PostgreSQL: 127.0.0.1:5432, user postgres, trust auth.
 """
@@ -29,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
+import io
 import json
 import os
 import random
@@ -62,6 +66,11 @@ NEXT = {"unit_review": "authority_review", "authority_review": "approved"}  # af
 AUTHORITIES = ("authority_reviewer", "authority_reviewer_b")  # unit 2 moves between the two
 MOVER = "330104198807180046"  # 刘洋 (no claims here): transferred between the units and back
 ORG_USERS = (MOVER, "unit_reviewer_b", "authority_reviewer_b")
+FILING_USERS = ("provider_admin", "supervisor_reviewer", "hr_reviewer")
+FILING_CLASS = "崩溃测试培训班"
+# A filing's next step by its status: (kind logged, who acts, how)
+FILING_STEPS = {"draft": "submit", "rolled_back": "submit", "supervisor_review": "approve",
+                "awaiting_stamp": "stamp", "awaiting_forward": "forward", "hr_review": "approve"}
 CLAIM_KINDS = {"create", "submit", "approve_unit_review", "approve_authority_review"}
 
 
@@ -236,6 +245,83 @@ class OrgClient(Client):
                           json={"decision": "approve"})
 
 
+@functools.lru_cache(maxsize=1)
+def png_bytes() -> bytes:
+    """A small real PNG (uploads are checked by content)."""
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (32, 32), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+class FilingClient(Client):
+    """Providers' pre-training filings, each from draft to filed (备案通过), until told to stop.
+
+    A step whose outcome is unknown is followed by reading the filing: its status says what
+    to do next (a stamped form cut off by a kill is uploaded again).
+    """
+
+    def run(self) -> None:
+        i = 0
+        while not self.stop.is_set():
+            self.filing(i)
+            i += 1
+
+    def filing(self, i: int) -> None:
+        today = datetime.date.today()
+        body = {"class_name": f"{FILING_CLASS}{self.n}-{i}", "location": "演示市", "venue": "培训楼",
+                "starts_on": (today + datetime.timedelta(days=40)).isoformat(),
+                "ends_on": (today + datetime.timedelta(days=41)).isoformat(),
+                "scope": [{"series": "工程系列", "specialty": "公路工程", "level": "工程师"}], "total_hours": 8,
+                "form": "面授培训", "fee": "免费", "courses": [{"content": "规范解读", "hours": 8}],
+                "teachers": [{"name": "陈教授", "education": "博士研究生", "major": "交通", "title": "教授",
+                              "course": "规范解读"}],
+                "textbooks": [{"name": "公路工程技术标准", "edition": "2024版"}], "office_phone": "0571-88001234",
+                "fax": "0571-88001235", "email": "a@example.cn", "address": "演示市", "post_code": "310000",
+                "head_name": "赵院长", "head_title": "院长", "head_mobile": "13900000001", "contact_name": "钱老师",
+                "contact_title": "科长", "contact_mobile": "13900000002"}
+        code, filing = self.call("file_filing", "provider_admin", "POST", "/filings", json=body)
+        if code != 201:
+            return
+        filing_id, status, steps = filing["id"], filing["status"], 0
+        for kind in ("plan", "notice", "invitation"):
+            self.upload(filing_id, kind)
+        while not self.stop.is_set() and status != "filed" and steps < 20:
+            steps += 1
+            if status is None:
+                code, body = self.call("read", "provider_admin", "GET", f"/filings/{filing_id}")
+                if code not in (None, 200):
+                    return
+                status = body["status"] if code == 200 else None
+                if status in ("draft", "rolled_back"):  # an upload may have been cut off too
+                    for kind in {"plan", "notice", "invitation"} - {f["kind"] for f in body["files"]}:
+                        self.upload(filing_id, kind)
+                continue
+            step = FILING_STEPS.get(status)
+            if step == "submit":
+                code, body = self.call("submit_filing", "provider_admin", "POST", f"/filings/{filing_id}/submit")
+            elif step == "stamp":
+                self.upload(filing_id, "stamped_form")
+                code, body = self.call("submit_filing", "provider_admin", "POST", f"/filings/{filing_id}/submit")
+            elif step is not None:
+                user = "hr_reviewer" if status == "hr_review" else "supervisor_reviewer"
+                task_id = self.find_task(user, "provider_prefiling", "prefiling", filing_id)
+                if task_id is None:
+                    status = None
+                    continue
+                code, body = self.call(f"{step}_{status}", user, "POST", f"/tasks/{task_id}/complete",
+                                       json={"decision": step})
+                if code == 200:
+                    code, body = self.call("read", "provider_admin", "GET", f"/filings/{filing_id}")
+            else:
+                return
+            status = body["status"] if code == 200 else None
+
+    def upload(self, filing_id: int, kind: str) -> None:
+        self.call("upload_filing", "provider_admin", "POST", f"/filings/{filing_id}/files",
+                  files={"file": (f"{kind}.png", png_bytes(), "image/png")}, data={"kind": kind})
+
+
 def login(base: str, users: tuple[str, ...]) -> dict[str, str]:
     tokens = {}
     for user in users:
@@ -296,6 +382,7 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
     from app.extensions import db
     from app.models import HourEntry, HumanTask, Organisation, ProcessEvent, ProcessInstance, RoleAssignment, User
     from app.processes.credit_claim.models import Claim
+    from app.processes.provider_prefiling.models import PreFiling
     from app.processes.staff_transfer.models import StaffTransfer
     from app.processes.unit_change.models import UnitChange
     from app.services import plugins
@@ -309,6 +396,8 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         transfers = {t.id: t for t in db.session.scalars(select(StaffTransfer).where(
             StaffTransfer.reason == "崩溃测试调动"))}
         changes = {c.id: c for c in db.session.scalars(select(UnitChange))}
+        filings = {f.id: f for f in db.session.scalars(select(PreFiling).where(
+            PreFiling.class_name.startswith(FILING_CLASS)))}
         tasks = {t.id: t for t in db.session.scalars(select(HumanTask))}
         ledger = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(HourEntry.source == "claim"))}
         decided = set(db.session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_spec,
@@ -316,7 +405,7 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         records = {"transfer": transfers, "unit_change": changes}
         for e in ok:  # (ii) what a client was told happened, happened
             kind = e["kind"]
-            if kind.startswith(("approve_", "accept_")):  # a task completion: the row and its event
+            if kind.startswith(("approve_", "accept_", "forward_")):  # a task completion: the row and its event
                 decision, task = kind.split("_", 1)[0], tasks.get(e["id"])
                 if task is None or (task.status, task.decision) != ("completed", decision):
                     problems.append(f"task {e['id']} {kind} (200): row is {task and (task.status, task.decision)}")
@@ -326,6 +415,17 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 record = records["transfer" if kind == "file_transfer" else "unit_change"].get(e["id"])
                 if record is None or record.instance_id is None:
                     problems.append(f"{kind} answered {e['http']} for record {e['id']}: not in the database")
+            elif kind == "file_filing" and filings.get(e["id"]) is None:
+                problems.append(f"filing {e['id']} answered {e['http']}: not in the database")
+            elif kind == "submit_filing":
+                filing = filings.get(int(e["path"].split("/")[2]))
+                if filing is None or filing.submitted_at is None or filing.status in ("draft", "rolled_back"):
+                    problems.append(f"filing {e['path']} submitted (200): {filing and filing.status}")
+            elif kind == "approve_hr_review":
+                filing = filings.get(e["record"]["id"])
+                if filing is None or filing.status != "filed" or filing.filed_at is None:
+                    problems.append(f"filing {e['record']['id']} filed (200): "
+                                    f"{filing and (filing.status, filing.filed_at)}")
             elif kind == "accept_transfer":
                 transfer = transfers.get(e["record"]["id"])
                 if transfer is None or transfer.status != "accepted" or transfer.moved_at is None:
@@ -359,12 +459,12 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 problems.append(f"unit {latest.org_id} is under {parent}, not where change {latest.id} put it")
         # Unknown outcomes: a write never answered, and never retried with success, that is in the
         # database anyway - proof that kills land after commits as well as before them.
-        creations = {"create": claims, "file_transfer": transfers, "ask_parent_change": changes}
+        creations = {"create": claims, "file_transfer": transfers, "ask_parent_change": changes, "file_filing": filings}
         retried = {(e["kind"], e["path"]) for e in ok}
         committed = sum(len(rows) - len({e["id"] for e in ok if e["kind"] == kind}) for kind, rows in creations.items())
         for e in entries:
             if (e["outcome"], e["method"]) == ("unknown", "POST") and e["kind"] not in creations \
-                    and (e["kind"], e["path"]) not in retried:
+                    and e["kind"] not in ("submit_filing", "upload_filing") and (e["kind"], e["path"]) not in retried:
                 row_id = int(e["path"].split("/")[2])
                 done = (claims[row_id].submitted_at if e["kind"] == "submit" else tasks[row_id].status == "completed")
                 committed += bool(done)
@@ -390,7 +490,8 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                  "acknowledged": len(ok), "claims": len(claims),
                  "approved": sum(c.status == "approved" for c in claims.values()), "ledger_rows": len(ledger),
                  "transfers": len(transfers), "transfers_accepted": len(moved), "changes": len(changes),
-                 "changes_approved": len(applied), "unknown_committed": committed}
+                 "changes_approved": len(applied), "unknown_committed": committed, "filings": len(filings),
+                 "filings_filed": sum(f.status == "filed" for f in filings.values())}
         db.session.remove()
         db.engine.dispose()
     return stats, list(dict.fromkeys(problems))  # one line per distinct problem
@@ -399,7 +500,8 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
-    for option, default in (("--kills", 5), ("--clients", 4), ("--org-clients", 1), ("--workers", 2)):
+    for option, default in (("--kills", 5), ("--clients", 4), ("--org-clients", 1), ("--filing-clients", 1),
+                            ("--workers", 2)):
         parser.add_argument(option, type=int, default=default)
     parser.add_argument("--seconds-between", type=float, default=3.0)
     args = parser.parse_args()
@@ -424,9 +526,11 @@ def main() -> None:
         log, stop, kills, in_flight = RequestLog(log_path), threading.Event(), 0, []
         try:
             wait_until_up(base, server, server_log)
-            tokens = {**login_all(base), **login(base, ORG_USERS)}
+            tokens = {**login_all(base), **login(base, ORG_USERS + FILING_USERS)}
+            first_filing = args.clients + args.org_clients
             clients = [*(Client(n, base, tokens, log, stop) for n in range(args.clients)),
-                       *(OrgClient(args.clients + n, base, tokens, log, stop) for n in range(args.org_clients))]
+                       *(OrgClient(args.clients + n, base, tokens, log, stop) for n in range(args.org_clients)),
+                       *(FilingClient(first_filing + n, base, tokens, log, stop) for n in range(args.filing_clients))]
             for client in clients:
                 client.start()
             while kills < args.kills:
@@ -472,6 +576,7 @@ def main() -> None:
         ("claims approved", f"{stats['approved']} (ledger rows {stats['ledger_rows']})"),
         ("transfers", f"{stats['transfers']} filed, {stats['transfers_accepted']} accepted"),
         ("parent changes", f"{stats['changes']} asked, {stats['changes_approved']} approved by both parents"),
+        ("pre-filings", f"{stats['filings']} filed by the provider, {stats['filings_filed']} through to 备案通过"),
         ("consistency check", f"{stats['instances']} instances, {stats['consistency_problems']} problem(s)"),
         ("acknowledged 2xx", f"{stats['acknowledged']} checked against the database"),
         ("audit verify", f"{(audit.stdout.strip().splitlines() or ['?'])[-1]} (exit {audit.returncode})"),

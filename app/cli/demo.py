@@ -29,13 +29,22 @@ CITY = "演示市交通运输局"
 CITY_B = "演示市建设局"
 UNIT_1 = "演示交通工程有限公司"
 UNIT_2 = "演示公路养护有限公司"
-ORGS = [  # name, kind, level, parent
+HR_PROVINCE = "演示省人力资源和社会保障厅"
+HR_CITY = "演示市人力资源和社会保障局"
+PROVIDER_1 = "演示交通职业培训学院"
+PROVIDER_2 = "演示市公路培训中心"
+ORGS = [  # name, kind, level, parent (a provider's parent is its supervisor, 基地主管单位)
     (PROVINCE, "authority", "province", None),
     (CITY, "authority", "city", PROVINCE),
     (CITY_B, "authority", "city", PROVINCE),
     (UNIT_1, "unit", None, CITY),
     (UNIT_2, "unit", None, CITY),
+    (HR_PROVINCE, "hr", "province", None),
+    (HR_CITY, "hr", "prefecture", HR_PROVINCE),
+    (PROVIDER_1, "provider", "province", PROVINCE),
+    (PROVIDER_2, "provider", "prefecture", PROVINCE),
 ]
+PREFECTURE_HR = {PROVIDER_2: HR_CITY}  # who files a prefecture provider's classes
 STAFF = [  # username, name, role, organisation (None: global)
     ("admin", "系统管理员", "sysadmin", None),
     ("process_admin", "流程管理员", "process_admin", None),
@@ -44,6 +53,11 @@ STAFF = [  # username, name, role, organisation (None: global)
     ("authority_reviewer_b", "建设局审核员", "reviewer", CITY_B),
     ("unit_reviewer", "工程公司审核员", "reviewer", UNIT_1),
     ("unit_reviewer_b", "养护公司审核员", "reviewer", UNIT_2),
+    ("supervisor_reviewer", "主管单位审核员", "reviewer", PROVINCE),
+    ("hr_reviewer", "人社厅专技处审核员", "reviewer", HR_PROVINCE),
+    ("hr_reviewer_city", "市人社局审核员", "reviewer", HR_CITY),
+    ("provider_admin", "培训学院管理员", "admin", PROVIDER_1),
+    ("provider_admin_b", "培训中心管理员", "admin", PROVIDER_2),
 ]
 TRAINEES = [  # ID number, name, phone, unit (where they enrol first)
     ("330106199003070014", "张伟", "13800000014", UNIT_1),
@@ -107,6 +121,8 @@ def load_demo() -> DemoWorld:
     world = DemoWorld(year=today().year, profile=dict(PROFILE))
     for name, kind, level, parent in ORGS:
         world.orgs[name] = _org(name, kind, level, world.orgs.get(parent) if parent else None)
+    for provider, hr in PREFECTURE_HR.items():
+        world.orgs[provider].hr_id = world.orgs[hr].id
     for username, name, role, org_name in STAFF:
         world.users[username] = user = _user(username, name)
         _role(user, role, world.orgs.get(org_name))

@@ -23,9 +23,12 @@ class Organisation(db.Model):
     level: Mapped[str | None] = mapped_column(String(20))
     code: Mapped[str | None] = mapped_column(String(40), unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    # A prefecture-level provider's HR department (地州人社局), which files its classes; national and
+    # provincial providers are filed by the provincial one.
+    hr_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
 
     def nearest(self, kind: str) -> Organisation | None:
         """The closest ancestor of ``kind`` (not counting this organisation)."""

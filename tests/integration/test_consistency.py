@@ -98,6 +98,21 @@ def history(api, world) -> dict[str, dict[str, Any]]:
         made[name] = _ok(api.as_("unit_reviewer_b" if name == "moved" else "unit_reviewer")
                          .get(f"/{kind}/{made[name]['id']}"))
         assert made[name]["status"] == expected, name
+
+    # 演示交通职业培训学院 files a class: rolled back by HR, resubmitted, filed; another is deleted as a draft.
+    from tests.integration.test_provider_prefilings import _decide, _filing, _forwarded, _stamped
+    made["filing"] = _forwarded(api)
+    filing_id = made["filing"]["id"]
+    _ok(_decide(api, "hr_reviewer", filing_id, "rollback", "请补充教材信息"))
+    _ok(api.as_("provider_admin").post(f"/filings/{filing_id}/submit"))
+    _ok(_decide(api, "supervisor_reviewer", filing_id, "approve"))
+    _stamped(api, filing_id)
+    _ok(_decide(api, "supervisor_reviewer", filing_id, "forward"))
+    _ok(_decide(api, "hr_reviewer", filing_id, "approve"))
+    made["filing"] = _ok(api.as_("provider_admin").get(f"/filings/{filing_id}"))
+    assert made["filing"]["status"] == "filed"
+    made["filing_deleted"] = _filing(api, files=False)
+    assert api.as_("provider_admin").delete(f"/filings/{made['filing_deleted']['id']}").status_code == 200
     return made
 
 
@@ -136,8 +151,9 @@ def test_every_lifecycle_leaves_consistent_views(app, history):
     with app.app_context():
         report = check_all()
     assert report.problems == []
-    # six claims, the four demo enrolments, this one, the demo transfer, three transfers, two parent changes
-    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2
+    # six claims, the four demo enrolments, this one, the demo transfer, three transfers, two parent
+    # changes, the demo's two filings and these two
+    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 2 + 2
     assert report.checked["ledger"] == 6
     with app.app_context():
         assert set(report.checked) == set(all_checks())
@@ -148,7 +164,7 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "17 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "21 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1

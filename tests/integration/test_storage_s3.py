@@ -63,8 +63,9 @@ def raw_s3(s3_config):
     return client
 
 
-def _keys(raw_s3, bucket: str) -> list[str]:
-    return sorted(o["Key"] for o in raw_s3.list_objects_v2(Bucket=bucket).get("Contents", []))
+def _keys(raw_s3, bucket: str, prefix: str = "claims/") -> list[str]:
+    """The claims' objects (the demo data's provider filings keep theirs under ``prefilings/``)."""
+    return sorted(o["Key"] for o in raw_s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", []))
 
 
 # -- the backend on its own ---------------------------------------------------------
@@ -84,7 +85,7 @@ def test_put_get_exists_delete(s3_config, raw_s3):
     store.delete(key)
     assert store.exists(key) is False
     store.delete(key)  # deleting what is gone is not an error
-    assert _keys(raw_s3, s3_config["S3_BUCKET"]) == []
+    assert _keys(raw_s3, s3_config["S3_BUCKET"], prefix="") == []
 
 
 def test_missing_object_raises_storage_error(s3_config, raw_s3):

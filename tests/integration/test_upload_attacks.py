@@ -36,13 +36,16 @@ TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".pdf": "application/pdf"}
 
 # -- helpers ------------------------------------------------------------------------------
 def _blobs(app) -> list[Path]:
+    """Every stored file (but the demo data's provider filings, under ``prefilings/``)."""
     root = Path(app.config["STORAGE"]["LOCAL_ROOT"])
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "prefilings") \
+        if root.exists() else []
 
 
 def _rows(app) -> list[tuple[int, str, str, str]]:
     with app.app_context():
-        rows = db.session.scalars(db.select(Attachment).order_by(Attachment.id)).all()
+        rows = db.session.scalars(db.select(Attachment).where(Attachment.record_type == "claim")
+                                  .order_by(Attachment.id)).all()
         return [(r.id, r.storage_key, r.filename, r.content_type) for r in rows]
 
 

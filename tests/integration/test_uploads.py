@@ -19,14 +19,17 @@ def _root(app) -> Path:
 
 
 def _blobs(app) -> list[Path]:
-    """Every file under the upload root, hidden temporary files included."""
+    """Every file under the upload root, hidden temporary files included (but the demo data's
+    provider filings, under ``prefilings/``)."""
     root = _root(app)
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "prefilings") \
+        if root.exists() else []
 
 
 def _rows(app) -> list[Attachment]:
     with app.app_context():
-        rows = db.session.scalars(db.select(Attachment).order_by(Attachment.id)).all()
+        rows = db.session.scalars(db.select(Attachment).where(Attachment.record_type == "claim")
+                                  .order_by(Attachment.id)).all()
         db.session.expunge_all()
         return rows
 
