@@ -562,6 +562,7 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     print(f"\n=== crash harness: {args.db} @ {commit}, {args.clients} claim clients, {args.org_clients} organisation "
+          f"clients, {args.filing_clients} filing "
           f"clients, {args.workers} gunicorn workers, "
           f"~{args.seconds_between:g} s between kills ===")
     for label, value in [
