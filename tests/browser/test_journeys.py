@@ -652,3 +652,123 @@ def test_transfer_and_parent_change_through_the_pages(world: World, new_page: Ne
         expect(badge(old_unit)).to_have_text(waiting)
 
     assert not snap.too_wide, "wider than a 390px phone:\n" + "\n".join(snap.too_wide)
+
+
+# -- 6. a provider's pre-training filing --------------------------------------------------------
+
+FILING_CLASS = "浏览器测试培训班"
+PROVIDER = "演示交通职业培训学院"
+
+
+def _fill_filing(page: Page) -> None:
+    """Every field of the filing form (the rows: one each, and a second course added)."""
+    from datetime import timedelta
+
+    from app.clock import today
+
+    starts = today() + timedelta(days=30)
+    values = {"location": "演示市", "class_name": FILING_CLASS, "starts_on": starts.isoformat(),
+              "ends_on": (starts + timedelta(days=2)).isoformat(), "venue": "演示市交通路1号", "total_hours": "24",
+              "fee": "每人800元", "office_phone": "0571-88001234", "fax": "0571-88001235", "email": "t@example.cn",
+              "address": "演示市交通路1号", "post_code": "310000", "head_name": "赵院长", "head_title": "院长",
+              "head_mobile": "13900000001", "contact_name": "钱老师", "contact_title": "科长",
+              "contact_mobile": "13900000002", "scope-0-series": "工程系列", "scope-0-specialty": "公路工程",
+              "courses-0-content": "公路工程新规范解读", "courses-0-hours": "12", "teachers-0-name": "陈教授",
+              "teachers-0-education": "博士研究生", "teachers-0-major": "道路工程", "teachers-0-title": "教授",
+              "teachers-0-course": "规范解读", "textbooks-0-name": "公路工程技术标准", "textbooks-0-edition": "2024版"}
+    for name, value in values.items():
+        page.locator(f'[name="{name}"]').fill(value)
+    page.locator('[name="form"]').select_option("面授培训")
+    page.locator('[name="scope-0-level"]').select_option("工程师")
+    page.locator('button[name="add"][value="courses"]').click()  # 添加: one more row, what was typed kept
+    expect(page.locator('[name="courses-0-content"]')).to_have_value("公路工程新规范解读")
+    page.locator('[name="courses-1-content"]').fill("路面养护新技术")
+    page.locator('[name="courses-1-hours"]').fill("12")
+
+
+def _attach(page: Page, kind: str, name: str) -> None:
+    page.get_by_label("附件类型").select_option(kind)
+    page.get_by_label("文件", exact=True).set_input_files(files=[{"name": name, "mimeType": "application/pdf",
+                                                                "buffer": pdf()}])
+    with page.expect_navigation():
+        page.get_by_role("button", name="上传", exact=True).click()
+    expect(page.locator(".flash-success")).to_contain_text("附件已上传")
+    expect(page.locator(".proof figcaption", has_text=name).first).to_be_visible()
+
+
+def _review_filing(page: Page, decision: str, comment: str | None = None) -> None:
+    page.goto("/inbox")
+    page.get_by_role("link", name=re.compile(rf"^办理 {PROVIDER} · {FILING_CLASS}$")).click()
+    expect(page).to_have_url(at(r"/tasks/\d+(\?.*)?"))
+    expect(page.locator("#main")).to_contain_text("公路工程新规范解读")
+    _decide_task(page, decision, comment)
+    expect(page.locator(".flash-success")).to_be_visible()
+
+
+def test_a_pre_training_filing_from_draft_to_filed_with_one_rollback(world: World, new_page: NewPage, login: Login,
+                                                                     shot: Shot) -> None:
+    snap = Snapper(shot)
+    provider = accept_dialogs(new_page())
+    login(provider, "provider_admin")
+    provider.get_by_role("link", name="培训前备案").click()
+    expect(provider).to_have_url(at("/filings"))
+    provider.get_by_role("link", name="新增备案").click()
+    provider.locator('[name="class_name"]').fill(FILING_CLASS)
+    provider.get_by_role("button", name="临时保存").click()
+    expect(badge(provider)).to_have_text("未提交")
+    expect(provider.locator("#main")).to_contain_text("当前为临时保存")
+    provider.get_by_role("link", name="修改", exact=True).click()
+    _fill_filing(provider)
+    snap(provider, "filing_form")
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="保存", exact=True).click()
+    expect(provider.locator(".flash-success")).to_contain_text("备案信息已保存")
+    for kind, name in (("plan", "继续教育培训实施方案.pdf"), ("notice", "继续教育培训工作通知.pdf"),
+                       ("invitation", "继续教育培训开班邀请函.pdf")):
+        _attach(provider, kind, name)
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="提交", exact=True).click()
+    expect(badge(provider)).to_have_text("待主管单位审核")
+    expect(provider.get_by_role("link", name="修改", exact=True)).to_have_count(0)  # read-only now
+    snap(provider, "filing_submitted")
+    filing_url = provider.url
+
+    supervisor = new_page()
+    login(supervisor, "supervisor_reviewer")
+    _review_filing(supervisor, "回退", "请补充开班地点的楼层")
+    provider.goto(filing_url)
+    expect(badge(provider)).to_have_text("已回退")
+    expect(provider.locator("#main")).to_contain_text("请补充开班地点的楼层")
+    provider.get_by_role("link", name="修改", exact=True).click()
+    provider.locator('[name="venue"]').fill("演示市交通路1号 培训楼301")
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="保存", exact=True).click()
+    expect(provider.locator(".flash-success")).to_contain_text("备案信息已保存")
+    expect(provider.locator("#main")).to_contain_text("培训楼301")
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="提交", exact=True).click()
+    expect(badge(provider)).to_have_text("待主管单位审核")
+
+    _review_filing(supervisor, "通过")
+    provider.goto(filing_url)
+    expect(badge(provider)).to_have_text("待上传盖章申报表")
+    form_pdf = provider.request.get(provider.get_by_role("link", name="下载申报表").first.get_attribute("href"))
+    assert form_pdf.status == 200 and form_pdf.body().startswith(b"%PDF")
+    _attach(provider, "stamped_form", "盖章申报表.pdf")
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="提交盖章申报表").click()
+    expect(badge(provider)).to_have_text("待主管单位报送")
+    _review_filing(supervisor, "报送人社部门")
+
+    hr = new_page()
+    login(hr, "hr_reviewer")
+    _review_filing(hr, "通过")
+    provider.goto(filing_url)
+    expect(badge(provider)).to_have_text("备案通过")
+    log = provider.locator("table.log-table")
+    expect(log).to_contain_text("请补充开班地点的楼层")
+    expect(log).to_contain_text("人社部门审核")
+    snap(provider, "filing_filed")
+    provider.goto("/filings")
+    expect(provider.locator("tbody tr", has_text=FILING_CLASS).locator(".badge")).to_have_text("备案通过")
+    assert not snap.too_wide, "wider than a 390px phone:\n" + "\n".join(snap.too_wide)

@@ -56,6 +56,6 @@ def render(filing: Any) -> bytes:
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns Pillow's switch on (uploads rely on it off)
 
     html = render_template("provider_prefiling/form_pdf.html", filing=filing_view(filing, with_log=False),
-                           title=title(filing), font_family=f'"{family}"',
+                           title=title(filing), font_family=family,
                            generated=utcnow().strftime("%Y-%m-%d %H:%M UTC"))
     return HTML(string=html).write_pdf()

@@ -68,7 +68,7 @@ class ProviderPrefilingPlugin(ProcessPlugin):
              "stamped_form": StepForm(NoInputs, apply=_stamped)}
     decisions = {"rollback": Decision(_l("Roll back"), _l("Rolled back for changes.")),
                  "forward": Decision(_l("Forward to the HR department"), _l("Forwarded to the HR department."))}
-    actions = {"start": _l("Filing created"), "submit": _l("Filing submitted"), "resubmit": _l("Filing resubmitted"),
+    actions = {"create": _l("Filing created"), "submit": _l("Filing submitted"), "resubmit": _l("Filing resubmitted"),
                "supervisor_review": _l("Supervisor's review"), "upload_stamped": _l("Stamped filing form sent"),
                "forward": _l("Supervisor's forwarding"), "hr_review": _l("HR department's review"),
                "delete": _l("Draft deleted")}
