@@ -14,6 +14,7 @@ import pytest
 from app.extensions import db
 from app.models import Organisation
 from tests.support.files import png
+from tests.support.matrix import call, check_route
 from tests.support.people import make_user
 from tests.support.world import T1, T3, T4
 
@@ -89,22 +90,10 @@ def _state(api, ids: dict[str, int]) -> tuple:
     return transfer["status"], len(transfer["files"]), change["status"], transfers
 
 
-def _call(api, who, method, path, body):
-    client = api.as_(who) if who else api.anonymous
-    if method == "UPLOAD":
-        return client.post(path, content_type="multipart/form-data", data={"file": (io.BytesIO(png()), "再补.png")})
-    return client.request(method, path, json=body) if body is not None else client.request(method, path)
-
-
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_route_by_caller(api, world, setting, route):
     method, template, body, expected, changer = ROUTES[route]
     body = _bodies(world).get(body, body)
-    before = _state(api, setting)
-    for who in sorted(CALLERS, key=lambda caller: caller == changer):  # the one that changes things goes last
-        response = _call(api, who, method, template.format(**setting), body)
-        assert response.status_code == expected[who], (route, who, response.get_json())
-        if response.status_code >= 400:
-            assert "error" in response.get_json(), (route, who)
-        if who != changer:
-            assert _state(api, setting) == before, (route, who, "a refused call changed something")
+    path = template.format(**setting)
+    check_route(api, route, CALLERS, expected, changer, lambda: _state(api, setting),
+                lambda who: call(api, who, method, path, body))

@@ -7,12 +7,10 @@ the prefecture HR department, a unit's reviewer and a trainee are party to neith
 """
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from tests.integration.test_provider_prefilings import _body, _filing, _forwarded
-from tests.support.files import png
+from tests.support.matrix import call, check_route
 from tests.support.world import T1
 
 CALLERS = ["provider_admin_b", "supervisor_reviewer", "hr_reviewer", "hr_reviewer_city", "unit_reviewer", T1,
@@ -69,24 +67,11 @@ def _state(api, ids: dict[str, int]) -> tuple:
             forwarded["status"], forwarded["venue"])
 
 
-def _call(api, who, method, path, body):
-    client = api.as_(who) if who else api.anonymous
-    if method == "UPLOAD":
-        return client.post(path, content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(png()), "其他.png"), "kind": "other"})
-    return client.request(method, path, json=body) if body is not None else client.request(method, path)
-
-
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_route_by_caller(api, world, setting, route):
     method, template, body, expected, changer = ROUTES[route]
     if body == "{edit}":
         body = {"venue": _body()["venue"] + "（改）"}
-    before = _state(api, setting)
-    for who in sorted(CALLERS, key=lambda caller: caller == changer):  # the one that changes things goes last
-        response = _call(api, who, method, template.format(**setting), body)
-        assert response.status_code == expected[who], (route, who, response.get_json())
-        if response.status_code >= 400:
-            assert "error" in response.get_json(), (route, who)
-        if who != changer:
-            assert _state(api, setting) == before, (route, who, "a refused call changed something")
+    path = template.format(**setting)
+    check_route(api, route, CALLERS, expected, changer, lambda: _state(api, setting),
+                lambda who: call(api, who, method, path, body, upload={"kind": "other"}))

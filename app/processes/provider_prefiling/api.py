@@ -153,7 +153,8 @@ class FilingSchema(ma.Schema):
     complete = fields.Boolean(required=True, metadata={"description": "false after a temporary save"})
     status = fields.String(required=True)
     status_label = fields.String(required=True, metadata={"description": "未提交 / 待主管单位审核 / … / 备案通过"})
-    rollback_comment = fields.String(allow_none=True)
+    rollback_comment = fields.String(allow_none=True, metadata={
+        "description": "the last rollback's comments (in the detail; null in lists)"})
     instance_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)

@@ -50,10 +50,7 @@ def render(filing: Any) -> bytes:
                             "to install fonts-wqy-zenhei."), code="font_missing")
     if filing.submitted_at is None:
         raise Conflict(_("The filing form is generated once the filing has been submitted."), code="not_submitted")
-    from PIL import ImageFile
     from weasyprint import HTML  # imported here: loading pango costs ~0.3 s, only the PDF needs it
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns Pillow's switch on (uploads rely on it off)
 
     html = render_template("provider_prefiling/form_pdf.html", filing=filing_view(filing, with_log=False),
                            title=title(filing), font_family=family,

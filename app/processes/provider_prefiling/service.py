@@ -104,12 +104,15 @@ def get_visible(filing_id: int, actor: Actor) -> PreFiling:
     return filing
 
 
-def list_for(actor: Actor, status: str | None = None, year: int | None = None) -> list[PreFiling]:
-    """备案进度查询: the provider's filings; a supervisor's or HR department's, once they reach it."""
-    reviewing = [org for role, org in actor.roles if role in REVIEWER_ROLES and org is not None]
+def list_for(actor: Actor, status: str | None = None, year: int | None = None, *,
+             own_only: bool = False) -> list[PreFiling]:
+    """备案进度查询: the provider's filings; a supervisor's or HR department's, once they reach it
+    (``own_only``: the provider's own only)."""
+    reviewing = [] if own_only else [org for role, org in actor.roles if role in REVIEWER_ROLES and org is not None]
+    providers = my_providers(actor)
     conditions = []
-    if my_providers(actor):
-        conditions.append(PreFiling.provider_id.in_(my_providers(actor)))
+    if providers:
+        conditions.append(PreFiling.provider_id.in_(providers))
     if reviewing:
         conditions.append(PreFiling.supervisor_id.in_(reviewing) & PreFiling.submitted_at.is_not(None))
         conditions.append(PreFiling.hr_id.in_(reviewing))
@@ -220,7 +223,9 @@ def update(filing_id: int, actor: Actor, payload: dict[str, Any], *, temporary: 
 def check_submission(filing: PreFiling) -> dict[str, Any]:
     """提交: complete, its attachments there, and the class at least PREFILING_MIN_DAYS away."""
     check_complete(filing)
-    missing = [kind for kind in settings()["PREFILING_REQUIRED_FILES"] if not _has_file(filing, kind)]
+    attached = set(db.session.scalars(select(Attachment.kind).where(
+        Attachment.record_type == RECORD_TYPE, Attachment.record_id == filing.id)))
+    missing = [kind for kind in settings()["PREFILING_REQUIRED_FILES"] if kind not in attached]
     if missing:
         raise Invalid(_("Attach these files before submitting: %(kinds)s.",
                         kinds="、".join(FILE_KINDS.get(k, k) for k in missing)), code="files_required",
@@ -291,12 +296,6 @@ def file_policy() -> attachments.FilePolicy:
     return attachments.FilePolicy(prefix="prefilings", max_files=int(conf["MAX_FILES"]),
                                   max_bytes=int(conf["MAX_FILE_BYTES"]), max_description=60,
                                   description_required=False)
-
-
-def _has_file(filing: PreFiling, kind: str) -> bool:
-    return db.session.scalar(select(Attachment.id).where(
-        Attachment.record_type == RECORD_TYPE, Attachment.record_id == filing.id, Attachment.kind == kind)
-        .limit(1)) is not None
 
 
 def _stamp_step_waits(instance: ProcessInstance, actor: Actor) -> bool:
