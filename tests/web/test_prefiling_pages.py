@@ -34,7 +34,7 @@ def test_providers_get_the_filing_pages_in_their_menu(web):
 
 def test_the_list_shows_each_filing_and_where_it_is(web):
     page = web("provider_admin").text("/filings")
-    assert "备案进度查询" in page and "新增备案" in page
+    assert "备案进度查询" in page and "新增备案" in page and ">详情<" in page  # seed 004: 点击“详情”
     assert "备案通过" in page and "待主管单位审核" in page  # the demo's two filings
     assert "公路养护新技术专题培训班" not in web("provider_admin_b").text("/filings")
 
