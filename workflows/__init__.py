@@ -4,6 +4,7 @@ Nothing in this package imports Flask or the ``app`` package; the web app
 talks to the engine only through these names.
 """
 from .analysis import decision_data, decision_key, decision_problems, due_at
+from .clock import use_clock
 from .engine import DeepWorkflow, Engine
 from .errors import (
                      DiagramError,
@@ -15,15 +16,16 @@ from .errors import (
                      TaskStateError,
                      WorkflowError,
 )
-from .instance import LoadedInstance, ReadyTask, Snapshot, combined_status
+from .instance import STATUS_SEPARATOR, LoadedInstance, ReadyTask, Snapshot, combined_status
 from .sandbox import evaluate_expression
 from .specs import Flow, ProcessBundle, ProcessGraph, TaskInfo, content_hash, parse_bundle
 from .validation import LABEL_SEPARATOR, check_diagram
 
 __all__ = [
-    "LABEL_SEPARATOR", "DeepWorkflow", "DiagramError", "Engine", "EventNotWaiting", "Flow", "LaneError",
-    "LoadedInstance", "MigrationRefused", "ProcessBundle", "ProcessGraph", "ReadyTask", "SandboxViolation",
+    "LABEL_SEPARATOR", "STATUS_SEPARATOR", "DeepWorkflow", "DiagramError", "Engine", "EventNotWaiting", "Flow",
+    "LaneError", "LoadedInstance", "MigrationRefused", "ProcessBundle", "ProcessGraph", "ReadyTask",
+    "SandboxViolation",
     "ServiceTaskError", "Snapshot", "TaskInfo", "TaskStateError", "WorkflowError", "check_diagram",
     "combined_status", "content_hash", "decision_data", "decision_key", "decision_problems", "due_at",
-    "evaluate_expression", "parse_bundle",
+    "evaluate_expression", "parse_bundle", "use_clock",
 ]

@@ -93,6 +93,8 @@ class DeepWorkflow(BpmnWorkflow):
             while task.id not in position:
                 task = task.parent
             lowest = min(lowest, position[task.id])
+        while lowest > 0 and not self.tasks[chain[lowest]].has_state(TaskState.FINISHED_MASK):
+            lowest -= 1  # an open task keeps its parent: a waiting event re-reads the parent's data
         new_root = self.tasks[chain[lowest]]
         if new_root is self.task_tree:
             return 0

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway, IntermediateCatchEvent
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
@@ -108,13 +109,36 @@ class LoadedInstance:
             end = self.end_event()
             return [end] if end and "status" in end.properties else []
         waiting = ready if ready is not None else self.ready_tasks()
-        return [task.info for task in waiting if "status" in task.info.properties]
+        sources = [task.info for task in waiting if "status" in task.info.properties]
+        return sources + [info for info in self.waiting_events_info() if "status" in info.properties]
+
+    def _waiting_catches(self) -> list[Any]:
+        """The intermediate catch events the instance waits at: one waiting by itself, or the
+        branches of a waiting event-based gateway (SpiffWorkflow keeps those MAYBE until one fires)."""
+        found = []
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            if isinstance(task.task_spec, EventBasedGateway):
+                found.extend(child for child in task.children if isinstance(child.task_spec, IntermediateCatchEvent))
+            elif isinstance(task.task_spec, IntermediateCatchEvent):
+                found.append(task)
+        return found
+
+    def waiting_events_info(self) -> list[TaskInfo]:
+        """The catch events the instance waits at, for a record that waits for an event rather
+        than a person (an open class: a change request, or its deadline); such an event may
+        carry ``status`` like a user task."""
+        found: list[TaskInfo] = []
+        for task in self._waiting_catches():
+            info = self.bundle.tasks.get(task.task_spec.name)
+            if info is not None and info not in found:
+                found.append(info)
+        return found
 
     def status(self) -> str | None:
         return combined_status(self.status_sources())[0]
 
     def element_states(self) -> tuple[list[str], set[str]]:
-        """Diagram elements waiting on a person (``current``) and already passed (``done``).
+        """Diagram elements waiting (on a person or an event: ``current``) and already passed (``done``).
 
         Only what the (pruned) state still holds: callers add what their own
         history records.
@@ -130,6 +154,9 @@ class LoadedInstance:
                     current.append(element)
             elif task.state == TaskState.COMPLETED:
                 done.add(element)
+        for task in self._waiting_catches():  # waiting for an event (a message, a date)
+            if task.task_spec.bpmn_id not in current:
+                current.append(task.task_spec.bpmn_id)
         return current, done
 
     def next_timer_due(self) -> datetime | None:
@@ -138,6 +165,13 @@ class LoadedInstance:
             if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str):
                 try:
                     due.append(datetime.fromisoformat(event.value).astimezone(UTC))
+                except ValueError:
+                    continue
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):  # a timer behind an event-based
+            value = task._get_internal_data("event_value")  # gateway keeps its date on the gateway
+            if isinstance(task.task_spec, EventBasedGateway) and isinstance(value, str):
+                try:
+                    due.append(datetime.fromisoformat(value).astimezone(UTC))
                 except ValueError:
                     continue
         return min(due) if due else None

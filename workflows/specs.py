@@ -78,7 +78,7 @@ class ProcessGraph:
     flows: tuple[Flow, ...]
     defaults: dict[str, str]  # gateway id -> its default flow id
     operators: dict[str, str]  # service task id -> the operation it calls
-    listens: dict[str, frozenset[str]]  # task id -> messages its boundary events wait for
+    listens: dict[str, frozenset[str]]  # task or catch event id -> the messages it waits for
 
     def messages_for(self, element: str) -> frozenset[str]:
         return self.listens.get(element, frozenset())
@@ -164,9 +164,9 @@ def _messages(spec: Any, subprocess_specs: dict[str, Any]) -> frozenset[str]:
     for process in [spec, *subprocess_specs.values()]:
         for task_spec in process.task_specs.values():
             if isinstance(task_spec, CatchingEvent):
-                definition = task_spec.event_definition
-                if type(definition).__name__ == "MessageEventDefinition":
-                    names.add(definition.name)
+                # an event-based gateway holds its branches' definitions (its catch events hold none)
+                definitions = getattr(task_spec.event_definition, "event_definitions", [task_spec.event_definition])
+                names.update(d.name for d in definitions if type(d).__name__ == "MessageEventDefinition")
     return frozenset(names)
 
 
@@ -182,6 +182,11 @@ def _graph(root: etree._Element) -> ProcessGraph:
             name = message_names.get(definition.get("messageRef"))
             if name:
                 listens.setdefault(boundary.get("attachedToRef"), set()).add(name)
+    for catch in root.iter(f"{{{BPMN_NS}}}intermediateCatchEvent"):  # waits after an event-based gateway
+        for definition in catch.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
+            name = message_names.get(definition.get("messageRef"))
+            if name:
+                listens.setdefault(catch.get("id"), set()).add(name)
     for process in root.iter(f"{{{BPMN_NS}}}process"):
         for node in process.iter(etree.Element):
             qname = etree.QName(node)

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from flask import Flask, current_app
 
-from workflows import Engine, ProcessBundle
+from workflows import Engine, ProcessBundle, use_clock
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import ProcessDefinition
 
 
 def init_engine(app: Flask) -> None:
+    use_clock(utcnow)  # diagram timers read the app's clock (tests move it instead of waiting)
     app.extensions["engine"] = Engine(app.extensions["plugins"].handlers)
     app.extensions["bundles"] = {}
 

@@ -25,6 +25,7 @@ import marshmallow as ma
 from sqlalchemy import bindparam, insert, select, update
 
 from workflows import (
+    STATUS_SEPARATOR,
     EventNotWaiting,
     LoadedInstance,
     ReadyTask,
@@ -378,10 +379,16 @@ def open_tasks(instance_id: int) -> list[HumanTask]:
 def listening(instance: ProcessInstance) -> frozenset[str]:
     """The messages the instance's waiting steps take (``withdraw``, ``delete``, ``cancel``…): what
     a user may do to it right now, read off the diagram rather than known by status."""
-    graph = bundle_for(instance.definition_id).graph
+    bundle = bundle_for(instance.definition_id)
     names: set[str] = set()
     for row, _org in _open_rows(instance.id):
-        names |= graph.messages_for(row.task_spec)
+        names |= bundle.graph.messages_for(row.task_spec)
+    # A record waiting for an event rather than a person: the catch events its status names.
+    statuses = set((instance.status or "").split(STATUS_SEPARATOR)) if not instance.completed else set()
+    for element, messages in bundle.graph.listens.items():
+        info = bundle.tasks.get(element)
+        if info is not None and info.kind == "IntermediateCatchEvent" and info.properties.get("status") in statuses:
+            names |= messages
     return frozenset(names)
 
 

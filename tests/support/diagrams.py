@@ -157,3 +157,39 @@ def parallel_review(condition: str, *, pid: str = "parallel_review") -> bytes:
 """
     return document(body, {"a": ["start", "split", "review_a", "join", "decide", "approved", "returned"],
                            "b": ["review_b"]}, pid=pid)
+
+
+def waiting_event_diagram() -> bytes:
+    """start -> event-based gateway -> a message (``change``) or a date (``deadline`` in the data),
+    each catch event carrying the status the record shows while it waits."""
+    body = """
+<bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+<bpmn:eventBasedGateway id="wait"><bpmn:incoming>f1</bpmn:incoming>
+  <bpmn:outgoing>f2</bpmn:outgoing><bpmn:outgoing>f3</bpmn:outgoing></bpmn:eventBasedGateway>
+<bpmn:intermediateCatchEvent id="change_asked"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="open"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing>
+  <bpmn:messageEventDefinition id="change_def" messageRef="change_msg"/></bpmn:intermediateCatchEvent>
+<bpmn:intermediateCatchEvent id="deadline_passed"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="open"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f5</bpmn:outgoing>
+  <bpmn:timerEventDefinition id="deadline_def"><bpmn:timeDate>deadline</bpmn:timeDate></bpmn:timerEventDefinition>
+  </bpmn:intermediateCatchEvent>
+<bpmn:userTask id="review"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="reviewing"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing></bpmn:userTask>
+<bpmn:endEvent id="closed"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="closed"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
+<bpmn:endEvent id="done"><bpmn:extensionElements><spiffworkflow:properties>
+  <spiffworkflow:property name="status" value="done"/></spiffworkflow:properties></bpmn:extensionElements>
+  <bpmn:incoming>f6</bpmn:incoming></bpmn:endEvent>
+<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait"/>
+<bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="change_asked"/>
+<bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="deadline_passed"/>
+<bpmn:sequenceFlow id="f4" sourceRef="change_asked" targetRef="review"/>
+<bpmn:sequenceFlow id="f5" sourceRef="deadline_passed" targetRef="closed"/>
+<bpmn:sequenceFlow id="f6" sourceRef="review" targetRef="done"/>
+"""
+    return document(body, {"a": ["start", "wait", "change_asked", "deadline_passed", "review", "closed", "done"]},
+                    extra='<bpmn:message id="change_msg" name="change"/>')

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from tests.support.diagrams import gateway_diagram, shipped, timer_diagram
+from tests.support.diagrams import gateway_diagram, shipped, timer_diagram, waiting_event_diagram
 from workflows import DeepWorkflow, Engine, EventNotWaiting, LaneError, MigrationRefused, ProcessBundle, TaskStateError
 from workflows.sandbox import SandboxedScriptEngine
 from workflows.specs import _task_index
@@ -160,6 +161,52 @@ def test_timer_due_time_is_exposed_and_fires_when_advanced(engine):
     assert loaded.advance_timers() is True
     final = loaded.snapshot()
     assert final.completed and final.status == "expired" and final.next_timer_due is None
+
+
+@pytest.fixture
+def fake_clock(monkeypatch):
+    """The engine's timers on a clock the test moves (``workflows.use_clock``)."""
+    import workflows.clock as engine_clock
+    from workflows import use_clock
+
+    now = [datetime(2026, 3, 1, 2, 0, tzinfo=UTC)]
+    monkeypatch.setattr(engine_clock, "_now", engine_clock._now)  # restored after the test
+    use_clock(lambda: now[0])
+    return now
+
+
+def test_timers_read_the_installed_clock_not_the_system_one(engine, fake_clock):
+    bundle = engine.bundle(timer_diagram('"P15D"'))
+    snapshot = engine.start(bundle).snapshot()
+    assert snapshot.next_timer_due == datetime(2026, 3, 16, 2, 0, tzinfo=UTC)  # 15 days on the fake clock
+    fake_clock[0] += timedelta(days=14, hours=23)
+    loaded = engine.load(bundle, snapshot.state)
+    assert loaded.advance_timers() is False
+    fake_clock[0] += timedelta(hours=2)
+    loaded = engine.load(bundle, loaded.snapshot().state)
+    assert loaded.advance_timers() is True and loaded.snapshot().status == "expired"
+
+
+def test_a_record_waiting_for_an_event_shows_the_catch_events_status(engine, fake_clock):
+    bundle = engine.bundle(waiting_event_diagram())
+    assert bundle.graph.messages_for("change_asked") == {"change"}
+    deadline = "2026-03-10T16:00:00+00:00"
+    snapshot = engine.start(bundle, {"deadline": deadline}).snapshot()
+    assert (snapshot.status, snapshot.ready, snapshot.completed) == ("open", [], False)
+    assert snapshot.next_timer_due == datetime(2026, 3, 10, 16, 0, tzinfo=UTC)
+    loaded = engine.load(bundle, snapshot.state)
+    assert set(loaded.element_states()[0]) == {"change_asked", "deadline_passed"}
+    loaded.send_message("change")  # the message branch wins; the timer is dropped
+    after = loaded.snapshot()
+    assert after.status == "reviewing" and after.next_timer_due is None
+
+    waiting = engine.load(bundle, snapshot.state)
+    fake_clock[0] = datetime(2026, 3, 10, 16, 1, tzinfo=UTC)
+    assert waiting.advance_timers() is True
+    closed = waiting.snapshot()
+    assert closed.completed and closed.status == "closed"
+    with pytest.raises(EventNotWaiting):
+        engine.load(bundle, closed.state).send_message("change")
 
 
 # -- pitfall 7: migrating instances to an edited diagram ----------------------------------
