@@ -234,6 +234,12 @@ class ProcessPlugin:
     def subject_user_id(self, record: Any) -> int | None:
         return None
 
+    def engine_data(self, record: Any) -> dict[str, Any]:
+        """Facts of the record its diagrams may read in expressions (a timer's date, a gateway's
+        condition), refreshed into the workflow's data at the start and at every completed step.
+        Plain JSON values only; the record stays the source of truth."""
+        return {}
+
     def year(self, record: Any) -> int | None:
         return getattr(record, "year", None)
 

@@ -86,7 +86,8 @@ def start(plugin: ProcessPlugin, record: Any, actor: Actor | None, data: dict[st
                                record_type=plugin.record_type, record_id=record.id, state="")
     db.session.add(instance)
     db.session.flush()
-    loaded = engine().start(bundle_for(definition.id), data, Host(instance, record, actor),
+    loaded = engine().start(bundle_for(definition.id), {**plugin.engine_data(record), **data},
+                            Host(instance, record, actor),
                             services=plugin.handlers)
     save(instance, loaded, plugin, record, fresh=True)
     record_event(instance, actor, action, data=event_data)
@@ -314,7 +315,7 @@ def _complete(row: HumanTask, instance: ProcessInstance, actor: Actor, form: Dec
     event_data = _step_inputs(plugin, info, form, record, actor)
     loaded = load(instance, record, actor, plugin)
     try:
-        loaded.complete(row.engine_task_id, decision_data(info.spec, form.decision))
+        loaded.complete(row.engine_task_id, {**plugin.engine_data(record), **decision_data(info.spec, form.decision)})
     except TaskStateError:  # projection and engine disagree: refuse, change nothing
         raise Conflict(_("The task has changed meanwhile; reload and try again."), code="task_closed") from None
     row.completed_by_id = actor.id

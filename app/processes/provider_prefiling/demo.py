@@ -2,6 +2,7 @@
 
 * 演示交通职业培训学院's class that ended three days ago: filed (备案通过) weeks before it started,
   the clock set back to when each step happened, so its review log reads as it would have;
+* a filing for a class in three weeks, filed, whose class is open for enrolment today;
 * a filing of the same provider for a class in five weeks, waiting for its supervisor's review.
 """
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .models import PreFiling
 PROVIDER = "演示交通职业培训学院"
 ENDED_CLASS = "2026年度公路工程专业技术人员继续教育培训班"
 COMING_CLASS = "公路养护新技术专题培训班"
+OPEN_CLASS = "公路工程师知识更新培训班"  # filed; its class is open for enrolment today
 
 
 def scan(text: str) -> bytes:
@@ -55,8 +57,9 @@ def payload(class_name: str, starts_on: Any, days: int) -> dict[str, Any]:
     }
 
 
-def _at(day: Any) -> None:
-    CLOCK.freeze(datetime.combine(day, time(2, 0), tzinfo=UTC))  # 10:00 in China
+def at(day: Any) -> None:
+    """Set the clock to 10:00 (China) on ``day`` (the caller resets it)."""
+    CLOCK.freeze(datetime.combine(day, time(2, 0), tzinfo=UTC))
 
 
 def _task(filing: PreFiling, spec: str) -> int:
@@ -68,37 +71,46 @@ def _file(filing: PreFiling, admin: Actor) -> None:
         service.add_file(filing.id, admin, scan(kind), f"{service.FILE_KINDS[kind]}.png", None, kind)
 
 
+def filed(world: Any, class_name: str, starts: Any, days: int, *, rollback: str | None = None) -> PreFiling:
+    """A filing of 演示交通职业培训学院 taken through every step to 备案通过, each step dated weeks
+    before the class starts (``rollback``: the supervisor's comment, sending it back once)."""
+    admin = Actor.of(world.users["provider_admin"])
+    supervisor = Actor.of(world.users["supervisor_reviewer"])
+    hr = Actor.of(world.users["hr_reviewer"])
+    try:
+        at(starts - timedelta(days=30))
+        filing = service.create(admin, payload(class_name, starts, days))
+        _file(filing, admin)
+        service.submit(filing.id, admin)
+        if rollback:
+            at(starts - timedelta(days=27))
+            runner.complete_task(_task(filing, "supervisor_review"), supervisor, DecisionForm("rollback", rollback))
+            at(starts - timedelta(days=26))
+            service.update(filing.id, admin,
+                           {"textbooks": [{"name": "公路工程技术标准", "edition": "2024版 人民交通出版社"}]})
+            service.submit(filing.id, admin)
+        at(starts - timedelta(days=25))
+        runner.complete_task(_task(filing, "supervisor_review"), supervisor, DecisionForm("approve"))
+        service.add_file(filing.id, admin, scan("stamped"), "盖章申报表.png", None, service.STAMPED)
+        service.submit(filing.id, admin)
+        at(starts - timedelta(days=24))
+        runner.complete_task(_task(filing, "forward"), supervisor, DecisionForm("forward"))
+        at(starts - timedelta(days=22))
+        runner.complete_task(_task(filing, "hr_review"), hr, DecisionForm("approve", "同意备案"))
+    finally:
+        CLOCK.reset()
+    return filing
+
+
 def load(world: Any) -> None:
     provider = world.orgs[PROVIDER]
     if db.session.scalar(select(PreFiling.id).where(PreFiling.provider_id == provider.id)) is not None:
         return
-    admin = Actor.of(world.users["provider_admin"])
-    supervisor = Actor.of(world.users["supervisor_reviewer"])
-    hr = Actor.of(world.users["hr_reviewer"])
     now = today()
-    starts = now - timedelta(days=7)  # a five-day class that ended three days ago
-    try:
-        _at(starts - timedelta(days=30))
-        filing = service.create(admin, payload(ENDED_CLASS, starts, 5))
-        _file(filing, admin)
-        service.submit(filing.id, admin)
-        _at(starts - timedelta(days=27))
-        runner.complete_task(_task(filing, "supervisor_review"), supervisor,
-                             DecisionForm("rollback", "请补充教材选用版本的出版信息"))
-        _at(starts - timedelta(days=26))
-        service.update(filing.id, admin,
-                       {"textbooks": [{"name": "公路工程技术标准", "edition": "2024版 人民交通出版社"}]})
-        service.submit(filing.id, admin)
-        _at(starts - timedelta(days=25))
-        runner.complete_task(_task(filing, "supervisor_review"), supervisor, DecisionForm("approve"))
-        service.add_file(filing.id, admin, scan("stamped"), "盖章申报表.png", None, service.STAMPED)
-        service.submit(filing.id, admin)
-        _at(starts - timedelta(days=24))
-        runner.complete_task(_task(filing, "forward"), supervisor, DecisionForm("forward"))
-        _at(starts - timedelta(days=20))
-        runner.complete_task(_task(filing, "hr_review"), hr, DecisionForm("approve", "同意备案"))
-    finally:
-        CLOCK.reset()
+    filed(world, ENDED_CLASS, now - timedelta(days=7), 5,  # a five-day class that ended three days ago
+          rollback="请补充教材选用版本的出版信息")
+    filed(world, OPEN_CLASS, now + timedelta(days=20), 3)
+    admin = Actor.of(world.users["provider_admin"])
     coming = service.create(admin, payload(COMING_CLASS, now + timedelta(days=35), 3))
     _file(coming, admin)
     service.submit(coming.id, admin)
