@@ -377,6 +377,14 @@ def open_tasks(instance_id: int) -> list[HumanTask]:
                                                            HumanTask.status == OPEN).order_by(HumanTask.id)))
 
 
+def open_tasks_of(instance_ids: list[int]) -> list[HumanTask]:
+    """The open task rows of many instances (a list page linking each record to its review)."""
+    if not instance_ids:
+        return []
+    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
+                                                           HumanTask.status == OPEN)))
+
+
 def listening(instance: ProcessInstance) -> frozenset[str]:
     """The messages the instance's waiting steps take (``withdraw``, ``delete``, ``cancel``…): what
     a user may do to it right now, read off the diagram rather than known by status."""

@@ -47,10 +47,11 @@ class Run:
     def ready(self) -> list[str]:
         return [t.spec for t in self.snapshot.ready]
 
-    def do(self, spec: str, decision: str, lane: str) -> Run:
+    def do(self, spec: str, decision: str, lane: str, **data: Any) -> Run:
+        """``data``: what the plug-in's ``engine_data`` would give at this step (e.g. a moved deadline)."""
         loaded = self.engine.load(self.bundle, self.state, host="host")
         task = next(t for t in loaded.ready_tasks() if t.spec == spec)
-        loaded.complete(task.id, decision_data(spec, decision), lanes={lane})
+        loaded.complete(task.id, {**data, **decision_data(spec, decision)}, lanes={lane})
         self._record(loaded)
         return self
 
@@ -59,6 +60,13 @@ class Run:
         loaded.send_message(name)
         self._record(loaded)
         return self
+
+    def advance(self) -> bool:
+        """Fire the timers that are due (on the engine's clock), as the timer job does."""
+        loaded = self.engine.load(self.bundle, self.state, host="host")
+        moved = loaded.advance_timers()
+        self._record(loaded)
+        return moved
 
     @property
     def completed(self) -> bool:

@@ -60,7 +60,7 @@ class ClassCreateSchema(ClassInputSchema):
     prefiling_id = Id(required=True, metadata={"description": "a filed pre-training filing of the provider"})
 
 
-class ListQuerySchema(StrictSchema):
+class ClassListQuerySchema(StrictSchema):
     status = Text(validate=one_of(STATUSES))
     year = Year()
     open = fields.Boolean(metadata={"description": "true: the classes open for enrolment today (any signed-in "
@@ -142,7 +142,7 @@ def create(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("", methods=["GET"])
-@blp.arguments(ListQuerySchema, location="query", unknown=ma.RAISE)
+@blp.arguments(ClassListQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, ClassListSchema)
 def list_classes(query: dict[str, Any]) -> dict[str, Any]:
     """``open=true``: the classes a trainee may enrol in today (for ``specialty`` and ``level``);

@@ -160,8 +160,6 @@ def _apply(cls: ProviderClass, values: dict[str, Any]) -> list[str]:
 
 
 def _provider_of(actor: Actor, provider_id: int) -> None:
-    if not prefilings.my_providers(actor):
-        raise Forbidden(_("Only a provider's staff publish classes."))
     if provider_id not in prefilings.my_providers(actor):
         raise Forbidden(_("You do not act for this provider."))
 
@@ -169,6 +167,8 @@ def _provider_of(actor: Actor, provider_id: int) -> None:
 def create(actor: Actor, payload: dict[str, Any]) -> ProviderClass:
     """新增: a class from one of the provider's filed pre-filings (one class per filing)."""
     values = dict(payload)
+    if not prefilings.my_providers(actor):
+        raise Forbidden(_("Only a provider's staff publish classes."))
     filing = db.session.get(PreFiling, values.pop("prefiling_id"))
     if filing is None or filing.deleted_at is not None or not prefilings.visible(filing, actor):
         raise Invalid(_("Choose one of your filed pre-training filings."), code="invalid",
