@@ -62,12 +62,15 @@ migrate: install
 demo: migrate
 	$(FLASK) demo
 
-## Install, migrate, load demo data and serve on http://127.0.0.1:5000
+## Install, migrate, load demo data and serve on http://127.0.0.1:5000 (with the timer runner:
+## deadlines in the diagrams, e.g. a class's resubmit deadline, fire while it serves)
 run: demo
+	$(FLASK) run-timers --loop & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 ## Production-style server (gunicorn, 4 workers)
 serve: demo
+	$(FLASK) run-timers --loop & trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT) "app:create_app()"
 
 ## Lint: ruff (settings in ruff.toml) and bpmnlint's recommended rules on every diagram (.bpmnlintrc)

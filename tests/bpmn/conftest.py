@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 import workflows.clock as workflow_clock
-from workflows import use_clock
-
 from tests.support.paths import recording_engine
+from workflows import use_clock
 
 
 @pytest.fixture

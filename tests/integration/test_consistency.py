@@ -113,6 +113,18 @@ def history(api, world) -> dict[str, dict[str, Any]]:
     assert made["filing"]["status"] == "filed"
     made["filing_deleted"] = _filing(api, files=False)
     assert api.as_("provider_admin").delete(f"/filings/{made['filing_deleted']['id']}").status_code == 200
+
+    from tests.integration.test_class_enrollments import decide as decide_enrolment
+    from tests.integration.test_class_enrollments import submitted as enrolment_submitted
+    from tests.integration.test_provider_classes import decide as decide_class
+    from tests.integration.test_provider_classes import make_class
+    made["class"] = make_class(api, made["filing"], seat_limit=5)
+    class_id = made["class"]["id"]
+    _ok(api.as_("provider_admin").post(f"/classes/{class_id}/submit"))
+    _ok(decide_class(api, "hr_reviewer", class_id, "approve"))
+    made["class"] = _ok(api.as_("provider_admin").post(f"/classes/{class_id}/open"))
+    made["class_enrollment"] = enrolment_submitted(api, T1, class_id)
+    _ok(decide_enrolment(api, made["class_enrollment"]["id"], "return", "请补充工作单位全称"))
     return made
 
 
@@ -152,8 +164,9 @@ def test_every_lifecycle_leaves_consistent_views(app, history):
         report = check_all()
     assert report.problems == []
     # six claims, the four demo enrolments, this one, the demo transfer, three transfers, two parent
-    # changes, the demo's two filings and these two
-    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 2 + 2
+    # changes, the demo's three filings and these two, the demo's two classes and this one, the
+    # demo's three class enrolments and this one
+    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1
     assert report.checked["ledger"] == 6
     with app.app_context():
         assert set(report.checked) == set(all_checks())
@@ -164,7 +177,7 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "21 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "29 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1
@@ -254,6 +267,22 @@ def test_a_deleted_claim_without_its_deletion_time(app, history):
         assert (instance.status, instance.completed, instance.cancelled) == ("deleted", True, False)
     _sql(app, "UPDATE claim SET deleted_at = NULL WHERE id = :id", id=history["deleted"]["id"])
     assert _check(app) == {(iid, "record")}
+
+
+def test_a_class_seat_counter_out_of_step_with_its_enrolments(app, history):
+    _sql(app, "UPDATE provider_class SET seats_taken = seats_taken + 1 WHERE id = :id", id=history["class"]["id"])
+    assert _check(app) == {(None, "seats")}
+
+
+def test_an_enrolment_that_lost_its_seat(app, history):
+    _sql(app, "UPDATE class_enrollment SET holds_seat = :no WHERE id = :id", no=False,
+         id=history["class_enrollment"]["id"])
+    assert _check(app) == {(history["class_enrollment"]["instance_id"], "record"), (None, "seats")}
+
+
+def test_an_open_class_never_opened(app, history):
+    _sql(app, "UPDATE provider_class SET opened_at = NULL WHERE id = :id", id=history["class"]["id"])
+    assert _check(app) == {(history["class"]["instance_id"], "record")}
 
 
 def test_a_task_candidate_out_of_step_with_its_task(app, history):

@@ -9,23 +9,27 @@ from app.services import definitions, plugins
 from app.services.plugins import ProcessPlugin, Registry, discover
 from tests.support.diagrams import parallel_review, shipped
 
-PROCESS_KEYS = {"credit_claim", "enrollment", "staff_transfer", "unit_parent_change", "provider_prefiling"}
+PROCESS_KEYS = {"credit_claim", "enrollment", "staff_transfer", "unit_parent_change", "provider_prefiling",
+                "class_publication", "class_enrollment"}
 
 
 def test_every_process_package_is_discovered_without_being_imported_by_hand():
     registry = discover()
     assert set(registry.by_name) == {"credit_claim", "enrollment", "staff_transfer", "unit_change",
-                                     "provider_prefiling"}
+                                     "provider_prefiling", "class_publication", "class_enrollment"}
     assert set(registry.by_key) == PROCESS_KEYS
-    assert set(registry.by_type) == {"claim", "enrollment", "transfer", "unit_change", "prefiling"}
+    assert set(registry.by_type) == {"claim", "enrollment", "transfer", "unit_change", "prefiling",
+                                     "provider_class", "class_enrollment"}
     assert registry.for_key("unit_parent_change").name == "unit_change"
     assert registry.for_key("registration") is None  # the enrolment process's old key
     assert set(registry.handlers) == {"credit_claim_hours", "discard_claim", "approve_enrollment",
                                       "apply_transfer", "apply_parent_change", "route_to_hr", "file_prefiling",
-                                      "discard_prefiling"}
+                                      "discard_prefiling", "approve_class", "close_class", "discard_class",
+                                      "approve_class_enrollment", "close_class_enrollment",
+                                      "discard_class_enrollment"}
     # the order lists, menus and the demo data follow: enrolments first, then claims…
     assert [p.name for p in registry] == ["enrollment", "credit_claim", "staff_transfer", "unit_change",
-                                          "provider_prefiling"]
+                                          "provider_prefiling", "class_publication", "class_enrollment"]
 
 
 def _clone(plugin: ProcessPlugin, **changes) -> ProcessPlugin:

@@ -152,7 +152,8 @@ def test_moving_the_deadline_of_an_open_class_takes_a_change_request_hr_grants(a
     refused = api.as_("provider_admin").patch(f"/classes/{cls['id']}", json={"enrol_until": moved})
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "not_editable"
     assert api.as_("provider_admin").post(f"/classes/{cls['id']}/change-request", json={}).status_code == 422
-    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/change-request", json={"reason": "报名截止时间需延后两天"}))
+    reason = {"reason": "报名截止时间需延后两天"}
+    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/change-request", json=reason))
     asked = get_class(api, cls["id"])
     assert (asked["status"], asked["status_label"]) == ("change_requested", "申请变更待审核")
     assert cls["id"] not in _search(api)  # no new enrolments while HR decides

@@ -55,6 +55,7 @@ class ClassEnrollmentPlugin(ProcessPlugin):
                "resubmit": _l("Enrolment resubmitted"), "provider_review": _l("Provider's review"),
                "delete": _l("Draft deleted")}
     record_template = "class_enrollment/_record.html"
+    checks = {"seats": "each class's seat counter equals the enrolments holding a seat in it"}
     log_caption = _l("Review log")
     nav = (NavLink("class_enrollment.mine", _l("Class enrolment"), frozenset({"trainee"}), order=25),
            NavLink("class_enrollment.review", _l("Enrolment review"), frozenset(service.PROVIDER_ROLES),
@@ -100,9 +101,10 @@ class ClassEnrollmentPlugin(ProcessPlugin):
         held = dict(db.session.execute(select(ClassEnrollment.class_id, func.count()).where(
             ClassEnrollment.holds_seat.is_(True)).group_by(ClassEnrollment.class_id)).all())
         for class_id, taken in db.session.execute(select(ProviderClass.id, ProviderClass.seats_taken)):
+            report.checked["seats"] += 1
             if taken != held.get(class_id, 0):
-                report.add(None, "record", f"class {class_id} counts {taken} seats taken, "
-                                           f"{held.get(class_id, 0)} enrolments hold one")
+                report.add(None, "seats", f"class {class_id} counts {taken} seats taken, "
+                                          f"{held.get(class_id, 0)} enrolments hold one")
 
     def blueprints(self) -> tuple[list[Any], list[Any]]:
         return [api.blp], [pages.blp]

@@ -249,6 +249,7 @@ def submit(filing_id: int) -> dict[str, Any]:
                             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema)
+@blp.alt_response(503, schema=ErrorSchema, description="the server has no Chinese font to print with")
 def form_pdf(filing_id: int) -> Response:
     """生成表格: the filing form to print, stamp and upload (once the filing has been submitted)."""
     filing = service.get_visible(filing_id, current_actor())
