@@ -772,3 +772,87 @@ def test_a_pre_training_filing_from_draft_to_filed_with_one_rollback(world: Worl
     provider.goto("/filings")
     expect(provider.locator("tbody tr", has_text=FILING_CLASS).locator(".badge")).to_have_text("备案通过")
     assert not snap.too_wide, "wider than a 390px phone:\n" + "\n".join(snap.too_wide)
+
+
+def test_a_class_opened_and_a_trainee_enrolled_and_approved(api: ApiClient, world: World, new_page: NewPage,
+                                                             login: Login, shot: Shot) -> None:
+    from datetime import timedelta
+
+    from app.clock import today
+    from tests.integration.test_provider_classes import _filed
+
+    snap = Snapper(shot)
+    filing = _filed(api)  # a filed pre-training filing (测试培训班) with no class yet
+    now = today()
+    provider = accept_dialogs(new_page())
+    login(provider, "provider_admin")
+    provider.get_by_role("link", name="培训信息管理").click()
+    expect(provider).to_have_url(at("/classes"))
+    provider.get_by_label("培训前备案").select_option(str(filing["id"]))
+    provider.get_by_role("button", name="新增培训信息").click()
+    provider.get_by_label("工程系列 · 公路工程 · 工程师").check()
+    provider.get_by_label("报名开始时间").fill(now.isoformat())
+    provider.get_by_label("报名结束时间").fill((now + timedelta(days=5)).isoformat())
+    provider.get_by_label("退回再次提交截止时间").fill((now + timedelta(days=8)).isoformat())
+    provider.get_by_label("限制报名人数（0为不限制）").fill("2")
+    provider.get_by_label("报到地点").fill("培训楼一层大厅")
+    provider.get_by_label("上课地点").fill("培训楼301")
+    provider.get_by_label("联系人").fill("钱老师")
+    provider.get_by_label("联系电话（可写多个）").fill("13900000002")
+    snap(provider, "class_form")
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="确定", exact=True).click()
+    expect(badge(provider)).to_have_text("未提交")
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="提交审核", exact=True).click()
+    expect(badge(provider)).to_have_text("待人社部门审核")
+
+    hr = new_page()
+    login(hr, "hr_reviewer")
+    hr.goto("/inbox")
+    hr.get_by_role("link", name=re.compile(rf"^办理 {PROVIDER} · 测试培训班$")).click()
+    expect(hr.locator("#main")).to_contain_text("培训楼一层大厅")
+    _decide_task(hr, "通过")
+    expect(hr.locator(".flash-success")).to_be_visible()
+
+    provider.goto("/classes")
+    row = provider.locator("tbody tr", has_text="测试培训班")
+    expect(row.locator(".badge")).to_have_text("待开启")
+    with provider.expect_navigation():
+        row.get_by_role("button", name=re.compile("^开启")).click()
+    expect(provider.locator(".flash-success")).to_contain_text("培训班已开启")
+    expect(provider.locator("tbody tr", has_text="测试培训班").locator(".badge")).to_have_text("已开启")
+    snap(provider, "classes")
+
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.get_by_role("link", name="学员报名").click()
+    trainee.get_by_label("报名专业", exact=True).select_option("林业专业")
+    trainee.get_by_role("button", name="查询").click()
+    expect(trainee.locator("#main")).to_contain_text("根据您的选择的报名专业，暂未找到开始报名的继续教育基地")
+    trainee.get_by_label("报名专业", exact=True).select_option("公路工程")
+    trainee.get_by_label("级别", exact=True).select_option("工程师")
+    trainee.get_by_role("button", name="查询").click()
+    found = trainee.locator("tbody tr", has_text="测试培训班")
+    expect(found).to_contain_text(PROVIDER)
+    found.get_by_role("link", name=re.compile("^报名")).click()
+    expect(trainee.get_by_label("手机号码")).to_have_value("13800000014")
+    snap(trainee, "enrolment_form")
+    with trainee.expect_navigation():
+        trainee.get_by_role("button", name="保存信息").click()
+    expect(badge(trainee)).to_have_text("未提交")
+    with trainee.expect_navigation():
+        trainee.get_by_role("button", name="提交", exact=True).click()
+    expect(badge(trainee)).to_have_text("待基地审核")
+    enrolment_url = trainee.url
+
+    provider.get_by_role("link", name="学员报名审核").click()
+    provider.locator("tbody tr", has_text="测试培训班").get_by_role("link", name=re.compile("^审核")).click()
+    expect(provider.locator("#main")).to_contain_text("张伟")
+    _decide_task(provider, "通过")
+    expect(provider.locator(".flash-success")).to_be_visible()
+
+    trainee.goto(enrolment_url)
+    expect(badge(trainee)).to_have_text("审核通过")
+    snap(trainee, "enrolment_approved")
+    assert not snap.too_wide, "wider than a 390px phone:\n" + "\n".join(snap.too_wide)
