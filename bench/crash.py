@@ -11,19 +11,22 @@ workers) in a session of its own; C client threads running claim lifecycles (cre
 the organisation processes (a staff transfer of 刘洋 to the other unit and back, a change of
 unit 2's parent authority to the other city authority and back, both parents approving) and P
 running providers' pre-training filings from draft to 备案通过 (three attachments, submit,
-supervisor, stamped form, forward, HR), all logging every request. Every ~S seconds (0.5-1.5 x,
+supervisor, stamped form, forward, HR) and E running the demo trainees' class enrolments
+(enrol, sometimes delete the draft, submit taking a seat, sent back, resubmit, approved), all
+logging every request. Every ~S seconds (0.5-1.5 x,
 at random) the process group - master and workers - gets SIGKILL and the server is restarted. A
 connection error is an unknown outcome: the client re-reads the record (or the inbox) to learn
 where it stands and carries on. After K kills the load stops, the server gets SIGTERM, and: (i)
 the consistency check (``app.services.consistency``) finds nothing; (ii) every 2xx answer is in
 the database (claims, submissions, decisions with their events, ledger rows of approvals,
-transfers, parent changes and filings filed, filings submitted and filed, and the person or the
-unit moved by every approval); (iii) no half changes: no record of any process without its
+transfers, parent changes and filings filed, filings submitted and filed, enrolments submitted
+(holding a seat), deleted and approved, and the person or the unit moved by every approval); (iii) no half changes: no record of any process without its
 instance, no instance without its record, no completed task without its event, no ledger row
 for a claim that is not approved; (iv) ``flask --app app audit verify`` exits 0. Prints a report, exits 1
 on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
 Run:  cd /work/main && . .venv/bin/activate && python bench/crash.py \
-          [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--filing-clients 1] [--workers 2]
+          [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--filing-clients 1]
+          [--enrolment-clients 1] [--workers 2]
           [--seconds-between 3]
 PostgreSQL: 127.0.0.1:5432, user postgres, trust auth.
 """
@@ -322,6 +325,49 @@ class FilingClient(Client):
                   files={"file": (f"{kind}.png", png_bytes(), "image/png")}, data={"kind": kind})
 
 
+class EnrolmentClient(Client):
+    """Class enrolments (学员报名) in the demo's open class, each trainee until approved: enrol,
+    sometimes delete the draft and enrol again, submit (taking a seat), be sent back once,
+    resubmit, be approved. A step whose outcome is unknown is followed by reading the
+    trainee's enrolments: the status says what to do next."""
+
+    def run(self) -> None:
+        code, body = self.call("read", TRAINEES[0], "GET", "/classes",
+                               params={"open": "true", "specialty": "公路工程", "level": "工程师"})
+        if code != 200 or not body["items"]:
+            return
+        class_id = body["items"][0]["id"]
+        for trainee in TRAINEES:
+            steps = 0
+            while not self.stop.is_set() and steps < 30 and self.enrolment_step(trainee, class_id):
+                steps += 1
+
+    def enrolment_step(self, trainee: str, class_id: int) -> bool:
+        """One step of the trainee's enrolment; False once it is approved (or cannot go on)."""
+        code, mine = self.call("read", trainee, "GET", "/class-enrollments")
+        if code != 200:
+            return code is None
+        live = next((e for e in mine["items"] if e["class_id"] == class_id), None)
+        if live is None:
+            self.call("enrol", trainee, "POST", "/class-enrollments",
+                      json={"class_id": class_id, "series": "工程系列", "specialty": "公路工程", "level": "工程师"})
+            return True
+        status, enrolment_id = live["status"], live["id"]
+        if status == "draft" and random.random() < 0.3:
+            self.call("delete_enrolment", trainee, "DELETE", f"/class-enrollments/{enrolment_id}")
+        elif status in ("draft", "returned"):
+            self.call("submit_enrolment", trainee, "POST", f"/class-enrollments/{enrolment_id}/submit")
+        elif status == "provider_review":
+            task_id = self.find_task("provider_admin", "class_enrollment", "class_enrollment", enrolment_id)
+            if task_id is not None:
+                decision = "approve" if random.random() < 0.5 else "return"
+                self.call(f"{decision}_provider_review", "provider_admin", "POST", f"/tasks/{task_id}/complete",
+                          json={"decision": decision, "comment": "请补充材料"})
+        else:
+            return False
+        return True
+
+
 def login(base: str, users: tuple[str, ...]) -> dict[str, str]:
     tokens = {}
     for user in users:
@@ -381,6 +427,7 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
     from app import create_app
     from app.extensions import db
     from app.models import HourEntry, HumanTask, Organisation, ProcessEvent, ProcessInstance, RoleAssignment, User
+    from app.processes.class_enrollment.models import ClassEnrollment
     from app.processes.credit_claim.models import Claim
     from app.processes.provider_prefiling.models import PreFiling
     from app.processes.staff_transfer.models import StaffTransfer
@@ -398,6 +445,7 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         changes = {c.id: c for c in db.session.scalars(select(UnitChange))}
         filings = {f.id: f for f in db.session.scalars(select(PreFiling).where(
             PreFiling.class_name.startswith(FILING_CLASS)))}
+        enrolments = {e.id: e for e in db.session.scalars(select(ClassEnrollment))}
         tasks = {t.id: t for t in db.session.scalars(select(HumanTask))}
         ledger = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(HourEntry.source == "claim"))}
         decided = set(db.session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_spec,
@@ -426,6 +474,20 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 if filing is None or filing.status != "filed" or filing.filed_at is None:
                     problems.append(f"filing {e['record']['id']} filed (200): "
                                     f"{filing and (filing.status, filing.filed_at)}")
+            elif kind == "submit_enrolment":
+                enrolment = enrolments.get(int(e["path"].split("/")[2]))
+                if enrolment is None or enrolment.submitted_at is None or not enrolment.holds_seat:
+                    problems.append(f"enrolment {e['path']} submitted (200): "
+                                    f"{enrolment and (enrolment.status, enrolment.holds_seat)}")
+            elif kind == "approve_provider_review":
+                enrolment = enrolments.get(e["record"]["id"])
+                if enrolment is None or enrolment.status != "approved" or enrolment.approved_at is None:
+                    problems.append(f"enrolment {e['record']['id']} approved (200): "
+                                    f"{enrolment and (enrolment.status, enrolment.approved_at)}")
+            elif kind == "delete_enrolment":
+                enrolment = enrolments.get(int(e["path"].split("/")[2]))
+                if enrolment is None or enrolment.deleted_at is None or enrolment.live_key is not None:
+                    problems.append(f"enrolment {e['path']} deleted (200): {enrolment and enrolment.status}")
             elif kind == "accept_transfer":
                 transfer = transfers.get(e["record"]["id"])
                 if transfer is None or transfer.status != "accepted" or transfer.moved_at is None:
@@ -464,7 +526,8 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         committed = sum(len(rows) - len({e["id"] for e in ok if e["kind"] == kind}) for kind, rows in creations.items())
         for e in entries:
             if (e["outcome"], e["method"]) == ("unknown", "POST") and e["kind"] not in creations \
-                    and e["kind"] not in ("submit_filing", "upload_filing") and (e["kind"], e["path"]) not in retried:
+                    and e["kind"] not in ("submit_filing", "upload_filing", "enrol", "submit_enrolment") \
+                    and (e["kind"], e["path"]) not in retried:
                 row_id = int(e["path"].split("/")[2])
                 done = (claims[row_id].submitted_at if e["kind"] == "submit" else tasks[row_id].status == "completed")
                 committed += bool(done)
@@ -491,7 +554,10 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                  "approved": sum(c.status == "approved" for c in claims.values()), "ledger_rows": len(ledger),
                  "transfers": len(transfers), "transfers_accepted": len(moved), "changes": len(changes),
                  "changes_approved": len(applied), "unknown_committed": committed, "filings": len(filings),
-                 "filings_filed": sum(f.status == "filed" for f in filings.values())}
+                 "filings_filed": sum(f.status == "filed" for f in filings.values()),
+                 "enrolments": sum(e.trainee.username in TRAINEES for e in enrolments.values()),
+                 "enrolments_approved": sum(e.status == "approved" and e.klass.status == "open"
+                                            for e in enrolments.values())}
         db.session.remove()
         db.engine.dispose()
     return stats, list(dict.fromkeys(problems))  # one line per distinct problem
@@ -501,7 +567,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     for option, default in (("--kills", 5), ("--clients", 4), ("--org-clients", 1), ("--filing-clients", 1),
-                            ("--workers", 2)):
+                            ("--enrolment-clients", 1), ("--workers", 2)):
         parser.add_argument(option, type=int, default=default)
     parser.add_argument("--seconds-between", type=float, default=3.0)
     args = parser.parse_args()
@@ -530,7 +596,9 @@ def main() -> None:
             first_filing = args.clients + args.org_clients
             clients = [*(Client(n, base, tokens, log, stop) for n in range(args.clients)),
                        *(OrgClient(args.clients + n, base, tokens, log, stop) for n in range(args.org_clients)),
-                       *(FilingClient(first_filing + n, base, tokens, log, stop) for n in range(args.filing_clients))]
+                       *(FilingClient(first_filing + n, base, tokens, log, stop) for n in range(args.filing_clients)),
+                       *(EnrolmentClient(first_filing + args.filing_clients + n, base, tokens, log, stop)
+                         for n in range(args.enrolment_clients))]
             for client in clients:
                 client.start()
             while kills < args.kills:
@@ -563,7 +631,7 @@ def main() -> None:
                             text=True).stdout.strip()
     print(f"\n=== crash harness: {args.db} @ {commit}, {args.clients} claim clients, {args.org_clients} organisation "
           f"clients, {args.filing_clients} filing "
-          f"clients, {args.workers} gunicorn workers, "
+          f"clients, {args.enrolment_clients} enrolment clients, {args.workers} gunicorn workers, "
           f"~{args.seconds_between:g} s between kills ===")
     for label, value in [
         ("kills done", f"{kills} (requests in flight at each kill: {in_flight})"),
@@ -578,6 +646,8 @@ def main() -> None:
         ("transfers", f"{stats['transfers']} filed, {stats['transfers_accepted']} accepted"),
         ("parent changes", f"{stats['changes']} asked, {stats['changes_approved']} approved by both parents"),
         ("pre-filings", f"{stats['filings']} filed by the provider, {stats['filings_filed']} through to 备案通过"),
+        ("class enrolments", f"{stats['enrolments']} made (the demo's included), {stats['enrolments_approved']} "
+                             f"approved in the open class"),
         ("consistency check", f"{stats['instances']} instances, {stats['consistency_problems']} problem(s)"),
         ("acknowledged 2xx", f"{stats['acknowledged']} checked against the database"),
         ("audit verify", f"{(audit.stdout.strip().splitlines() or ['?'])[-1]} (exit {audit.returncode})"),
