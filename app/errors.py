@@ -13,13 +13,15 @@ class ServiceError(Exception):
     code = "bad_request"
 
     def __init__(self, message: str, *, code: str | None = None,
-                 fields: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+                 fields: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+                 rows: list[dict[str, Any]] | None = None):
         super().__init__(message)
         self.message = message
         if code:
             self.code = code
         self.fields = fields
         self.headers = headers or {}  # e.g. Retry-After on a 429
+        self.rows = rows  # an imported file's problems: [{"row", "field", "message"}]
 
 
 class NotFound(ServiceError):

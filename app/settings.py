@@ -53,6 +53,12 @@ DEFAULTS: dict[str, Any] = {
         "MIN_PROOFS": 1,
         "MIN_PROOFS_BY_ROUTE": {},
     },
+    # E-certificates: the public verification page refuses an address that looked up this many
+    # unknown numbers within the window (guessing), found or not, until the window passes.
+    "CERTIFICATES": {
+        "VERIFY_MAX_MISSES_PER_IP": 20,
+        "VERIFY_WINDOW_SECONDS": 600,
+    },
     "POLICY": {
         "TOTAL_HOURS": 90,
         "PROFESSIONAL_HOURS": 60,
@@ -67,4 +73,4 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-NESTED_SECTIONS = ("STORAGE", "UPLOADS", "AUTH", "POLICY", "CLAIMS")
+NESTED_SECTIONS = ("STORAGE", "UPLOADS", "AUTH", "POLICY", "CLAIMS", "CERTIFICATES")

@@ -4,6 +4,7 @@ Each process keeps its own record models in its package (``app/processes/<name>/
 they join the same metadata when the plug-ins are discovered (``create_app``).
 """
 from .auth import ApiToken, LoginAttempt, WebSession
+from .certificate import Certificate, VerificationAttempt
 from .files import Attachment
 from .ledger import HourEntry
 from .org import GLOBAL_ROLES, ORG_KINDS, ROLES, Organisation, RoleAssignment, User
@@ -11,7 +12,7 @@ from .process import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
 from .types import utcnow
 
 __all__ = [
-    "ApiToken", "Attachment", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
+    "ApiToken", "Attachment", "Certificate", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
     "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ROLES", "RoleAssignment",
-    "TaskCandidate", "User", "WebSession", "utcnow",
+    "TaskCandidate", "User", "VerificationAttempt", "WebSession", "utcnow",
 ]

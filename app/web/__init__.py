@@ -27,7 +27,8 @@ csrf = CSRFProtect()
 API_PREFIX = "/api/"
 # Pages anyone may open; everything else needs a login (and a changed initial password).
 PUBLIC_ENDPOINTS = frozenset({"account.login", "account.register", "account.language", "static",
-                              "health.healthz", "health.favicon"})
+                              "health.healthz", "health.favicon", "certificate_pages.verify",
+                              "certificate_pages.lookup"})
 PASSWORD_ENDPOINTS = frozenset({"account.password", "account.logout", "account.language", "account.ping"})
 
 
@@ -40,12 +41,13 @@ def init_web(app: Flask) -> None:
     login_manager.login_message = None
 
     from .account import blp as account_blp
+    from .certificates import blp as certificates_blp
     from .health import blp as health_blp
     from .home import blp as home_blp
     from .inbox import blp as inbox_blp
     from .processes import blp as processes_blp
 
-    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp):
+    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp, certificates_blp):
         app.register_blueprint(blueprint)
     for plugin in app.extensions["plugins"]:  # each process brings its own pages
         for blueprint in plugin.blueprints()[1]:

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from flask import current_app
 
+from ..i18n import _l
 from ..models import GLOBAL_ROLES
 from ..services.actors import Actor
 from ..services.plugins import NavLink
 
 REVIEW_ROLES = ("reviewer", "admin")
+# Pages of the shared services (not of one process), after the plug-ins' own.
+SHARED_LINKS = (NavLink("certificate_pages.index", _l("E-certificates"), frozenset({"trainee"}), order=90),)
 
 
 def active(actor: Actor | None) -> tuple[str | None, int | None]:
@@ -21,8 +24,8 @@ def nav_links(actor: Actor | None) -> list[NavLink]:
     if actor is None or role is None:
         return []
     kind = actor.org_kinds.get(org_id) if org_id else None
-    links = [link for plugin in current_app.extensions["plugins"] for link in plugin.nav
-             if role in link.roles and (link.org_kinds is None or kind in link.org_kinds)]
+    offered = [*(link for plugin in current_app.extensions["plugins"] for link in plugin.nav), *SHARED_LINKS]
+    links = [link for link in offered if role in link.roles and (link.org_kinds is None or kind in link.org_kinds)]
     return sorted(links, key=lambda link: link.order)
 
 

@@ -125,6 +125,12 @@ def history(api, world) -> dict[str, dict[str, Any]]:
     made["class"] = _ok(api.as_("provider_admin").post(f"/classes/{class_id}/open"))
     made["class_enrollment"] = enrolment_submitted(api, T1, class_id)
     _ok(decide_enrolment(api, made["class_enrollment"]["id"], "return", "请补充工作单位全称"))
+
+    from tests.integration.test_provider_postfilings import decide as decide_postfiling
+    from tests.integration.test_provider_postfilings import submitted as postfiling_submitted
+    made["postfiling"] = postfiling_submitted(api)
+    _ok(decide_postfiling(api, made["postfiling"]["id"], "approve"))
+    made["postfiling"] = _ok(api.as_("provider_admin").get(f"/post-filings/{made['postfiling']['id']}"))
     return made
 
 
@@ -165,8 +171,8 @@ def test_every_lifecycle_leaves_consistent_views(app, history):
     assert report.problems == []
     # six claims, the four demo enrolments, this one, the demo transfer, three transfers, two parent
     # changes, the demo's three filings and these two, the demo's two classes and this one, the
-    # demo's three class enrolments and this one
-    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1
+    # demo's three class enrolments and this one, and a filed post-training filing
+    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1 + 1
     assert report.checked["ledger"] == 6
     with app.app_context():
         assert set(report.checked) == set(all_checks())
@@ -177,7 +183,7 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "29 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "30 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1
@@ -267,6 +273,18 @@ def test_a_deleted_claim_without_its_deletion_time(app, history):
         assert (instance.status, instance.completed, instance.cancelled) == ("deleted", True, False)
     _sql(app, "UPDATE claim SET deleted_at = NULL WHERE id = :id", id=history["deleted"]["id"])
     assert _check(app) == {(iid, "record")}
+
+
+def test_a_filed_post_filing_that_lost_a_certificate(app, history):
+    _sql(app, "DELETE FROM certificate WHERE id = (SELECT MIN(id) FROM certificate WHERE source = 'postfiling')")
+    assert _check(app) == {(history["postfiling"]["instance_id"], "credits")}
+
+
+def test_a_post_filing_credited_twice(app, history):
+    _sql(app, "INSERT INTO hour_entry (user_id, year, category, source, source_id, hours, created_at) "
+              "SELECT user_id, year, 'public_general', source, source_id, hours, created_at FROM hour_entry "
+              "WHERE source = 'postfiling' AND source_id = :id LIMIT 1", id=history["postfiling"]["id"])
+    assert _check(app) == {(history["postfiling"]["instance_id"], "credits")}
 
 
 def test_a_class_seat_counter_out_of_step_with_its_enrolments(app, history):

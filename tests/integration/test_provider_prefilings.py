@@ -380,13 +380,13 @@ def test_the_filing_form_is_a_pdf_with_its_chinese_text_embedded(api):
 
 
 def test_no_form_before_submitting_and_none_without_a_chinese_font(api, monkeypatch):
-    from app.processes.provider_prefiling import form_pdf
+    from app.services import pdf
 
     draft = _filing(api)
     response = api.as_("provider_admin").get(f"/filings/{draft['id']}/form.pdf")
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "not_submitted"
     filing = _submitted(api)
-    monkeypatch.setattr(form_pdf, "cjk_family", lambda: None)
+    monkeypatch.setattr(pdf, "cjk_family", lambda: None)
     response = api.as_("provider_admin").get(f"/filings/{filing['id']}/form.pdf")
     assert response.status_code == 503 and "字体" in response.get_json()["error"]["message"]
 

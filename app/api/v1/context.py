@@ -10,7 +10,7 @@ from ...services.actors import Actor
 from .errors import error_response
 
 PREFIX = "/api/v1"
-PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json"})
+PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json", "certificates.verify"})
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.me"})
 
 

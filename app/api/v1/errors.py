@@ -26,6 +26,8 @@ class ErrorDetailSchema(ma.Schema):
     code = ma.fields.String(required=True, metadata={"description": "stable machine-readable code"})
     message = ma.fields.String(required=True, metadata={"description": "message for people (Chinese)"})
     fields = ma.fields.Dict(metadata={"description": "field name -> list of problems"})
+    rows = ma.fields.List(ma.fields.Dict(), metadata={
+        "description": "an imported file's problems, one per row and field: {row, field, message} (code bad_rows)"})
 
 
 class ErrorSchema(ma.Schema):
@@ -33,10 +35,12 @@ class ErrorSchema(ma.Schema):
 
 
 def error_response(status: int, code: str, message: str,
-                   fields: dict[str, Any] | None = None) -> Response:
+                   fields: dict[str, Any] | None = None, rows: list[dict[str, Any]] | None = None) -> Response:
     body: dict[str, Any] = {"code": code, "message": str(message)}
     if fields:
         body["fields"] = fields
+    if rows:
+        body["rows"] = rows
     response = jsonify({"error": body})
     response.status_code = status
     if status == 401:
@@ -45,7 +49,7 @@ def error_response(status: int, code: str, message: str,
 
 
 def service_error_response(exc: ServiceError) -> Response:
-    response = error_response(exc.status, exc.code, exc.message, exc.fields)
+    response = error_response(exc.status, exc.code, exc.message, exc.fields, exc.rows)
     response.headers.update(exc.headers)
     return response
 
