@@ -6,24 +6,26 @@ in flight: never half a step, never a step a client was told had succeeded.
 
 How: a fresh database (PostgreSQL ``bench_crash``, dropped and recreated, or a SQLite file),
 migrated and loaded with the demo data by the flask CLI; gunicorn (``-c gunicorn.conf.py``, W
-workers) in a session of its own; C client threads running claim lifecycles (create -> submit
--> unit approve -> authority approve, 0.1 h each, under the 36 h route cap), O more running
-the organisation processes (a staff transfer of 刘洋 to the other unit and back, a change of
-unit 2's parent authority to the other city authority and back, both parents approving) and P
-running providers' pre-training filings from draft to 备案通过 (three attachments, submit,
-supervisor, stamped form, forward, HR) and E running the demo trainees' class enrolments
-(enrol, sometimes delete the draft, submit taking a seat, sent back, resubmit, approved), all
-logging every request. Every ~S seconds (0.5-1.5 x,
-at random) the process group - master and workers - gets SIGKILL and the server is restarted. A
-connection error is an unknown outcome: the client re-reads the record (or the inbox) to learn
-where it stands and carries on. After K kills the load stops, the server gets SIGTERM, and: (i)
-the consistency check (``app.services.consistency``) finds nothing; (ii) every 2xx answer is in
-the database (claims, submissions, decisions with their events, ledger rows of approvals,
-transfers, parent changes and filings filed, filings submitted and filed, enrolments submitted
-(holding a seat), deleted and approved, and the person or the unit moved by every approval); (iii) no half changes: no record of any process without its
-instance, no instance without its record, no completed task without its event, no ledger row
-for a claim that is not approved; (iv) ``flask --app app audit verify`` exits 0. Prints a report, exits 1
-on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
+workers) in a session of its own; C client threads running claim lifecycles (create -> submit ->
+unit approve -> authority approve, 0.1 h each, under the 36 h route cap), O more running the
+organisation processes (a staff transfer of 刘洋 to the other unit and back, a change of unit 2's
+parent authority to the other city authority and back, both parents approving) and P running
+providers' pre-training filings from draft to 备案通过 (three attachments, submit, supervisor,
+stamped form, forward, HR) and E running the demo trainees' class enrolments (enrol, sometimes
+delete the draft, submit taking a seat, sent back, resubmit, approved) and one client filing
+the demo's ended class after training (details, results imported from Excel, summary attached,
+submitted, filed by HR: hours and e-certificates), all logging every
+request. Every ~S seconds (0.5-1.5 x, at random) the process group - master and workers - gets
+SIGKILL and the server is restarted. A connection error is an unknown outcome: the client re-
+reads the record (or the inbox) to learn where it stands and carries on. After K kills the load
+stops, the server gets SIGTERM, and: (i) the consistency check (``app.services.consistency``)
+finds nothing; (ii) every 2xx answer is in the database (claims, submissions, decisions with
+their events, ledger rows of approvals, transfers, parent changes and filings filed, filings
+submitted and filed, enrolments submitted (holding a seat), deleted and approved, and the person
+or the unit moved by every approval); (iii) no half changes: no record of any process without
+its instance, no instance without its record, no completed task without its event, no ledger row
+for a claim that is not approved; (iv) ``flask --app app audit verify`` exits 0. Prints a
+report, exits 1 on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
 Run:  cd /work/main && . .venv/bin/activate && python bench/crash.py \
           [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--filing-clients 1]
           [--enrolment-clients 1] [--workers 2]
@@ -75,6 +77,8 @@ FILING_CLASS = "崩溃测试培训班"
 FILING_STEPS = {"draft": "submit", "rolled_back": "submit", "supervisor_review": "approve",
                 "awaiting_stamp": "stamp", "awaiting_forward": "forward", "hr_review": "approve"}
 CLAIM_KINDS = {"create", "submit", "approve_unit_review", "approve_authority_review"}
+# The demo trainees enrolled and approved in the demo's ended class (the last one fails).
+POSTFILING_TRAINEES = (("330106199003070014", "张伟"), ("330106198511220029", "李娜"), ("330102199204150031", "王强"))
 
 
 class RequestLog:
@@ -368,6 +372,58 @@ class EnrolmentClient(Client):
         return True
 
 
+class PostFilingClient(Client):
+    """The post-training filing of the demo's ended class, from draft to 备案通过 (hours and
+    e-certificates issued); after a kill it reads the filing and carries on from its status."""
+
+    def run(self) -> None:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.append(("身份证号", "姓名", "成绩", "是否合格"))
+        for id_number, name in POSTFILING_TRAINEES:
+            book.active.append((id_number, name, 85, "是" if id_number != POSTFILING_TRAINEES[-1][0] else "否"))
+        out = io.BytesIO()
+        book.save(out)
+        self.results = out.getvalue()
+        filing_id, steps = None, 0
+        while not self.stop.is_set() and steps < 40:
+            steps += 1
+            if filing_id is None:
+                code, body = self.call("read", "provider_admin", "GET", "/post-filings")
+                if code == 200 and body["items"]:
+                    filing_id = body["items"][0]["id"]
+                    continue
+                code, body = self.call("read", "provider_admin", "GET", "/classes")
+                ended = [c for c in body["items"] if c["status"] == "closed"] if code == 200 else []
+                if ended:
+                    self.call("create_postfiling", "provider_admin", "POST", "/post-filings",
+                              json={"class_id": ended[0]["id"]})
+                continue
+            code, filing = self.call("read", "provider_admin", "GET", f"/post-filings/{filing_id}")
+            if code != 200:
+                continue
+            if filing["status"] == "filed":
+                return
+            if filing["status"] == "draft":
+                if filing["attended"] is None:
+                    self.call("postfiling_details", "provider_admin", "PATCH", f"/post-filings/{filing_id}",
+                              json={"attended": len(POSTFILING_TRAINEES), "summary": "崩溃测试结业"})
+                elif filing["results_imported_at"] is None:
+                    self.call("import_results", "provider_admin", "POST", f"/post-filings/{filing_id}/results",
+                              files={"file": ("成绩.xlsx", self.results, "application/octet-stream")})
+                elif not filing["files"]:
+                    self.call("upload_postfiling", "provider_admin", "POST", f"/post-filings/{filing_id}/files",
+                              files={"file": ("summary.png", png_bytes(), "image/png")}, data={"kind": "summary"})
+                else:
+                    self.call("submit_postfiling", "provider_admin", "POST", f"/post-filings/{filing_id}/submit")
+            elif filing["status"] == "hr_review":
+                task_id = self.find_task("hr_reviewer", "provider_postfiling", "postfiling", filing_id)
+                if task_id is not None:
+                    self.call("approve_postfiling", "hr_reviewer", "POST", f"/tasks/{task_id}/complete",
+                              json={"decision": "approve"})
+
+
 def login(base: str, users: tuple[str, ...]) -> dict[str, str]:
     tokens = {}
     for user in users:
@@ -422,13 +478,23 @@ def fresh_database(db: str, tmp: Path) -> str:
 def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """(i) consistency, (ii) acknowledged writes, (iii) half changes, in this process."""
     sys.path.insert(0, str(ROOT))
-    from sqlalchemy import and_, exists, not_, or_, select
+    from sqlalchemy import and_, exists, func, not_, or_, select
 
     from app import create_app
     from app.extensions import db
-    from app.models import HourEntry, HumanTask, Organisation, ProcessEvent, ProcessInstance, RoleAssignment, User
+    from app.models import (
+        Certificate,
+        HourEntry,
+        HumanTask,
+        Organisation,
+        ProcessEvent,
+        ProcessInstance,
+        RoleAssignment,
+        User,
+    )
     from app.processes.class_enrollment.models import ClassEnrollment
     from app.processes.credit_claim.models import Claim
+    from app.processes.provider_postfiling.models import PostFiling
     from app.processes.provider_prefiling.models import PreFiling
     from app.processes.staff_transfer.models import StaffTransfer
     from app.processes.unit_change.models import UnitChange
@@ -446,6 +512,10 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         filings = {f.id: f for f in db.session.scalars(select(PreFiling).where(
             PreFiling.class_name.startswith(FILING_CLASS)))}
         enrolments = {e.id: e for e in db.session.scalars(select(ClassEnrollment))}
+        postfilings = {p.id: p for p in db.session.scalars(select(PostFiling))}
+        postfiling_credits = db.session.scalar(select(func.count(HourEntry.id)).where(HourEntry.source == "postfiling"))
+        postfiling_certificates = db.session.scalar(select(func.count(Certificate.id)).where(
+            Certificate.source == "postfiling"))
         tasks = {t.id: t for t in db.session.scalars(select(HumanTask))}
         ledger = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(HourEntry.source == "claim"))}
         decided = set(db.session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_spec,
@@ -484,6 +554,10 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 if enrolment is None or enrolment.status != "approved" or enrolment.approved_at is None:
                     problems.append(f"enrolment {e['record']['id']} approved (200): "
                                     f"{enrolment and (enrolment.status, enrolment.approved_at)}")
+            elif kind == "approve_postfiling":
+                postfiling = postfilings.get(e["record"]["id"])
+                if postfiling is None or postfiling.status != "filed" or postfiling.filed_at is None:
+                    problems.append(f"post-filing {e['record']['id']} filed (200): {postfiling and postfiling.status}")
             elif kind == "delete_enrolment":
                 enrolment = enrolments.get(int(e["path"].split("/")[2]))
                 if enrolment is None or enrolment.deleted_at is None or enrolment.live_key is not None:
@@ -557,7 +631,9 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                  "filings_filed": sum(f.status == "filed" for f in filings.values()),
                  "enrolments": sum(e.trainee.username in TRAINEES for e in enrolments.values()),
                  "enrolments_approved": sum(e.status == "approved" and e.klass.status == "open"
-                                            for e in enrolments.values())}
+                                            for e in enrolments.values()),
+                 "postfilings": ", ".join(p.status for p in postfilings.values()) or "none",
+                 "postfiling_credits": postfiling_credits, "postfiling_certificates": postfiling_certificates}
         db.session.remove()
         db.engine.dispose()
     return stats, list(dict.fromkeys(problems))  # one line per distinct problem
@@ -598,7 +674,9 @@ def main() -> None:
                        *(OrgClient(args.clients + n, base, tokens, log, stop) for n in range(args.org_clients)),
                        *(FilingClient(first_filing + n, base, tokens, log, stop) for n in range(args.filing_clients)),
                        *(EnrolmentClient(first_filing + args.filing_clients + n, base, tokens, log, stop)
-                         for n in range(args.enrolment_clients))]
+                         for n in range(args.enrolment_clients)),
+                       PostFilingClient(first_filing + args.filing_clients + args.enrolment_clients, base, tokens,
+                                        log, stop)]
             for client in clients:
                 client.start()
             while kills < args.kills:
@@ -648,6 +726,8 @@ def main() -> None:
         ("pre-filings", f"{stats['filings']} filed by the provider, {stats['filings_filed']} through to 备案通过"),
         ("class enrolments", f"{stats['enrolments']} made (the demo's included), {stats['enrolments_approved']} "
                              f"approved in the open class"),
+        ("post-filing", f"{stats['postfilings']} ({stats['postfiling_credits']} ledger credits, "
+                        f"{stats['postfiling_certificates']} certificates)"),
         ("consistency check", f"{stats['instances']} instances, {stats['consistency_problems']} problem(s)"),
         ("acknowledged 2xx", f"{stats['acknowledged']} checked against the database"),
         ("audit verify", f"{(audit.stdout.strip().splitlines() or ['?'])[-1]} (exit {audit.returncode})"),

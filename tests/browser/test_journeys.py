@@ -856,3 +856,75 @@ def test_a_class_opened_and_a_trainee_enrolled_and_approved(api: ApiClient, worl
     expect(badge(trainee)).to_have_text("审核通过")
     snap(trainee, "enrolment_approved")
     assert not snap.too_wide, "wider than a 390px phone:\n" + "\n".join(snap.too_wide)
+
+
+def test_a_post_training_filing_with_an_imported_file_and_the_certificate_verified(
+        api: ApiClient, world: World, new_page: NewPage, login: Login, shot: Shot, tmp_path: Any) -> None:
+    from tests.support.files import png
+    from tests.support.xlsx import workbook
+
+    snap = Snapper(shot)
+    ended = "2026年度公路工程专业技术人员继续教育培训班"
+    provider = accept_dialogs(new_page())
+    login(provider, "provider_admin")
+    provider.get_by_role("link", name="培训后备案").click()
+    row = provider.locator("tbody tr", has_text=ended)
+    row.get_by_role("link", name=re.compile("^新增备案")).click()
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="下一步").click()
+    expect(badge(provider)).to_have_text("未提交")
+    provider.get_by_label("实到人数").fill("3")
+    provider.get_by_label("培训总结").fill("三名学员参加培训，两名考核合格。")
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="保存信息").click()
+    bad = tmp_path / "成绩-有误.xlsx"
+    bad.write_bytes(workbook([(T1, "张三", 90, "是")]))
+    provider.get_by_label("成绩文件（.xlsx）").set_input_files(str(bad))
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="导入", exact=True).click()
+    expect(provider.locator("#main")).to_contain_text("文件中的问题（未导入任何数据）")
+    expect(provider.locator("#main")).to_contain_text("报名信息中的姓名为 张伟")
+    snap(provider, "postfiling_bad_rows")
+    good = tmp_path / "成绩.xlsx"
+    good.write_bytes(workbook([(T1, "张伟", 92, "是"), (T2, "李娜", 85, "是"),
+                               ("330102199204150031", "王强", 40, "否")]))
+    provider.get_by_label("成绩文件（.xlsx）").set_input_files(str(good))
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="导入", exact=True).click()
+    expect(provider.locator(".flash-success")).to_contain_text("已导入 3 条成绩，其中合格 2 人")
+    summary = tmp_path / "培训总结.png"
+    summary.write_bytes(png())
+    provider.get_by_label("附件类型").select_option("summary")
+    provider.get_by_label("文件", exact=True).set_input_files(str(summary))
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="上传").click()
+    with provider.expect_navigation():
+        provider.get_by_role("button", name="提交", exact=True).click()
+    expect(badge(provider)).to_have_text("待人社部门审核")
+    snap(provider, "postfiling_submitted")
+
+    hr = new_page()
+    login(hr, "hr_reviewer")
+    hr.goto("/inbox")
+    hr.get_by_role("link", name=re.compile(rf"^办理 {PROVIDER} · ")).filter(has_text=ended).first.click()
+    expect(hr.locator("#main")).to_contain_text("共 3 名学员，合格 2 人")
+    _decide_task(hr, "通过")
+    expect(hr.locator(".flash-success")).to_be_visible()
+
+    trainee = new_page()
+    login(trainee, T1)
+    trainee.get_by_role("link", name="电子证书").click()
+    trainee.get_by_role("link", name="专业课电子证书").click()
+    certificate = trainee.locator("tbody tr", has_text=ended)
+    expect(certificate).to_contain_text("演示交通职业培训学院")
+    number = re.search(r"\d{4}ZY\d{12}", certificate.inner_text()).group(0)
+    pdf = trainee.request.get(certificate.get_by_role("link", name=re.compile("^下载证书")).get_attribute("href"))
+    assert pdf.status == 200 and pdf.body().startswith(b"%PDF")
+    snap(trainee, "certificates")
+
+    public = new_page()  # nobody logged in: what the QR code opens
+    public.goto(f"/verify/{number}")
+    expect(public.locator("#main")).to_contain_text("真实有效")
+    expect(public.locator("#main")).to_contain_text("3301061990****0014")
+    snap(public, "certificate_verified")
+    assert not snap.too_wide, "wider than a 390px phone:\n" + "\n".join(snap.too_wide)

@@ -157,5 +157,6 @@ def test_the_matrix_covers_every_api_route(app):
 
     tables = (*ROUTES.values(), *org_matrix.ROUTES.values(), *provider_matrix.ROUTES.values(),
               *class_matrix.ROUTES.values(), *postfiling_matrix.ROUTES.values())
-    covered = {("POST" if method in ("UPLOAD", "XLSX") else method, shape(path.split("?")[0])) for method, path, *_ in tables}
+    covered = {("POST" if method in ("UPLOAD", "XLSX") else method, shape(path.split("?")[0]))
+               for method, path, *_ in tables}
     assert served - covered - {(m, shape(p)) for m, p in SELF_ROUTES} == set()

@@ -21,7 +21,8 @@ from tests.support.xlsx import workbook
 
 CALLERS = ["provider_admin_b", "supervisor_reviewer", "hr_reviewer", "hr_reviewer_city", "unit_reviewer",
            "process_admin", "auditor", T1, T2, "provider_admin", None]
-NAMES = {"owner": "provider_admin", "other": "provider_admin_b", "hr": "hr_reviewer", "admin": "process_admin", "auditor": "auditor", "t1": T1,
+NAMES = {"owner": "provider_admin", "other": "provider_admin_b", "hr": "hr_reviewer", "admin": "process_admin",
+         "auditor": "auditor", "t1": T1,
          "t2": T2}
 
 

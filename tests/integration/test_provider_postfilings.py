@@ -165,8 +165,8 @@ def test_a_file_with_bad_rows_is_refused_whole_with_every_row_reported(api):
 
 @pytest.mark.parametrize(("data", "what"), [
     (png(), "a PNG renamed .xlsx"), (b"\xe8\xba\xab\xe4\xbb\xbd\xe8\xaf\x81\xe5\x8f\xb7,\n", "a CSV renamed .xlsx"),
-    (b"PK\x03\x04not really a zip", "a broken ZIP"), (workbook([(T1, "张伟", 90, "是")], header=("ID", "name", "score",
-                                                                                               "pass")), "wrong header"),
+    (b"PK\x03\x04not really a zip", "a broken ZIP"),
+    (workbook([(T1, "张伟", 90, "是")], header=("ID", "name", "score", "pass")), "wrong header"),
     (workbook([]), "no rows"),
 ])
 def test_a_file_that_is_not_the_template_is_refused(api, data, what):
@@ -281,22 +281,39 @@ def test_the_certificate_pdf_names_the_holder_with_a_masked_id_and_a_qr_code(api
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(response.data))
     text = "".join("".join(page.extract_text() for page in reader.pages).split())  # lines broken anywhere
-    assert "专业课电子证书" in text and "张伟" in text and "3301061990****0014" in text and "330106199003070014" not in text
+    assert "专业课电子证书" in text and "张伟" in text
+    assert "3301061990****0014" in text and "330106199003070014" not in text
     assert certificate["number"] in text and f"/verify/{certificate['number']}" in text
+    assert "/XObject" in reader.pages[0]["/Resources"]  # the QR code, drawn into the page
     assert api.as_(T2).get(f"/certificates/{certificate['number']}.pdf").status_code == 404
     assert api.as_("auditor").get(f"/certificates/{certificate['number']}.pdf").status_code == 200
+
+
+def test_the_qr_code_is_a_standalone_svg_of_the_verification_address(app):
+    import base64
+    from urllib.parse import unquote
+
+    from app.services.certificates import qr_data_uri
+
+    uri = qr_data_uri("http://localhost/verify/2026ZY000000000001")
+    assert uri.startswith("data:image/svg+xml")
+    body = uri.split(",", 1)[1]
+    svg = base64.b64decode(body).decode() if ";base64" in uri.split(",", 1)[0] else unquote(body)
+    assert "xmlns='http://www.w3.org/2000/svg'" in svg  # browsers refuse an SVG image without it
 
 
 def test_anyone_verifies_a_number_without_logging_in(api, web, certificate):
     found = api.anonymous.get(f"/certificates/verify/{certificate['number']}")
     assert found.status_code == 200
     body = found.get_json()
-    assert body["genuine"] is True and body["holder_name"] == "张伟" and body["holder_id_number"] == "3301061990****0014"
+    assert body["genuine"] is True and body["holder_name"] == "张伟"
+    assert body["holder_id_number"] == "3301061990****0014"
     assert "user_id" not in body and "holder_id" not in body
     unknown = api.anonymous.get("/certificates/verify/2026ZY000000000000")
     assert unknown.status_code == 200 and unknown.get_json() == {"number": "2026ZY000000000000", "genuine": False}
     page = web().get(f"/verify/{certificate['number']}")
-    assert page.status_code == 200 and "张伟" in page.get_data(as_text=True) and "真实有效" in page.get_data(as_text=True)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "张伟" in text and "真实有效" in text
 
 
 def test_guessing_numbers_is_throttled(api, app, certificate):
