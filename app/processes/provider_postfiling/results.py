@@ -54,7 +54,7 @@ def template(enrollments: list[Any]) -> bytes:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
     for enrollment in enrollments:
-        sheet.append([enrollment.trainee.id_number, enrollment.trainee.name, None, None])
+        sheet.append([enrollment.id_number, enrollment.name, None, None])
     for row in range(2, max(len(enrollments), 200) + 2):
         sheet.cell(row=row, column=1).number_format = "@"
     choice = DataValidation(type="list", formula1='"是,否"', allow_blank=True, showErrorMessage=True,
@@ -154,8 +154,8 @@ def read(data: bytes, enrolled: dict[str, Any], max_rows: int) -> tuple[list[Row
             name = _text(values[1])
             if not name:
                 problems.append(("name", _("Required.")))
-            elif enrollment is not None and name != enrollment.trainee.name:
-                problems.append(("name", _("The enrolment is in the name of %(name)s.", name=enrollment.trainee.name)))
+            elif enrollment is not None and name != enrollment.name:
+                problems.append(("name", _("The enrolment is in the name of %(name)s.", name=enrollment.name)))
             score, problem = _score(values[2])
             if problem:
                 problems.append(("score", problem))

@@ -214,7 +214,7 @@ def import_results(filing_id: int, actor: Actor, data: bytes) -> list[PostFiling
     if len(data) > limit:
         raise Invalid(_("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024)), code="too_large",
                       fields={"file": [_("Too large.")]})
-    enrolled = {e.trainee.id_number: e for e in enrolments.approved_in(filing.class_id) if e.trainee.id_number}
+    enrolled = {e.id_number: e for e in enrolments.approved_in(filing.class_id) if e.id_number}
     try:
         rows, errors = results.read(data, enrolled, int(settings()["RESULTS_MAX_ROWS"]))
     except results.BadFile as exc:
@@ -292,7 +292,7 @@ def mark_filed(filing: PostFiling) -> dict[str, Any]:
                         "note": cls.name[:120], "reverses_id": None, "created_at": utcnow()})
         issued.append({"user_id": result.trainee_id, "category": cls.subject, "hours": hours,
                        "year": enrollment.year, "title": cls.name, "issuer": cls.provider.name,
-                       "holder_name": enrollment.trainee.name, "holder_id_number": enrollment.trainee.id_number,
+                       "holder_name": enrollment.name, "holder_id_number": enrollment.id_number,
                        "source": RECORD_TYPE, "source_id": filing.id})
     if entries:
         db.session.execute(insert(HourEntry), entries)
