@@ -227,6 +227,23 @@ class LoadedInstance:
             raise EventNotWaiting(str(exc)) from None
         self.run_engine()
 
+    def refresh_timer_data(self, data: Mapping[str, Any]) -> None:
+        """Give the waiting date timers the host's current facts (e.g. a deadline moved since the
+        timer started waiting): their data is updated and the date they computed is dropped, so the
+        next check evaluates their expression again. SpiffWorkflow computes a timer's date once,
+        when it starts waiting, and keeps it."""
+        if not data:
+            return
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            kinds = {type(d).__name__ for d in getattr(definition, "event_definitions", [definition])}
+            # Only dates: a duration counts from when it started, and recomputing it would restart it.
+            if "TimeDateEventDefinition" in kinds and not kinds & (TIMER_EVENT_TYPES - {"TimeDateEventDefinition"}):
+                for holder in (task, task.parent):  # a waiting event re-inherits its parent's data
+                    if holder is not None:
+                        holder.data.update(data)
+                task.internal_data.pop("event_value", None)
+
     def advance_timers(self) -> bool:
         """Fire every expired timer and run on; True if anything moved."""
         before = self._progress_marker()

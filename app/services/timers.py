@@ -37,6 +37,7 @@ def advance(instance_id: int, now: datetime) -> bool:
     plugin = plugins.for_type(instance.record_type)
     record = plugin.get(instance.record_id, refresh=True)
     loaded = runner.load(instance, record, None, plugin)
+    loaded.refresh_timer_data(plugin.engine_data(record))  # a deadline moved meanwhile is the one that counts
     moved = loaded.advance_timers()
     if moved:
         record_event(instance, None, "timer")

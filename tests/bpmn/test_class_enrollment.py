@@ -83,3 +83,15 @@ def test_each_step_belongs_to_its_lane(engine):
         submitted(engine).do("provider_review", "approve", "trainee")
     with pytest.raises(LaneError):
         draft(engine).do("prepare", "submit", "provider")
+
+
+def test_a_deadline_moved_after_the_send_back_is_the_one_that_closes_it(engine, engine_clock):
+    run = returned(engine)
+    loaded = engine.load(run.bundle, run.state)
+    loaded.refresh_timer_data({"closes_at": "2026-06-25T16:00:00+00:00"})  # the class moved its deadline
+    engine_clock[0] = AFTER  # past the old deadline
+    assert loaded.advance_timers() is False
+    snapshot = loaded.snapshot()
+    assert snapshot.status == "returned" and snapshot.next_timer_due == datetime(2026, 6, 25, 16, 0, tzinfo=UTC)
+    engine_clock[0] = datetime(2026, 6, 25, 16, 1, tzinfo=UTC)
+    assert loaded.advance_timers() is True and loaded.snapshot().status == "closed"

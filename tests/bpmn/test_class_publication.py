@@ -116,3 +116,11 @@ def test_each_step_belongs_to_its_lane(engine):
         submitted(engine).do("hr_review", "approve", "provider")
     with pytest.raises(LaneError):
         approved(engine).do("open", "submit", "hr")
+
+
+def test_an_open_class_closes_at_its_current_deadline(engine, engine_clock):
+    run = opened(engine)
+    loaded = engine.load(run.bundle, run.state)
+    loaded.refresh_timer_data({"closes_at": "2026-06-18T16:00:00+00:00"})  # earlier than when it opened
+    engine_clock[0] = datetime(2026, 6, 18, 16, 1, tzinfo=UTC)
+    assert loaded.advance_timers() is True and loaded.snapshot().status == "closed"

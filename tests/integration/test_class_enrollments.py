@@ -180,3 +180,31 @@ def test_who_sees_an_enrolment(api):
     assert enrollment["id"] not in [e["id"] for e in _ok(api.as_(T2).get("/class-enrollments"))["items"]]
     assert _ok(api.as_("provider_admin_b").get("/class-enrollments",
                                                query_string={"reviewing": "true"}))["items"] == []
+
+
+def test_a_deadline_the_class_moved_later_is_the_one_that_closes_a_sent_back_enrolment(api, app, clock):
+    from tests.integration.test_provider_classes import decide as decide_class
+
+    cls = open_class(api)
+    sent = submitted(api, T1, cls["id"])
+    _ok(decide(api, sent["id"], "return", "请补充材料"))
+    old = datetime.fromisoformat(cls["resubmit_until"]).date()
+    new = old + timedelta(days=2)  # still before the class ends
+    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/change-request", json={"reason": "退回再次提交截止时间延后"}))
+    _ok(decide_class(api, "hr_reviewer", cls["id"], "rollback"))
+    _ok(api.as_("provider_admin").patch(f"/classes/{cls['id']}", json={"resubmit_until": new.isoformat()}))
+    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/submit"))
+    _ok(decide_class(api, "hr_reviewer", cls["id"], "approve"))
+    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/open"))
+    clock.freeze(datetime.combine(old + timedelta(days=1), time(1), tzinfo=UTC))  # past the old deadline
+    api.forget_tokens()
+    with app.app_context():
+        timers.run_due()
+    assert get(api, T1, sent["id"])["status"] == "returned"
+    clock.freeze(datetime.combine(new + timedelta(days=1), time(1), tzinfo=UTC))  # past the new one
+    api.forget_tokens()
+    with app.app_context():
+        timers.run_due()
+    assert get(api, T1, sent["id"])["status"] == "closed"
+    with app.app_context():
+        assert consistency.check_all().ok

@@ -249,3 +249,13 @@ def test_messages_only_reach_a_waiting_event(engine, claim_bundle):
     with pytest.raises(EventNotWaiting):
         loaded.send_message("no-such-message")
     assert [t.spec for t in loaded.ready_tasks()] == ["prepare"]
+
+
+def test_refreshing_timer_data_leaves_a_duration_running(engine, fake_clock):
+    bundle = engine.bundle(timer_diagram('"P15D"'))
+    loaded = engine.start(bundle)
+    due = loaded.snapshot().next_timer_due
+    fake_clock[0] += timedelta(days=10)
+    loaded = engine.load(bundle, loaded.snapshot().state)
+    loaded.refresh_timer_data({"anything": 1})
+    assert loaded.advance_timers() is False and loaded.snapshot().next_timer_due == due  # not restarted
