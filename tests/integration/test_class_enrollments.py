@@ -190,7 +190,8 @@ def test_a_deadline_the_class_moved_later_is_the_one_that_closes_a_sent_back_enr
     _ok(decide(api, sent["id"], "return", "请补充材料"))
     old = datetime.fromisoformat(cls["resubmit_until"]).date()
     new = old + timedelta(days=2)  # still before the class ends
-    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/change-request", json={"reason": "退回再次提交截止时间延后"}))
+    reason = {"reason": "退回再次提交截止时间延后"}
+    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/change-request", json=reason))
     _ok(decide_class(api, "hr_reviewer", cls["id"], "rollback"))
     _ok(api.as_("provider_admin").patch(f"/classes/{cls['id']}", json={"resubmit_until": new.isoformat()}))
     _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/submit"))
