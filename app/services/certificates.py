@@ -19,16 +19,18 @@ from sqlalchemy import func, select
 
 from ..clock import today, utcnow
 from ..db import persist_even_if_refused
+from ..domain import N_
 from ..domain.idnumber import mask
 from ..errors import NotFound, TooManyAttempts
 from ..extensions import db
-from ..i18n import _
+from ..i18n import _, label
 from ..models import Certificate, User, VerificationAttempt
 from ..models.ledger import CATEGORIES
 from . import pdf
 from .actors import Actor
 
-KINDS = {"professional": "专业课电子证书", "public_general": "公需课电子证书", "public_industry": "公需课电子证书"}
+KINDS = {"professional": N_("专业课电子证书"), "public_general": N_("公需课电子证书"),
+         "public_industry": N_("公需课电子证书")}
 CODES = {"professional": "ZY", "public_general": "GX", "public_industry": "GX"}
 NUMBER_DIGITS = 12
 
@@ -89,7 +91,7 @@ def revoke_source(source: str, source_id: int) -> int:
 # -- reading ----------------------------------------------------------------------------------
 
 def view(cert: Certificate) -> dict[str, Any]:
-    return {"number": cert.number, "kind": KINDS[cert.category], "category": cert.category,
+    return {"number": cert.number, "kind": label(KINDS[cert.category]), "category": cert.category,
             "hours": float(cert.hours), "year": cert.year, "title": cert.title, "issuer": cert.issuer,
             "issued_on": cert.issued_on, "holder_name": cert.holder_name,
             "holder_id_number": mask(cert.holder_id_number), "valid": cert.revoked_at is None}
@@ -134,7 +136,7 @@ def verify(number: str, ip: str) -> dict[str, Any]:
         return {"number": number[:24], "genuine": False}
     return {"number": cert.number, "genuine": cert.revoked_at is None, "revoked": cert.revoked_at is not None,
             "holder_name": cert.holder_name, "holder_id_number": mask(cert.holder_id_number),
-            "kind": KINDS[cert.category], "title": cert.title, "issuer": cert.issuer, "hours": float(cert.hours),
+            "kind": label(KINDS[cert.category]), "title": cert.title, "issuer": cert.issuer, "hours": float(cert.hours),
             "year": cert.year, "issued_on": cert.issued_on}
 
 
@@ -152,6 +154,7 @@ def qr_data_uri(text: str) -> str:
 def render_pdf(cert: Certificate) -> bytes:
     family = pdf.font_family()
     url = verify_url(cert.number)
-    html = render_template("certificates/certificate_pdf.html", cert=view(cert), font_family=family,
+    printed = {**view(cert), "kind": KINDS[cert.category]}  # the certificate itself is in Chinese
+    html = render_template("certificates/certificate_pdf.html", cert=printed, font_family=family,
                            verify_url=url, qr=qr_data_uri(url))
     return pdf.render(html)

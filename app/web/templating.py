@@ -7,7 +7,7 @@ from flask import Flask, Response, request
 from flask_babel import format_date, format_datetime
 
 from ..domain.idnumber import mask
-from ..i18n import _l
+from ..i18n import _l, label
 
 ROLE_LABELS = {
     "trainee": _l("Trainee"), "reviewer": _l("Reviewer"), "admin": _l("Unit administrator"),
@@ -58,5 +58,6 @@ def _security_headers(response: Response) -> Response:
 
 def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(role_label=role_label)
-    app.jinja_env.filters.update(localtime=localtime, localdate=localdate, mask_id=mask, status_tone=status_tone)
+    app.jinja_env.filters.update(localtime=localtime, localdate=localdate, mask_id=mask, status_tone=status_tone,
+                                 label=label)
     app.after_request(_security_headers)

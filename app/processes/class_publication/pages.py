@@ -12,7 +12,7 @@ from ...clock import today
 from ...db import savepoint
 from ...errors import Invalid, ServiceError
 from ...extensions import db
-from ...i18n import _, localise
+from ...i18n import _, label, localise
 from ...models import ProcessInstance
 from ...services import runner
 from ...web import session as web_session
@@ -112,7 +112,8 @@ def _render_form(view: dict[str, Any] | None, error: ServiceError | None = None,
     this_year = today().year
     years = list(range(this_year, this_year - int(service.settings()["PAST_YEARS"]) - 1, -1))
     return render_template("class_publication/form.html", cls=view, values=values, filings=filings, chosen=chosen,
-                           years=years, subjects=service.SUBJECTS, scope=chosen.scope if chosen else [], error=error,
+                           years=years, subjects={key: label(word) for key, word in service.SUBJECTS.items()},
+                           scope=chosen.scope if chosen else [], error=error,
                            field_errors=_flat(error.fields or {}) if error else {},
                            key=_specialty_key), status
 

@@ -19,6 +19,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import timezone, today, utcnow
+from ...domain import N_
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, label
@@ -34,7 +35,7 @@ from .models import ProviderClass
 RECORD_TYPE = "provider_class"
 PROVIDER_ROLES = prefilings.PROVIDER_ROLES
 REVIEWER_ROLES = prefilings.REVIEWER_ROLES
-SUBJECTS = {"professional": "专业科目", "public_general": "一般公需科目", "public_industry": "行业公需科目"}
+SUBJECTS = {"professional": N_("专业科目"), "public_general": N_("一般公需科目"), "public_industry": N_("行业公需科目")}
 OPEN = "open"
 
 REQUIRED = ("subject", "specialties", "years", "enrol_from", "enrol_until", "resubmit_until", "report_venue",

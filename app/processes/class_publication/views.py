@@ -21,7 +21,7 @@ def class_view(cls: ProviderClass, *, with_log: bool = True) -> dict[str, Any]:
         "provider": _org(cls.provider), "hr_department": _org(cls.hr),
         "starts_on": filing.starts_on, "ends_on": filing.ends_on, "venue": filing.venue,
         "total_hours": float(filing.total_hours) if filing.total_hours is not None else None,
-        "subject_label": SUBJECTS.get(cls.subject, cls.subject),
+        "subject_label": label(SUBJECTS.get(cls.subject, cls.subject)),
         "seats_taken": cls.seats_taken,
         "seats_left": None if cls.seat_limit == 0 else max(cls.seat_limit - cls.seats_taken, 0),
         "accepting": accepting(cls),
