@@ -83,7 +83,7 @@ def test_a_change_request_goes_to_hr_who_sends_it_back_to_edit_resubmit_and_reop
 
 
 def test_a_refused_change_request_leaves_the_class_open_with_its_deadline(engine, engine_clock):
-    run = opened(engine).message("request_change").do("change_review", "reject", "hr")
+    run = opened(engine).message("request_change").do("change_review", "reject", "hr", asked_while_open=True)
     assert run.ready() == [] and run.statuses[-1] == "open"
     assert run.snapshot.next_timer_due == datetime(2026, 6, 20, 16, 0, tzinfo=UTC)
     run.message("request_change")  # it may ask again
@@ -105,8 +105,17 @@ def test_a_draft_may_be_deleted_but_not_once_submitted(engine, calls):
             make(engine).message("delete")
 
 
-@pytest.mark.parametrize("make", [draft, submitted, approved])
-def test_no_change_request_before_the_class_is_open(engine, make):
+def test_an_approved_class_not_yet_open_may_ask_too_and_a_refusal_returns_it_to_be_opened(engine):
+    run = approved(engine).message("request_change")
+    assert run.ready() == ["change_review"]
+    run.do("change_review", "reject", "hr", asked_while_open=False)
+    assert run.ready() == ["open"] and run.statuses[-1] == "approved"
+    run.message("request_change").do("change_review", "rollback", "hr")
+    assert run.ready() == ["revise"]
+
+
+@pytest.mark.parametrize("make", [draft, submitted])
+def test_no_change_request_before_the_class_is_approved(engine, make):
     with pytest.raises(EventNotWaiting):
         make(engine).message("request_change")
 

@@ -176,7 +176,7 @@ def test_a_refused_change_request_leaves_the_class_open(api):
     assert after["status"] == "open" and after["comment"] == "上课地点不变" and cls["id"] in _search(api)
 
 
-def test_no_change_request_before_the_class_is_open(api):
+def test_no_change_request_before_the_class_is_approved(api):
     cls = make_class(api)
     response = api.as_("provider_admin").post(f"/classes/{cls['id']}/change-request", json={"reason": "改期"})
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "not_open"
@@ -241,3 +241,17 @@ def test_a_draft_is_deleted_and_its_filing_may_publish_again(api):
     _ok(api.as_("provider_admin").delete(f"/classes/{cls['id']}"))
     assert api.as_("provider_admin").get(f"/classes/{cls['id']}").status_code == 404
     make_class(api, filing)
+
+
+def test_an_approved_class_not_yet_opened_may_ask_for_a_change(api):
+    cls = make_class(api)
+    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/submit"))
+    _ok(decide(api, "hr_reviewer", cls["id"], "approve"))
+    reason = {"reason": "开启前需调整报名时间"}
+    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/change-request", json=reason))
+    assert get_class(api, cls["id"])["status"] == "change_requested"
+    _ok(decide(api, "hr_reviewer", cls["id"], "reject", "报名时间不变"))
+    back = get_class(api, cls["id"])
+    assert back["status"] == "approved" and cls["id"] not in _search(api)  # still the provider's to open
+    _ok(api.as_("provider_admin").post(f"/classes/{cls['id']}/open"))
+    assert get_class(api, cls["id"])["status"] == "open"

@@ -45,6 +45,9 @@ class ProviderClass(db.Model):
     contact_name: Mapped[str] = mapped_column(String(50), default="")
     contact_phone: Mapped[str] = mapped_column(String(50), default="")  # several allowed
     notes: Mapped[str] = mapped_column(String(50), default="")  # 特殊说明
+    # the last change request came while the class was open: a refusal leaves it open, else the
+    # provider has yet to open it
+    asked_while_open: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     status: Mapped[str] = mapped_column(String(40), default="")
     status_label: Mapped[str] = mapped_column(String(40), default="")

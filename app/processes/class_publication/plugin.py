@@ -75,8 +75,12 @@ class ClassPublicationPlugin(ProcessPlugin):
                               Fact(N_("Seats"), str(record.seat_limit) if record.seat_limit else "-")))
 
     def engine_data(self, record: ProviderClass) -> dict[str, Any]:
-        """``closes_at``: when the open class's wait ends (its timer: the resubmit deadline passed)."""
-        return {"closes_at": service.closes_at(record)} if record.resubmit_until else {}
+        """``closes_at``: when the open class's wait ends (its timer: the resubmit deadline passed);
+        ``asked_while_open``: where a refused change request returns the class."""
+        facts: dict[str, Any] = {"asked_while_open": record.asked_while_open}
+        if record.resubmit_until:
+            facts["closes_at"] = service.closes_at(record)
+        return facts
 
     def year(self, record: ProviderClass) -> int | None:
         return record.prefiling.year

@@ -270,11 +270,15 @@ def request_change(class_id: int, actor: Actor, reason: str) -> ProviderClass:
     cls = get_visible(class_id, actor)
     if not actor.staff_of(cls.provider_id, PROVIDER_ROLES):
         raise Forbidden(_("Only the provider may ask to change its class."))
+    runner.lock_instance(cls.instance_id)
+    db.session.refresh(cls)
+    cls.asked_while_open = cls.status == OPEN
     try:
         runner.send_message(cls.instance_id, _plugin(), cls.id, actor, "request_change", "request_change",
                             comment=reason)
     except Conflict:
-        raise Conflict(_("A class in status “%(status)s” cannot be changed this way: only an open class can.",
+        raise Conflict(_("A class in status “%(status)s” cannot be changed this way: only an approved or open "
+                         "class can.",
                          status=label(cls.status_label)), code="not_open") from None
     return cls
 
