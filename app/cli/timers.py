@@ -16,7 +16,8 @@ def run_timers_command(limit: int, loop: bool, interval: float) -> None:
     """Safe to run from cron or as a loop on several hosts at once."""
     while True:
         fired = run_due(limit)
-        click.echo(f"advanced {fired} instance(s)")
+        if fired or not loop:  # a loop says only when something moved
+            click.echo(f"advanced {fired} instance(s)")
         if not loop:
             return
         time.sleep(interval)
