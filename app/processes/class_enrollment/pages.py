@@ -16,6 +16,8 @@ from ...models import ProcessInstance
 from ...services import runner
 from ...web import session as web_session
 from ..class_publication import service as classes
+from ..class_publication.models import ProviderClass
+from ..provider_prefiling import service as prefilings
 from ..class_publication.views import public_view
 from ..provider_prefiling.api import LEVELS
 from ..provider_prefiling.pages import SPECIALTIES
@@ -85,13 +87,13 @@ def _render_form(cls: Any, view: dict[str, Any] | None, error: ServiceError | No
 def new() -> Any:
     _trainee()
     class_id = request.values.get("class_id", type=int)
-    cls = db.session.get(classes.ProviderClass, class_id) if class_id else None
+    cls = db.session.get(ProviderClass, class_id) if class_id else None
     if cls is None or not classes.published(cls):
         flash(_("Choose an open class."), "error")
         return redirect(url_for("class_enrollment.mine"))
     if request.method == "GET":
         if not classes.accepting(cls):
-            flash(service._closed_message(cls), "error")
+            flash(service.closed_message(cls), "error")
             return redirect(url_for("class_enrollment.mine"))
         return _render_form(cls, None)
     try:
@@ -172,7 +174,7 @@ def delete(enrollment_id: int) -> Any:
 def review() -> Any:
     """学员报名审核: the submitted enrolments in this provider's classes, each opening its review."""
     actor = web_session.actor()
-    if not classes.prefilings.my_providers(actor):
+    if not prefilings.my_providers(actor):
         abort(403)
     class_id = request.args.get("class_id", type=int)
     status = request.args.get("status") if request.args.get("status") in STATUSES else None

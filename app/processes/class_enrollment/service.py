@@ -121,7 +121,7 @@ def _apply(enrollment: ClassEnrollment, values: dict[str, Any]) -> list[str]:
     return sorted(changed)
 
 
-def _closed_message(cls: ProviderClass) -> str:
+def closed_message(cls: ProviderClass) -> str:
     if cls.status != classes.OPEN:
         return _("This class is not open for enrolment (%(status)s).", status=label(cls.status_label))
     if cls.enrol_from and today() < cls.enrol_from:
@@ -146,7 +146,7 @@ def create(actor: Actor, payload: dict[str, Any]) -> ClassEnrollment:
     if cls is None or not classes.published(cls):
         raise Invalid(_("Choose an open class."), code="invalid", fields={"class_id": [_("Not found.")]})
     if not classes.accepting(cls):
-        raise Conflict(_closed_message(cls), code="enrolment_closed")
+        raise Conflict(closed_message(cls), code="enrolment_closed")
     key = f"{cls.id}:{actor.id}"
     existing = db.session.scalar(select(ClassEnrollment.id).where(ClassEnrollment.live_key == key))
     if existing is not None:
@@ -199,7 +199,7 @@ def check_submission(enrollment: ClassEnrollment) -> dict[str, Any]:
     cls = enrollment.klass
     if enrollment.submitted_at is None:
         if not classes.accepting(cls):
-            raise Conflict(_closed_message(cls), code="enrolment_closed")
+            raise Conflict(closed_message(cls), code="enrolment_closed")
     elif today() > cls.resubmit_until:
         raise Conflict(_("The class took resubmitted enrolments until %(day)s.", day=cls.resubmit_until.isoformat()),
                        code="enrolment_closed")
