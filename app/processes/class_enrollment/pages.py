@@ -17,8 +17,8 @@ from ...services import runner
 from ...web import session as web_session
 from ..class_publication import service as classes
 from ..class_publication.models import ProviderClass
-from ..provider_prefiling import service as prefilings
 from ..class_publication.views import public_view
+from ..provider_prefiling import service as prefilings
 from ..provider_prefiling.api import LEVELS
 from ..provider_prefiling.pages import SPECIALTIES
 from . import service
