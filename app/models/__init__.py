@@ -1,8 +1,10 @@
 """The shared aggregates, imported here so Alembic and the app see one metadata.
 
 Each process keeps its own record models in its package (``app/processes/<name>/models.py``);
-they join the same metadata when the plug-ins are discovered (``create_app``).
+they join the same metadata when the plug-ins are discovered (``create_app``). The online
+courses (``app/courses/``, not a review process) keep theirs in their package too.
 """
+from ..courses.models import Course, CourseCategory, MyCourse, StudySession
 from .auth import ApiToken, LoginAttempt, WebSession
 from .certificate import Certificate, VerificationAttempt
 from .files import Attachment
@@ -12,7 +14,8 @@ from .process import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
 from .types import utcnow
 
 __all__ = [
-    "ApiToken", "Attachment", "Certificate", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
+    "ApiToken", "Attachment", "Certificate", "Course", "CourseCategory", "MyCourse", "StudySession",
+    "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
     "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ROLES", "RoleAssignment",
     "TaskCandidate", "User", "VerificationAttempt", "WebSession", "utcnow",
 ]

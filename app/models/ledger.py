@@ -7,10 +7,14 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..domain import N_
 from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 CATEGORIES = ("professional", "public_general", "public_industry")
+# Their words (seed 000: 专业科目, 一般公需科目, 行业公需科目), translated where shown.
+CATEGORY_LABELS = {"professional": N_("专业科目"), "public_general": N_("一般公需科目"),
+                   "public_industry": N_("行业公需科目")}
 
 # A record credits a person at most once per category: a partial unique index over the credits
 # (reversals excluded), so a service task that ran twice cannot count hours twice.

@@ -66,6 +66,9 @@ def test_a_trainee_enrols_and_the_provider_approves(api, world):
     assert (after["status"], after["status_label"], after["holds_seat"]) == ("provider_review", "待基地审核", True)
     listed = _ok(api.as_("provider_admin").get("/class-enrollments", query_string={"reviewing": "true"}))
     assert enrollment["id"] in [e["id"] for e in listed["items"]]
+    in_class = _ok(api.as_("provider_admin").get("/class-enrollments", query_string={
+        "reviewing": "true", "class_id": cls["id"], "status": "provider_review"}))
+    assert [e["id"] for e in in_class["items"]] == [enrollment["id"]]
     _ok(decide(api, enrollment["id"], "approve"))
     approved = get(api, T1, enrollment["id"])
     assert (approved["status"], approved["status_label"]) == ("approved", "审核通过") and approved["approved_at"]

@@ -42,11 +42,12 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
 
+    from ...courses import api as courses
     from . import auth, certificates, hours, instances, tasks
 
-    for module in (auth, tasks, hours, instances, certificates):
+    for module in (auth, tasks, hours, instances, certificates, courses):
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.URL_PREFIX)
-    names = [m.blp.name for m in (auth, tasks, hours, instances, certificates)]
+    names = [m.blp.name for m in (auth, tasks, hours, instances, certificates, courses)]
     for plugin in app.extensions["plugins"]:  # each process brings its own routes
         for blueprint in plugin.blueprints()[0]:
             api.register_blueprint(blueprint, url_prefix=PREFIX + blueprint.url_prefix_v1)

@@ -11,7 +11,7 @@ from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
 from ...api.v1.schemas import LogEntrySchema, OkSchema, WaitingStepSchema
-from ...validation import Id, StrictSchema, Text, Year, count, length, one_of, pattern
+from ...validation import INT32_MAX, Id, StrictSchema, Text, Year, between, count, length, one_of, pattern
 from ..class_publication.api import ClassSchema
 from ..provider_prefiling.api import LEVELS, MOBILE, FilingOrgSchema
 from . import service
@@ -42,7 +42,7 @@ class ClassEnrollmentCreateSchema(ClassEnrollmentInputSchema):
 class EnrollmentListQuerySchema(StrictSchema):
     reviewing = fields.Boolean(load_default=False, metadata={
         "description": "true: the submitted enrolments in the caller's provider's classes (学员报名审核)"})
-    class_id = Id()
+    class_id = fields.Integer(validate=between(1, INT32_MAX))
     status = Text(validate=one_of(STATUSES))
 
 

@@ -19,11 +19,11 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import timezone, today, utcnow
-from ...domain import N_
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, label
 from ...models import ProcessInstance
+from ...models.ledger import CATEGORY_LABELS
 from ...services import plugins, runner
 from ...services.actors import Actor
 from ...services.audit import record_event
@@ -35,7 +35,7 @@ from .models import ProviderClass
 RECORD_TYPE = "provider_class"
 PROVIDER_ROLES = prefilings.PROVIDER_ROLES
 REVIEWER_ROLES = prefilings.REVIEWER_ROLES
-SUBJECTS = {"professional": N_("专业科目"), "public_general": N_("一般公需科目"), "public_industry": N_("行业公需科目")}
+SUBJECTS = dict(CATEGORY_LABELS)  # the ledger's categories
 OPEN = "open"
 
 REQUIRED = ("subject", "specialties", "years", "enrol_from", "enrol_until", "resubmit_until", "report_venue",

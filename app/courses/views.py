@@ -1,0 +1,24 @@
+"""What the API and the pages show of courses."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..i18n import label
+from ..models.ledger import CATEGORY_LABELS as SUBJECT_LABELS
+from .models import Course, CourseCategory, MyCourse
+from .service import progress
+
+
+def category_view(row: CourseCategory) -> dict[str, Any]:
+    return {"id": row.id, "parent_id": row.parent_id, "name": row.name, "subject": row.subject,
+            "subject_label": label(SUBJECT_LABELS[row.subject])}
+
+
+def course_view(row: Course) -> dict[str, Any]:
+    return {"id": row.id, "title": row.title, "category": category_view(row.category), "kind": row.kind,
+            "duration_seconds": row.duration_seconds, "hours": float(row.hours), "subject": row.subject,
+            "subject_label": label(SUBJECT_LABELS[row.subject])}
+
+
+def my_course_view(row: MyCourse) -> dict[str, Any]:
+    return {"course": course_view(row.course), "added_at": row.added_at, **progress(row)}
