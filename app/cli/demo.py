@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..clock import today
+from ..courses import demo as courses_demo
 from ..db import transaction
 from ..extensions import db
 from ..models import Organisation, RoleAssignment, User
@@ -135,6 +136,7 @@ def load_demo() -> DemoWorld:
     world.transferred = (world.users[who], world.orgs[from_unit], world.orgs[to_unit])
     for plugin in plugins.registry():
         plugin.demo(world)
+    courses_demo.load(world)  # the online-course catalogue (not a review process)
     return world
 
 

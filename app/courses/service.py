@@ -113,6 +113,11 @@ def mine(actor: Actor, tab: str = "all") -> list[MyCourse]:
     return list(db.session.scalars(query.order_by(MyCourse.added_at.desc(), MyCourse.id.desc()).limit(1000)))
 
 
+def mine_one(actor: Actor, course_id: int) -> MyCourse:
+    """One course of the actor's 我的课程 (404 otherwise)."""
+    return _mine(actor, course_id)
+
+
 def _mine(actor: Actor, course_id: int) -> MyCourse:
     row = db.session.scalar(select(MyCourse).where(MyCourse.user_id == actor.id, MyCourse.course_id == course_id))
     if row is None:

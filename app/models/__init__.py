@@ -2,9 +2,9 @@
 
 Each process keeps its own record models in its package (``app/processes/<name>/models.py``);
 they join the same metadata when the plug-ins are discovered (``create_app``). The online
-courses (``app/courses/``, not a review process) keep theirs in their package too.
+courses (``app/courses/``, not a review process) keep theirs in their package too, imported by
+``create_app``.
 """
-from ..courses.models import Course, CourseCategory, MyCourse, StudySession
 from .auth import ApiToken, LoginAttempt, WebSession
 from .certificate import Certificate, VerificationAttempt
 from .files import Attachment
@@ -14,8 +14,7 @@ from .process import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance
 from .types import utcnow
 
 __all__ = [
-    "ApiToken", "Attachment", "Certificate", "Course", "CourseCategory", "MyCourse", "StudySession",
-    "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
+    "ApiToken", "Attachment", "Certificate", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
     "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ROLES", "RoleAssignment",
     "TaskCandidate", "User", "VerificationAttempt", "WebSession", "utcnow",
 ]

@@ -40,6 +40,7 @@ def init_web(app: Flask) -> None:
     login_manager.login_view = "account.login"
     login_manager.login_message = None
 
+    from ..courses.pages import blp as courses_blp
     from .account import blp as account_blp
     from .certificates import blp as certificates_blp
     from .health import blp as health_blp
@@ -47,7 +48,7 @@ def init_web(app: Flask) -> None:
     from .inbox import blp as inbox_blp
     from .processes import blp as processes_blp
 
-    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp, certificates_blp):
+    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp, certificates_blp, courses_blp):
         app.register_blueprint(blueprint)
     for plugin in app.extensions["plugins"]:  # each process brings its own pages
         for blueprint in plugin.blueprints()[1]:

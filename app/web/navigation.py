@@ -10,7 +10,9 @@ from ..services.plugins import NavLink
 
 REVIEW_ROLES = ("reviewer", "admin")
 # Pages of the shared services (not of one process), after the plug-ins' own.
-SHARED_LINKS = (NavLink("certificate_pages.index", _l("E-certificates"), frozenset({"trainee"}), order=90),)
+SHARED_LINKS = (NavLink("courses_pages.mine", _l("My courses"), frozenset({"trainee"}), order=13),
+                NavLink("courses_pages.catalogue", _l("Online courses"), frozenset({"trainee"}), order=14),
+                NavLink("certificate_pages.index", _l("E-certificates"), frozenset({"trainee"}), order=90))
 
 
 def active(actor: Actor | None) -> tuple[str | None, int | None]:

@@ -32,10 +32,10 @@ ROUTES = {
 @pytest.fixture
 def setting(api, app, world) -> dict:
     ids = make_catalogue(app)
-    course = ids["交通强国建设纲要"]
+    course = ids["交通强国建设纲要解读"]
     api.as_(T1).post("/me/courses", json={"course_ids": [course]})
     session = api.as_(T1).post(f"/me/courses/{course}/start").get_json()["session"]
-    return {"course": course, "other": ids["公路路线设计规范"], "session": session}
+    return {"course": course, "other": ids["公路路线设计规范要点"], "session": session}
 
 
 def _state(api, ids: dict) -> tuple:

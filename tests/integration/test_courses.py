@@ -28,11 +28,13 @@ def _titles(body: dict) -> list[str]:
 
 def test_the_catalogue_by_category_subject_name_and_sort(api, catalogue):
     traffic = _ok(api.as_(T1).get("/courses", query_string={"category_id": catalogue["交通运输"]}))
-    assert sorted(_titles(traffic)) == ["公路工程施工监理", "公路路线设计规范"]  # the sub-tree
+    assert sorted(_titles(traffic)) == sorted(["公路路线设计规范要点", "城市轨道交通线网规划", "公路工程施工监理实务",
+                                               "桥梁工程质量检测", "智慧公路运营管理"])  # the whole sub-tree
     public = _ok(api.as_(T1).get("/courses", query_string={"subject": "public_industry", "sort": "hours",
                                                             "order": "desc"}))
-    assert _titles(public) == ["交通强国建设纲要", "交通运输安全生产法规解读"]
-    assert _titles(_ok(api.as_(T1).get("/courses", query_string={"q": "监理"}))) == ["公路工程施工监理"]
+    assert [c["hours"] for c in public["items"]] == [2.0, 1.5, 1.5, 1.0]
+    assert _titles(public)[0] == "交通强国建设纲要解读"
+    assert _titles(_ok(api.as_(T1).get("/courses", query_string={"q": "监理"}))) == ["公路工程施工监理实务"]
     shortest = _ok(api.as_(T1).get("/courses", query_string={"sort": "duration"}))["items"][0]
     assert shortest["title"] == "交通运输安全生产法规解读" and shortest["subject_label"] == "行业公需科目"
     tree = _ok(api.as_(T1).get("/course-categories"))["items"]
@@ -40,7 +42,7 @@ def test_the_catalogue_by_category_subject_name_and_sort(api, catalogue):
 
 
 def test_courses_are_added_in_batch_listed_by_tab_and_removed(api, catalogue):
-    ids = [catalogue["交通运输安全生产法规解读"], catalogue["公路路线设计规范"]]
+    ids = [catalogue["交通运输安全生产法规解读"], catalogue["公路路线设计规范要点"]]
     added = _ok(api.as_(T1).post("/me/courses", json={"course_ids": ids + ids[:1]}))
     assert added["total"] == 2 and all(i["progress"] == 0 for i in added["items"])
     again = _ok(api.as_(T1).post("/me/courses", json={"course_ids": ids[:1]}))
@@ -67,7 +69,7 @@ def _beat(api, who: str, course_id: int, session: str, seq: int, idle: bool = Fa
 
 @pytest.fixture
 def studying(api, catalogue, clock) -> tuple[int, str]:
-    course_id = catalogue["交通强国建设纲要"]  # an hour long
+    course_id = catalogue["交通强国建设纲要解读"]  # an hour long
     _ok(api.as_(T1).post("/me/courses", json={"course_ids": [course_id]}))
     return course_id, _start(api, T1, course_id)
 
@@ -97,7 +99,7 @@ def test_a_second_window_stops_the_first_with_the_seeds_message(api, clock, stud
 
 def test_another_course_in_another_window_stops_the_first_too(api, clock, catalogue, studying):
     course_id, first = studying
-    other = catalogue["专业技术人员职业道德"]
+    other = catalogue["专业技术人员职业道德与诚信建设"]
     _ok(api.as_(T1).post("/me/courses", json={"course_ids": [other]}))
     _start(api, T1, other)
     clock.advance(timedelta(seconds=30))
@@ -149,3 +151,20 @@ def test_a_finished_course_credits_its_hours_once_under_its_subject(api, app, cl
     assert [i["course"]["id"] for i in studied] == [course_id]
     refused = api.as_(T1).delete(f"/me/courses/{course_id}")
     assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "completed"
+
+
+def test_the_consistency_check_holds_the_course_credits_to_the_finished_courses(api, app, clock, catalogue):
+    from app.services.consistency import check_all
+
+    course_id = catalogue["交通运输安全生产法规解读"]
+    _ok(api.as_(T1).post("/me/courses", json={"course_ids": [course_id]}))
+    session = _start(api, T1, course_id)
+    for seq in range(1, 5):
+        clock.advance(timedelta(seconds=30))
+        _ok(_beat(api, T1, course_id, session, seq))
+    with app.app_context():
+        report = check_all()
+        assert report.ok and report.checked["courses"] == 1
+        db.session.execute(db.text("UPDATE hour_entry SET hours = 3 WHERE source = 'course'"))
+        db.session.commit()
+        assert {p.check for p in check_all().problems} == {"courses"}
