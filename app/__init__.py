@@ -109,7 +109,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _trust_proxies(app)
     app.extensions["plugins"] = discover()  # the process packages, with their models
-    from .courses import models as _course_models  # noqa: F401  (the online courses' tables)
+    from .courses.feature import FEATURE as courses  # the online courses (not a review process)
+    app.extensions["features"] = (courses,)
     init_engine(app)
     init_api(app)
     init_web(app)

@@ -15,8 +15,7 @@ from ..validation import INT32_MAX, Id, StrictSchema, Text, between, count, leng
 from . import service
 from .views import category_view, course_view, my_course_view
 
-URL_PREFIX = ""
-blp = Blueprint("courses", __name__, description="Online courses (网络课程)")
+blp = Blueprint("courses", __name__, api_prefix="", description="Online courses (网络课程)")
 
 
 class CatalogueQuerySchema(StrictSchema):

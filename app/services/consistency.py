@@ -13,12 +13,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
 from workflows import LoadedInstance, combined_status
 
-from ..courses.models import Course, MyCourse
 from ..extensions import db
 from ..models import HourEntry, HumanTask, ProcessEvent, ProcessInstance, TaskCandidate
 from . import plugins
@@ -35,7 +34,6 @@ CHECKS = {
     "record": "the record's status mirrors the instance (and the plug-in's own record checks)",
     "chain": "the event hash chain verifies",
     "orphans": "no record without its instance, no ledger entry without its record",
-    "courses": "each finished online course stands in the ledger once with its hours and subject; nothing else does",
 }
 
 
@@ -43,6 +41,8 @@ def all_checks() -> dict[str, str]:
     checks = dict(CHECKS)
     for plugin in plugins.registry():
         checks.update(plugin.checks)
+    for feature in plugins.features():
+        checks.update({name: what for name, (what, _check) in feature.checks.items()})
     return checks
 
 
@@ -99,7 +99,9 @@ def check_all(batch: int = 500) -> Report:
         last_id = instances[-1].id
         db.session.expunge_all()  # the walk keeps nothing of a finished batch
     _orphans(report)
-    _courses(report)
+    for feature in plugins.features():  # checks of the parts that are not processes (online courses)
+        for _what, check in feature.checks.values():
+            check(report)
     return report
 
 
@@ -226,28 +228,3 @@ def _orphans(report: Report) -> None:
             report.add(None, "orphans", f"ledger entry {entry_id} credits {kind} {record_id}, which does not exist")
         plugin.check_orphans(report)
 
-
-def _courses(report: Report) -> None:
-    """The online courses' credits (``source = 'course'``, not a process's) against the finished
-    courses: net hours per my-course equal the course's hours when finished, nothing otherwise."""
-    from ..courses.service import SOURCE
-
-    report.checked["courses"] += 0  # listed even with no course studied yet
-    standing: dict[int, tuple[int, str, Any]] = {}
-    for source_id, user_id, category, hours in db.session.execute(
-            select(HourEntry.source_id, HourEntry.user_id, HourEntry.category, func.sum(HourEntry.hours))
-            .where(HourEntry.source == SOURCE).group_by(HourEntry.source_id, HourEntry.user_id, HourEntry.category)):
-        standing[source_id] = (user_id, category, hours)
-    rows = db.session.execute(select(MyCourse.id, MyCourse.user_id, MyCourse.completed_at, Course.hours, Course.subject)
-                              .join(Course, Course.id == MyCourse.course_id))
-    for my_id, user_id, completed_at, hours, subject in rows:
-        report.checked["courses"] += 1
-        found = standing.pop(my_id, None)
-        expected = (user_id, subject, hours) if completed_at is not None else None
-        if found is None and expected is None:
-            continue
-        if found is None or expected is None or found[:2] != expected[:2] or float(found[2]) != float(expected[2]):
-            report.add(None, "courses", f"my-course {my_id} (finished={completed_at is not None}): ledger {found}, "
-                                        f"expected {expected}")
-    for my_id, found in standing.items():
-        report.add(None, "courses", f"ledger credits my-course {my_id}, which does not exist: {found}")

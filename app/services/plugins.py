@@ -297,6 +297,24 @@ class ProcessPlugin:
         return f"<ProcessPlugin {self.name}>"
 
 
+# -- features that are not review processes -------------------------------------------------------
+
+@dataclass(frozen=True)
+class Feature:
+    """A part of the product that is not a review process (the online courses): what it brings to the
+    app, which the composition root (``create_app``) registers: its API and page blueprints, and
+    consistency checks of its own (name -> (what it compares, ``check(report)``))."""
+
+    name: str
+    api_blueprints: tuple[Any, ...] = ()
+    page_blueprints: tuple[Any, ...] = ()
+    checks: dict[str, tuple[str, Callable[[Any], None]]] = field(default_factory=dict)
+
+
+def features() -> tuple[Feature, ...]:
+    return tuple(current_app.extensions.get("features", ()))
+
+
 # -- the registry ---------------------------------------------------------------------------------
 
 class Registry:

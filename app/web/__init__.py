@@ -40,7 +40,6 @@ def init_web(app: Flask) -> None:
     login_manager.login_view = "account.login"
     login_manager.login_message = None
 
-    from ..courses.pages import blp as courses_blp
     from .account import blp as account_blp
     from .certificates import blp as certificates_blp
     from .health import blp as health_blp
@@ -48,10 +47,13 @@ def init_web(app: Flask) -> None:
     from .inbox import blp as inbox_blp
     from .processes import blp as processes_blp
 
-    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp, certificates_blp, courses_blp):
+    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp, certificates_blp):
         app.register_blueprint(blueprint)
     for plugin in app.extensions["plugins"]:  # each process brings its own pages
         for blueprint in plugin.blueprints()[1]:
+            app.register_blueprint(blueprint)
+    for feature in app.extensions.get("features", ()):  # and each feature (the online courses)
+        for blueprint in feature.page_blueprints:
             app.register_blueprint(blueprint)
     for name in app.extensions["api_blueprints"]:  # bearer tokens, no cookies: nothing to forge
         csrf.exempt(app.blueprints[name])

@@ -22,7 +22,7 @@ LAYERS = [
     ("app.db", "app.storage"),
     ("app.services",),
     ("app.api", "app.web"),
-    ("app.processes",),
+    ("app.processes", "app.courses"),
     ("app.cli", "app"),
 ]
 

@@ -42,16 +42,15 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
 
-    from ...courses import api as courses
     from . import auth, certificates, hours, instances, tasks
 
-    for module in (auth, tasks, hours, instances, certificates, courses):
+    for module in (auth, tasks, hours, instances, certificates):
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.URL_PREFIX)
-    names = [m.blp.name for m in (auth, tasks, hours, instances, certificates, courses)]
-    for plugin in app.extensions["plugins"]:  # each process brings its own routes
-        for blueprint in plugin.blueprints()[0]:
-            api.register_blueprint(blueprint, url_prefix=PREFIX + blueprint.url_prefix_v1)
-            names.append(blueprint.name)
+    names = [m.blp.name for m in (auth, tasks, hours, instances, certificates)]
+    extra = [blueprint for feature in app.extensions.get("features", ()) for blueprint in feature.api_blueprints]
+    for blueprint in [*(b for plugin in app.extensions["plugins"] for b in plugin.blueprints()[0]), *extra]:
+        api.register_blueprint(blueprint, url_prefix=PREFIX + blueprint.url_prefix_v1)  # each process's, each feature's
+        names.append(blueprint.name)
     app.before_request(authenticate_request)
     app.extensions["json_api"] = api
     app.extensions["api_blueprints"] = names
