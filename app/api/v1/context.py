@@ -12,6 +12,8 @@ from .errors import error_response
 PREFIX = "/api/v1"
 PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json", "certificates.verify"})
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.me"})
+# Reads that record something all the same (a certificate look-up, for throttling guessers).
+RECORDING_READS = frozenset({"certificates.verify"})
 
 
 def bearer_token() -> str | None:
@@ -26,8 +28,8 @@ def authenticate_request() -> Response | None:
     """Resolve the bearer token of an API request to an actor (app-wide before_request)."""
     if not request.path.startswith(PREFIX + "/"):
         return None
-    if request.method in READ_METHODS:  # API reads write nothing (web pages may: session expiry)
-        begin_read_only()
+    if request.method in READ_METHODS and request.endpoint not in RECORDING_READS:
+        begin_read_only()  # API reads write nothing (web pages may: session expiry)
     if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
         return None
     token = bearer_token()
