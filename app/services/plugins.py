@@ -33,6 +33,7 @@ from workflows import Snapshot, TaskInfo
 from ..errors import NotFound
 from ..extensions import db
 from ..i18n import _
+from ..validation import StrictSchema
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..models import ProcessEvent, ProcessInstance
@@ -96,6 +97,9 @@ def org_reviewers(attribute: str, roles: tuple[str, ...] = ("reviewer",)) -> Lan
 
 
 # -- step forms, decisions, what the inbox shows -----------------------------------------------
+
+class NoInputs(StrictSchema):
+    """The schema of a step form that takes nothing but the decision (its rule still applies)."""
 
 @dataclass
 class StepContext:

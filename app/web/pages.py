@@ -8,8 +8,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from flask import Response, render_template, send_file
+from flask import Response, flash, redirect, render_template, send_file
 
+from ..db import savepoint
 from ..errors import ServiceError
 from ..i18n import _
 
@@ -64,3 +65,15 @@ def file_items(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """File views with their size in words and how the page previews them."""
     return [{**view, "size_text": file_size(view["size"]), "preview": preview_kind(view["content_type"])}
             for view in views]
+
+
+def act(target: str, do: Any, done: str) -> Response:
+    """A button's action on a record (the app's CSRF protection has checked the form): ``do()`` in a
+    savepoint, ``done`` flashed, or the refusal's message; back to ``target`` either way."""
+    try:
+        with savepoint():
+            do()
+        flash(done, "success")
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    return redirect(target)

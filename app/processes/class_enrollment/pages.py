@@ -15,6 +15,7 @@ from ...i18n import _, label, localise
 from ...models import ProcessInstance
 from ...services import runner
 from ...web import session as web_session
+from ...web.pages import act
 from ..class_publication import service as classes
 from ..class_publication.models import ProviderClass
 from ..class_publication.views import public_view
@@ -143,14 +144,7 @@ def detail(enrollment_id: int) -> Any:
 
 
 def _act(enrollment_id: int, do: Any, done: str) -> Any:
-    try:
-        with savepoint():
-            do()
-        flash(done, "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
-    return redirect(url_for("class_enrollment.detail", enrollment_id=enrollment_id))
-
+    return act(url_for("class_enrollment.detail", enrollment_id=enrollment_id), do, done)
 
 @blp.route("/class-enrollments/<int:enrollment_id>/submit", methods=["POST"])
 def submit(enrollment_id: int) -> Any:

@@ -10,17 +10,22 @@ from ...domain import N_
 from ...extensions import db
 from ...i18n import _l
 from ...services.actors import Actor
-from ...services.plugins import Fact, NavLink, ProcessPlugin, StepContext, StepForm, Summary, org_reviewers, person
-from ...validation import StrictSchema
+from ...services.plugins import (
+    Fact,
+    NavLink,
+    NoInputs,
+    ProcessPlugin,
+    StepContext,
+    StepForm,
+    Summary,
+    org_reviewers,
+    person,
+)
 from ..class_publication import service as classes
 from ..class_publication.models import ProviderClass
 from . import api, demo, pages, service
 from .models import ClassEnrollment
 from .views import enrollment_view
-
-
-class NoInputs(StrictSchema):
-    """A step that takes nothing but the decision (its rule still applies)."""
 
 
 def _submission(ctx: StepContext) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from ...i18n import _, label, localise
 from ...models import ProcessInstance
 from ...services import runner
 from ...web import session as web_session
+from ...web.pages import act
 from ..provider_prefiling import service as prefilings
 from ..provider_prefiling.pages import _flat
 from . import service
@@ -190,15 +191,9 @@ def detail(class_id: int) -> Any:
 
 
 def _act(class_id: int, do: Any, done: str) -> Any:
-    try:
-        with savepoint():
-            do()
-        flash(done, "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
-    return redirect(request.form.get("next") if request.form.get("next") == url_for("class_publication.index")
-                    else url_for("class_publication.detail", class_id=class_id))
-
+    back = request.form.get("next")  # 开启 from the list returns to the list
+    return act(back if back == url_for("class_publication.index")
+               else url_for("class_publication.detail", class_id=class_id), do, done)
 
 @blp.route("/classes/<int:class_id>/submit", methods=["POST"])
 def submit(class_id: int) -> Any:

@@ -8,15 +8,20 @@ from flask import url_for
 from ...domain import N_
 from ...i18n import _l
 from ...services.actors import Actor
-from ...services.plugins import Decision, Fact, NavLink, ProcessPlugin, StepContext, StepForm, Summary, org_reviewers
-from ...validation import StrictSchema
+from ...services.plugins import (
+    Decision,
+    Fact,
+    NavLink,
+    NoInputs,
+    ProcessPlugin,
+    StepContext,
+    StepForm,
+    Summary,
+    org_reviewers,
+)
 from . import api, demo, pages, service
 from .models import ProviderClass
 from .views import class_view
-
-
-class NoInputs(StrictSchema):
-    """A step that takes nothing but the decision (its rule still applies)."""
 
 
 def _submission(ctx: StepContext) -> dict[str, Any]:

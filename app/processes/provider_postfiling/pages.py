@@ -16,7 +16,7 @@ from ...i18n import _, localise
 from ...models import ProcessInstance
 from ...services import runner
 from ...web import session as web_session
-from ...web.pages import file_items, file_response
+from ...web.pages import act, file_items, file_response
 from ..provider_prefiling import service as prefilings
 from . import results, service
 from .api import PostFilingCreateSchema, PostFilingInputSchema, xlsx_response
@@ -158,14 +158,7 @@ def results_errors(filing_id: int) -> Any:
 
 
 def _act(filing_id: int, do: Any, done: str) -> Any:
-    try:
-        with savepoint():
-            do()
-        flash(done, "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
-    return redirect(url_for("provider_postfiling.detail", filing_id=filing_id))
-
+    return act(url_for("provider_postfiling.detail", filing_id=filing_id), do, done)
 
 @blp.route("/post-filings/<int:filing_id>/files", methods=["POST"])
 def upload(filing_id: int) -> Any:

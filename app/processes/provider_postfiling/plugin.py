@@ -12,15 +12,20 @@ from ...i18n import _l
 from ...models import Certificate, HourEntry
 from ...services import attachments
 from ...services.actors import Actor
-from ...services.plugins import Decision, Fact, NavLink, ProcessPlugin, StepContext, StepForm, Summary, org_reviewers
-from ...validation import StrictSchema
+from ...services.plugins import (
+    Decision,
+    Fact,
+    NavLink,
+    NoInputs,
+    ProcessPlugin,
+    StepContext,
+    StepForm,
+    Summary,
+    org_reviewers,
+)
 from . import api, pages, service
 from .models import PostFiling, PostFilingResult
 from .views import postfiling_view
-
-
-class NoInputs(StrictSchema):
-    """A step that takes nothing but the decision (its rule still applies)."""
 
 
 def _submission(ctx: StepContext) -> dict[str, Any]:

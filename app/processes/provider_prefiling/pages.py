@@ -18,7 +18,7 @@ from ...i18n import _, localise
 from ...models import ProcessInstance
 from ...services import runner
 from ...web import session as web_session
-from ...web.pages import file_items, file_response
+from ...web.pages import act, file_items, file_response
 from . import form_pdf as form_pdf_module
 from . import service
 from .api import FORMS, LEVELS, FilingInputSchema, pdf_response
@@ -184,15 +184,7 @@ def detail(filing_id: int) -> Any:
 
 
 def _act(filing_id: int, do: Any, done: str) -> Any:
-    """A provider's action on the filing (the app's CSRF protection has checked the form)."""
-    try:
-        with savepoint():
-            do()
-        flash(done, "success")
-    except ServiceError as exc:
-        flash(exc.message, "error")
-    return redirect(url_for("provider_prefiling.detail", filing_id=filing_id))
-
+    return act(url_for("provider_prefiling.detail", filing_id=filing_id), do, done)
 
 @blp.route("/filings/<int:filing_id>/submit", methods=["POST"])
 def submit(filing_id: int) -> Any:

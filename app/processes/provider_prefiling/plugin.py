@@ -13,6 +13,7 @@ from ...services.plugins import (
     Decision,
     Fact,
     NavLink,
+    NoInputs,
     ProcessPlugin,
     StepContext,
     StepForm,
@@ -20,14 +21,9 @@ from ...services.plugins import (
     org_reviewers,
     reviewers,
 )
-from ...validation import StrictSchema
 from . import api, demo, pages, service
 from .models import PreFiling
 from .views import filing_view
-
-
-class NoInputs(StrictSchema):
-    """A step that takes nothing but the decision (its rule still applies)."""
 
 
 def _submission(ctx: StepContext) -> dict[str, Any]:
