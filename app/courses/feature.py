@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..domain import N_
 from ..extensions import db
 from ..models import HourEntry
 from ..services.plugins import Feature
@@ -41,4 +42,5 @@ def check_credits(report: Any) -> None:
 FEATURE = Feature(
     name="courses", api_blueprints=(api.blp,), page_blueprints=(pages.blp,),
     checks={"courses": ("each finished online course stands in the ledger once with its hours and subject; "
-                        "nothing else does", check_credits)})
+                        "nothing else does", check_credits)},
+    ledger_sources={SOURCE: N_("在线学习")})

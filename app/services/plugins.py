@@ -208,6 +208,8 @@ class ProcessPlugin:
     has_files: ClassVar[bool] = False  # records carry attachments (``files``): the task page shows them
     nav: ClassVar[tuple[NavLink, ...]] = ()
     checks: ClassVar[dict[str, str]] = {}  # consistency checks of its own: name -> what it compares
+    # The ledger sources (``HourEntry.source``) its records credit -> what the hour record calls them
+    ledger_sources: ClassVar[dict[str, Any]] = {}
 
     # -- reading records --------------------------------------------------------------------
     def get(self, record_id: int, *, refresh: bool = False) -> Any:
@@ -313,6 +315,7 @@ class Feature:
     api_blueprints: tuple[Any, ...] = ()
     page_blueprints: tuple[Any, ...] = ()
     checks: dict[str, tuple[str, Callable[[Any], None]]] = field(default_factory=dict)
+    ledger_sources: dict[str, Any] = field(default_factory=dict)  # as ``ProcessPlugin.ledger_sources``
 
 
 def features() -> tuple[Feature, ...]:

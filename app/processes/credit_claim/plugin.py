@@ -96,6 +96,7 @@ class CreditClaimPlugin(ProcessPlugin):
     nav = (NavLink("credit_claim.home", _l("My hours"), frozenset({"trainee"}), order=10),
            NavLink("credit_claim.new_claim", _l("New claim"), frozenset({"trainee"}), order=11))
     checks = {"ledger": "an approved claim stands in the ledger with its registered hours; any other with none"}
+    ledger_sources = {service.RECORD_TYPE: N_("学时登记")}
 
     def visible(self, record: Claim, actor: Actor) -> bool:
         return service.visible(record, actor)

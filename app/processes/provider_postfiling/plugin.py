@@ -66,6 +66,7 @@ class ProviderPostfilingPlugin(ProcessPlugin):
     has_files = True
     checks = {"credits": "a filed post-training filing credits and certifies each passing trainee once; "
                          "any other none"}
+    ledger_sources = {service.RECORD_TYPE: N_("机构培训")}
     nav = (NavLink("provider_postfiling.index", _l("Post-training filings"), frozenset(service.PROVIDER_ROLES),
                    frozenset({"provider"}), order=33),)
 
