@@ -59,11 +59,18 @@ DEFAULTS: dict[str, Any] = {
         "VERIFY_MAX_MISSES_PER_IP": 20,
         "VERIFY_WINDOW_SECONDS": 600,
     },
+    # The yearly requirement of the region this deployment serves (``REGION``, one of ``REGIONS``).
+    # A region may ask more of senior titles (正高级 / 高级: SENIOR_TOTAL_HOURS) and count at most
+    # DAILY_CAP_HOURS for a day of training. TOTAL_HOURS, PROFESSIONAL_HOURS, PUBLIC_HOURS set
+    # directly in this section (e.g. APP_POLICY__TOTAL_HOURS=96) override the region's.
     "POLICY": {
-        "TOTAL_HOURS": 90,
-        "PROFESSIONAL_HOURS": 60,
-        "PUBLIC_HOURS": 18,
+        "REGION": "zhejiang",
         "ROUTE_CAP_HOURS": 36,
+        "REGIONS": {
+            "zhejiang": {"NAME": "浙江省交通运输", "TOTAL_HOURS": 90, "PROFESSIONAL_HOURS": 60, "PUBLIC_HOURS": 18},
+            "tianjin": {"NAME": "天津市", "TOTAL_HOURS": 96, "SENIOR_TOTAL_HOURS": 144, "PROFESSIONAL_HOURS": 0,
+                        "PUBLIC_HOURS": 0, "DAILY_CAP_HOURS": 8},
+        },
     },
     # OpenAPI (flask-smorest)
     "API_TITLE": "Continuing-education approvals",

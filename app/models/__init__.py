@@ -11,10 +11,12 @@ from .files import Attachment
 from .ledger import HourEntry
 from .org import GLOBAL_ROLES, ORG_KINDS, ROLES, Organisation, RoleAssignment, User
 from .process import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance, TaskCandidate
+from .record import ProfileConfirmation, RecordPrint
 from .types import utcnow
 
 __all__ = [
     "ApiToken", "Attachment", "Certificate", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
-    "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ROLES", "RoleAssignment",
+    "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ProfileConfirmation", "ROLES",
+    "RecordPrint", "RoleAssignment",
     "TaskCandidate", "User", "VerificationAttempt", "WebSession", "utcnow",
 ]

@@ -115,11 +115,10 @@ def get_own(number: str, actor: Actor) -> Certificate:
     return cert
 
 
-def verify(number: str, ip: str) -> dict[str, Any]:
-    """The public check of a number: genuine or not, and whose (name and masked ID only).
-
-    Every look-up is recorded; an address with too many unknown numbers in the window is
-    refused (429) until it passes, whatever it asks for."""
+def guard_lookup(ip: str) -> str:
+    """Refuse (429) an address that looked up too many unknown numbers within the window, whatever it
+    asks for now; the caller then records this look-up with ``record_lookup``. Shared by every public
+    check of a printed number (certificates, hour records)."""
     conf = current_app.config["CERTIFICATES"]
     window = int(conf["VERIFY_WINDOW_SECONDS"])
     ip = (ip or "")[:45]
@@ -130,8 +129,21 @@ def verify(number: str, ip: str) -> dict[str, Any]:
     if misses >= int(conf["VERIFY_MAX_MISSES_PER_IP"]):
         raise TooManyAttempts(_("Too many unknown certificate numbers from this address; try again in %(minutes)s "
                                 "minutes.", minutes=max(1, window // 60)), headers={"Retry-After": str(window)})
+    return ip
+
+
+def record_lookup(ip: str, found: bool) -> None:
+    db.session.add(VerificationAttempt(ip=ip, found=found))
+
+
+def verify(number: str, ip: str) -> dict[str, Any]:
+    """The public check of a number: genuine or not, and whose (name and masked ID only).
+
+    Every look-up is recorded; an address with too many unknown numbers in the window is
+    refused (429) until it passes, whatever it asks for."""
+    ip = guard_lookup(ip)
     cert = db.session.scalar(select(Certificate).where(Certificate.number == number[:24]))
-    db.session.add(VerificationAttempt(ip=ip, found=cert is not None))
+    record_lookup(ip, cert is not None)
     if cert is None:
         return {"number": number[:24], "genuine": False}
     return {"number": cert.number, "genuine": cert.revoked_at is None, "revoked": cert.revoked_at is not None,

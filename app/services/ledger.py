@@ -16,18 +16,41 @@ ZERO = Decimal("0.0")
 ONE_DECIMAL = Decimal("0.1")
 
 
+OVERRIDES = ("TOTAL_HOURS", "PROFESSIONAL_HOURS", "PUBLIC_HOURS")
+
+
+def _hours(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
 @dataclass(frozen=True)
 class Policy:
+    """The yearly requirement for one person: the region's (``[POLICY]`` in config), for their title level."""
+
     total: Decimal
     professional: Decimal
     public: Decimal
     route_cap: Decimal
+    region: str = ""
+    daily_cap: Decimal | None = None  # at most this many hours count for one day of training
+    senior: bool = False  # measured against the senior titles' total
 
     @classmethod
-    def current(cls) -> Policy:
+    def current(cls, *, senior: bool = False) -> Policy:
         cfg = current_app.config["POLICY"]
-        return cls(Decimal(str(cfg["TOTAL_HOURS"])), Decimal(str(cfg["PROFESSIONAL_HOURS"])),
-                   Decimal(str(cfg["PUBLIC_HOURS"])), Decimal(str(cfg["ROUTE_CAP_HOURS"])))
+        region = {**cfg["REGIONS"][cfg["REGION"]], **{key: cfg[key] for key in OVERRIDES if key in cfg}}
+        total = region["TOTAL_HOURS"]
+        senior_total = region.get("SENIOR_TOTAL_HOURS")
+        if senior and senior_total is not None:
+            total = senior_total
+        return cls(total=Decimal(str(total)), professional=Decimal(str(region["PROFESSIONAL_HOURS"])),
+                   public=Decimal(str(region["PUBLIC_HOURS"])), route_cap=Decimal(str(cfg["ROUTE_CAP_HOURS"])),
+                   region=str(region.get("NAME", cfg["REGION"])), daily_cap=_hours(region.get("DAILY_CAP_HOURS")),
+                   senior=senior and senior_total is not None)
+
+    def day_limit(self, days: int) -> Decimal | None:
+        """The most hours a record spanning ``days`` days may count (None: no daily limit)."""
+        return None if self.daily_cap is None else self.daily_cap * max(days, 1)
 
 
 def credit(*, user_id: int, year: int, category: str, source: str, source_id: int,
@@ -86,18 +109,27 @@ def lock_person(user_id: int) -> None:
         db.session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
 
 
-def year_summary(user_id: int, year: int) -> dict[str, Any]:
+def year_summary(user_id: int, year: int, policy: Policy | None = None) -> dict[str, Any]:
+    """A person's hours for a year by subject and by source, against ``policy`` (default: the region's)."""
     rows = db.session.execute(
         select(HourEntry.category, HourEntry.source, func.sum(HourEntry.hours))
         .where(HourEntry.user_id == user_id, HourEntry.year == year)
         .group_by(HourEntry.category, HourEntry.source)).all()
+    return summarise(year, [(category, source, hours) for category, source, hours in rows],
+                     policy or Policy.current())
+
+
+def summarise(year: int, rows: list[tuple[str, str, Any]], policy: Policy) -> dict[str, Any]:
+    """The year's totals from (category, source, hours) sums."""
     by_category = {"professional": ZERO, "public_general": ZERO, "public_industry": ZERO}
     by_source: dict[str, Decimal] = {}
+    by_source_category: dict[str, dict[str, Decimal]] = {}
     for category, source, hours in rows:
         hours = Decimal(str(hours)).quantize(ONE_DECIMAL)
         by_category[category] = by_category.get(category, ZERO) + hours
         by_source[source] = by_source.get(source, ZERO) + hours
-    policy = Policy.current()
+        cell = by_source_category.setdefault(source, {})
+        cell[category] = cell.get(category, ZERO) + hours
     professional = by_category["professional"]
     public = by_category["public_general"] + by_category["public_industry"]
     total = professional + public
@@ -110,8 +142,11 @@ def year_summary(user_id: int, year: int) -> dict[str, Any]:
         "public_general": by_category["public_general"],
         "public_industry": by_category["public_industry"],
         "by_source": by_source,
+        "by_source_category": by_source_category,
         "required": {"total": policy.total, "professional": policy.professional,
                      "public": policy.public},
+        "region": policy.region,
+        "senior": policy.senior,
         "complete": complete,
         "completion_label": _("Qualified") if complete else _("Not completed"),
     }

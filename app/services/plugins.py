@@ -177,6 +177,18 @@ class Summary:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """A person's registration details for a year (报名资料), as the plug-in holding them shows them:
+    what the printed hour record carries, the person confirms, and the policy's title level reads."""
+
+    facts: tuple[Fact, ...]
+    approved: bool  # reviewed and in force (only such details may be confirmed and printed)
+    senior: bool = False  # a senior title (正高级 / 高级): some regions ask more hours of them
+    unit: str = ""
+    url: str | None = None  # where the person sees or changes them
+
+
+@dataclass(frozen=True)
 class NavLink:
     """A page of the plug-in in the header, for people in ``roles`` at organisations of ``org_kinds``."""
 
@@ -275,6 +287,10 @@ class ProcessPlugin:
         """Attachments shown with the record; a plug-in with files returns them."""
         return []
 
+    def profile(self, user_id: int, year: int) -> Profile | None:
+        """The person's registration details for ``year``, if this plug-in's records hold them."""
+        return None
+
     def log_remark(self, event: ProcessEvent) -> list[str]:
         """Words of the plug-in's own for an event in the flow log (after the decision's)."""
         return []
@@ -369,6 +385,21 @@ class Registry:
     def process_names(self) -> dict[str, str]:
         """Every process key with its name, in plug-in order."""
         return {key: name for plugin in self for key, name in plugin.processes.items()}
+
+    def profile_of(self, user_id: int, year: int) -> Profile | None:
+        """The person's registration details for the year, from the first plug-in that holds them."""
+        for plugin in self:
+            found = plugin.profile(user_id, year)
+            if found is not None:
+                return found
+        return None
+
+    def ledger_sources(self) -> dict[str, Any]:
+        """Every ledger source the plug-ins and features credit -> its label, in their order."""
+        named = {source: name for plugin in self for source, name in plugin.ledger_sources.items()}
+        for feature in features():
+            named.update(feature.ledger_sources)
+        return named
 
 
 def discover(package: str = PLUGIN_PACKAGE) -> Registry:

@@ -28,7 +28,7 @@ API_PREFIX = "/api/"
 # Pages anyone may open; everything else needs a login (and a changed initial password).
 PUBLIC_ENDPOINTS = frozenset({"account.login", "account.register", "account.language", "static",
                               "health.healthz", "health.favicon", "certificate_pages.verify",
-                              "certificate_pages.lookup"})
+                              "certificate_pages.lookup", "record_pages.verify", "record_pages.lookup"})
 PASSWORD_ENDPOINTS = frozenset({"account.password", "account.logout", "account.language", "account.ping"})
 
 
@@ -46,8 +46,9 @@ def init_web(app: Flask) -> None:
     from .home import blp as home_blp
     from .inbox import blp as inbox_blp
     from .processes import blp as processes_blp
+    from .records import blp as records_blp
 
-    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp, certificates_blp):
+    for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp, certificates_blp, records_blp):
         app.register_blueprint(blueprint)
     for plugin in app.extensions["plugins"]:  # each process brings its own pages
         for blueprint in plugin.blueprints()[1]:

@@ -10,8 +10,11 @@ from ..services.plugins import NavLink
 
 REVIEW_ROLES = ("reviewer", "admin")
 # Pages of the shared services (not of one process), after the plug-ins' own.
-SHARED_LINKS = (NavLink("courses_pages.mine", _l("My courses"), frozenset({"trainee"}), order=13),
+SHARED_LINKS = (NavLink("record_pages.home", _l("Learning home"), frozenset({"trainee"}), order=5),
+                NavLink("courses_pages.mine", _l("My courses"), frozenset({"trainee"}), order=13),
                 NavLink("courses_pages.catalogue", _l("Online courses"), frozenset({"trainee"}), order=14),
+                NavLink("record_pages.record", _l("Hour record"), frozenset({"trainee"}), order=88),
+                NavLink("record_pages.history", _l("History"), frozenset({"trainee"}), order=89),
                 NavLink("certificate_pages.index", _l("E-certificates"), frozenset({"trainee"}), order=90))
 
 

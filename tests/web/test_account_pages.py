@@ -41,7 +41,7 @@ def test_reviewer_lands_in_the_inbox_and_trainee_at_home(web):
     reviewer = web("unit_reviewer")
     assert reviewer.get("/").headers["Location"].endswith("/inbox")
     trainee = web(T1)
-    assert trainee.get("/").headers["Location"].endswith("/me")
+    assert trainee.get("/").headers["Location"].endswith("/hours")  # 学习首页
 
 
 def test_logout_revokes_the_session_even_for_a_copied_cookie(app, web):

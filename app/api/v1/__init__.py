@@ -42,11 +42,11 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
 
-    from . import auth, certificates, hours, instances, tasks
+    from . import auth, certificates, hours, instances, records, tasks
 
-    for module in (auth, tasks, hours, instances, certificates):
+    for module in (auth, tasks, hours, records, instances, certificates):
         api.register_blueprint(module.blp, url_prefix=PREFIX + module.URL_PREFIX)
-    names = [m.blp.name for m in (auth, tasks, hours, instances, certificates)]
+    names = [m.blp.name for m in (auth, tasks, hours, records, instances, certificates)]
     extra = [blueprint for feature in app.extensions.get("features", ()) for blueprint in feature.api_blueprints]
     for blueprint in [*(b for plugin in app.extensions["plugins"] for b in plugin.blueprints()[0]), *extra]:
         api.register_blueprint(blueprint, url_prefix=PREFIX + blueprint.url_prefix_v1)  # each process's, each feature's

@@ -10,10 +10,11 @@ from ...services.actors import Actor
 from .errors import error_response
 
 PREFIX = "/api/v1"
-PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json", "certificates.verify"})
+PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json", "certificates.verify",
+                              "records.verify"})
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.me"})
-# Reads that record something all the same (a certificate look-up, for throttling guessers).
-RECORDING_READS = frozenset({"certificates.verify"})
+# Reads that record something all the same (a number's look-up, for throttling guessers; a print).
+RECORDING_READS = frozenset({"certificates.verify", "records.verify", "records.record_pdf"})
 
 
 def bearer_token() -> str | None:

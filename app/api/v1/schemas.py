@@ -207,6 +207,15 @@ class HoursQuerySchema(StrictSchema):
     year = fields.Integer(validate=between(2000, 2100))
 
 
+class SourceHoursSchema(ma.Schema):
+    source = fields.String(required=True)
+    label = fields.String(required=True)
+    professional = Hours(required=True)
+    public_general = Hours(required=True)
+    public_industry = Hours(required=True)
+    total = Hours(required=True)
+
+
 class HoursSchema(ma.Schema):
     year = fields.Integer(required=True)
     total = Hours(required=True)
@@ -215,9 +224,14 @@ class HoursSchema(ma.Schema):
     public_general = Hours(required=True)
     public_industry = Hours(required=True)
     by_source = fields.Dict(keys=fields.String(), values=Hours(), required=True)
-    required = fields.Dict(keys=fields.String(), values=Hours(), required=True)
+    sources = fields.List(fields.Nested(SourceHoursSchema), required=True, metadata={
+        "description": "hours per ledger source (online courses, claims, unit-declared, classes…) by subject"})
+    required = fields.Dict(keys=fields.String(), values=Hours(), required=True, metadata={
+        "description": "the requirement for the caller's region and title level"})
+    region = fields.String(required=True)
+    senior = fields.Boolean(required=True, metadata={"description": "measured against the senior titles' total"})
     complete = fields.Boolean(required=True)
-    completion_label = fields.String(required=True)
+    completion_label = fields.String(required=True, metadata={"description": "合格 / 未完成"})
 
 
 class InstanceSchema(ma.Schema):

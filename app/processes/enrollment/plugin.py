@@ -9,7 +9,7 @@ from ...domain import N_
 from ...domain.idnumber import mask
 from ...i18n import _, _l
 from ...services.actors import Actor
-from ...services.plugins import Fact, NavLink, ProcessPlugin, Summary, org_reviewers, person
+from ...services.plugins import Fact, NavLink, ProcessPlugin, Profile, Summary, org_reviewers, person
 from . import api, pages, service
 from .models import Enrollment
 from .views import enrollment_view
@@ -51,6 +51,24 @@ class EnrollmentPlugin(ProcessPlugin):
 
     def subject_user_id(self, record: Enrollment) -> int | None:
         return record.trainee_id
+
+    def profile(self, user_id: int, year: int) -> Profile | None:
+        """报名资料: the year's enrolment (the seed's print page shows these fields)."""
+        record = service.of_year(user_id, year)
+        if record is None:
+            return None
+        trainee = record.trainee
+        return Profile(
+            facts=(Fact(N_("姓名"), trainee.name), Fact(N_("身份证号"), mask(trainee.id_number) or ""),
+                   Fact(N_("手机号码"), trainee.phone or ""), Fact(N_("单位名称"), record.unit.name),
+                   Fact(N_("人员身份"), record.identity_type, translate=True),
+                   Fact(N_("政治面貌"), record.political_status, translate=True),
+                   Fact(N_("最高学历"), record.education, translate=True),
+                   Fact(N_("专业技术职务任职资格"), record.title, translate=True),
+                   Fact(N_("取得时间"), record.title_date.isoformat() if record.title_date else ""),
+                   Fact(N_("现从事专业"), record.specialty)),
+            approved=record.approved_at is not None, senior=record.title in service.SENIOR_TITLES,
+            unit=record.unit.name, url=url_for("enrollment.enrollment", year=year))
 
     def editable(self, task: Any) -> bool:
         if "editable" not in task.properties:

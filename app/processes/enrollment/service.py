@@ -32,6 +32,7 @@ POLITICAL_STATUSES = (N_("中共党员"), N_("中共预备党员"), N_("共青�
 EDUCATION_LEVELS = (N_("博士研究生"), N_("硕士研究生"), N_("大学本科"), N_("大学专科"), N_("中专"),
                     N_("高中及以下"))
 TITLES = (N_("无"), N_("正高级工程师"), N_("高级工程师"), N_("工程师"), N_("助理工程师"), N_("技术员"))
+SENIOR_TITLES = frozenset(TITLES[1:3])  # 正高级 / 高级: some regions ask more hours of them
 PROFILE_FIELDS = ("identity_type", "political_status", "education", "title", "title_date", "specialty")
 CHOICES = {"identity_type": IDENTITY_TYPES, "political_status": POLITICAL_STATUSES,
            "education": EDUCATION_LEVELS, "title": TITLES}
