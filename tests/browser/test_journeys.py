@@ -112,7 +112,7 @@ def test_first_day_enrolment_claim_review_and_registration(
     trainee.get_by_label("确认新密码").fill(NEW_PASSWORD)
     snap(trainee, "password_change")
     trainee.get_by_role("button", name="修改密码").click()
-    expect(trainee).to_have_url(at("/me"))
+    expect(trainee).to_have_url(at("/hours"))  # 学习首页
     expect(trainee.locator(".flash-success")).to_contain_text("密码已修改")
 
     # Enrol with unit 1 (报名信息).
