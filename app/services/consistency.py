@@ -13,8 +13,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import lazyload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, lazyload
 
 from workflows import LoadedInstance, combined_status
 
@@ -34,6 +34,9 @@ CHECKS = {
     "record": "the record's status mirrors the instance (and the plug-in's own record checks)",
     "chain": "the event hash chain verifies",
     "orphans": "no record without its instance, no ledger entry without its record",
+    "ledger_sources": "every ledger entry comes from a source a plug-in or feature names; a reversal mirrors its "
+              "credit (same person, year, subject, source, negated hours), so a year's total is the sum of "
+              "what its sources stand at",
 }
 
 
@@ -99,6 +102,7 @@ def check_all(batch: int = 500) -> Report:
         last_id = instances[-1].id
         db.session.expunge_all()  # the walk keeps nothing of a finished batch
     _orphans(report)
+    _ledger(report)
     for feature in plugins.features():  # checks of the parts that are not processes (online courses)
         for _what, check in feature.checks.values():
             check(report)
@@ -228,3 +232,22 @@ def _orphans(report: Report) -> None:
             report.add(None, "orphans", f"ledger entry {entry_id} credits {kind} {record_id}, which does not exist")
         plugin.check_orphans(report)
 
+
+
+def _ledger(report: Report) -> None:
+    """The ledger as a whole: no source nobody credits, and every reversal the mirror of its credit."""
+    known = set(plugins.registry().ledger_sources())
+    report.checked["ledger_sources"] += 1
+    for source, count in db.session.execute(select(HourEntry.source, func.count(HourEntry.id))
+                                            .group_by(HourEntry.source)):
+        if source not in known:
+            report.add(None, "ledger_sources", f"{count} ledger entries from source {source!r}, which no plug-in names")
+    credit = aliased(HourEntry)
+    report.checked["ledger_sources"] += 1
+    mismatched = (select(HourEntry.id, credit.id).join(credit, credit.id == HourEntry.reverses_id)
+                  .where(or_(credit.user_id != HourEntry.user_id, credit.year != HourEntry.year,
+                             credit.category != HourEntry.category, credit.source != HourEntry.source,
+                             credit.source_id != HourEntry.source_id, credit.hours != -HourEntry.hours,
+                             credit.reverses_id.is_not(None))))
+    for reversal_id, credit_id in db.session.execute(mismatched):
+        report.add(None, "ledger_sources", f"reversal {reversal_id} does not mirror the credit {credit_id} it reverses")

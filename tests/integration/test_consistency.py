@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -230,6 +231,29 @@ def test_a_ledger_entry_for_a_claim_that_does_not_exist(app, history, world):
               "VALUES (:user, :year, 'professional', 'claim', 999999, 1, :at)",
          user=world.user[T1], year=YEAR, at=date.today())
     assert _check(app) == {(None, "orphans")}
+
+
+def test_a_ledger_entry_from_a_source_nobody_credits(app, history, world):
+    _sql(app, "INSERT INTO hour_entry (user_id, year, category, source, source_id, hours, created_at) "
+              "VALUES (:user, :year, 'professional', 'lottery', 1, 90, :at)",
+         user=world.user[T1], year=YEAR, at=date.today())
+    assert _check(app) == {(None, "ledger_sources")}
+
+
+def test_a_reversal_that_does_not_mirror_its_credit(app, history, world):
+    with app.app_context():
+        from app.services import ledger
+        from app.services.consistency import check_all as check
+
+        user = world.user[T1]
+        ledger.credit(user_id=user, year=YEAR, category="public_general", source="course", source_id=424242,
+                      hours=Decimal("1.5"))
+        db.session.flush()
+        reversal = ledger.reverse("course", 424242)[0]
+        reversal.hours = Decimal("-1.0")  # takes back less than was credited
+        db.session.flush()
+        assert (None, "ledger_sources") in {(p.instance_id, p.check) for p in check().problems}
+        db.session.rollback()
 
 
 def test_a_changed_instance_status(app, history):
