@@ -155,9 +155,11 @@ def test_the_matrix_covers_every_api_route(app):
     from tests.integration import test_authorization_matrix_org as org_matrix
     from tests.integration import test_authorization_matrix_postfilings as postfiling_matrix
     from tests.integration import test_authorization_matrix_providers as provider_matrix
+    from tests.integration import test_authorization_matrix_supplementary as supplementary_matrix
 
     tables = (*ROUTES.values(), *org_matrix.ROUTES.values(), *provider_matrix.ROUTES.values(),
-              *class_matrix.ROUTES.values(), *postfiling_matrix.ROUTES.values(), *course_matrix.ROUTES.values())
+              *class_matrix.ROUTES.values(), *postfiling_matrix.ROUTES.values(), *course_matrix.ROUTES.values(),
+              *supplementary_matrix.ROUTES.values())
     covered = {("POST" if method in ("UPLOAD", "XLSX") else method, shape(path.split("?")[0]))
                for method, path, *_ in tables}
     assert served - covered - {(m, shape(p)) for m, p in SELF_ROUTES} == set()

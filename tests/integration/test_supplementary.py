@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import HourEntry
 from app.services import consistency
 from tests.support.files import png
+from tests.support.races import run_together
 from tests.support.world import T1, T2, T3
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -355,3 +356,46 @@ def test_a_third_organisation_sees_nothing(app, api, last_year):
         assert api.as_(who).get(f"/supplementary/{record['id']}").status_code == 200
     assert error(api.as_("unit_reviewer").post(f"/supplementary/{record['id']}/submit"), 403)
     assert api.task_for("authority_reviewer", record["id"], TYPE) is None  # not before the unit approves
+
+
+# -- races on one instance (slow_lock holds the instance's row lock) -----------------------------
+
+def test_cancel_racing_the_units_refusal(app, api, last_year, slow_lock):
+    record = ask(api).get_json()
+    task = api.task_for("unit_reviewer", record["id"], TYPE)
+    reviewer, trainee = api.as_("unit_reviewer"), api.as_(T1)  # logged in before the race
+    responses = run_together([
+        lambda: reviewer.post(f"/tasks/{task['id']}/complete", json={"decision": "refuse", "comment": "不同意"}),
+        lambda: trainee.post(f"/supplementary/{record['id']}/cancel"),
+    ])
+    codes = [r.status_code for r in responses]
+    assert sorted(codes) == [200, 409], [r.get_json() for r in responses]
+    final = get(api, record["id"])
+    if codes[0] == 200:  # the refusal won: nothing waited for the cancel any more
+        assert (final["status"], final["consent"]) == ("refused", "refused")
+        assert responses[1].get_json()["error"]["code"] == "not_cancellable"
+    else:
+        assert (final["status"], final["consent"]) == ("cancelled", "")
+        assert responses[0].get_json()["error"]["code"] == "task_closed"
+    consistent_without_filing(app)
+
+
+def test_two_reports_at_once_report_once(app, api, last_year, slow_lock):
+    record = agreed(api, last_year)
+    api.as_(T1).post(f"/supplementary/{record['id']}/entries", json=entry(last_year))
+    upload(api, record["id"])
+    trainee = api.as_(T1)
+    responses = run_together([lambda: trainee.post(f"/supplementary/{record['id']}/submit")] * 2)
+    assert sorted(r.status_code for r in responses) == [200, 409], [r.get_json() for r in responses]
+    final = get(api, record["id"])
+    assert final["status_label"] == "个人上报"
+    assert [e["action"] for e in final["log"]].count("submit") == 1
+    assert api.task_for("unit_reviewer", record["id"], TYPE) is not None
+    consistent_without_filing(app)
+
+
+def consistent_without_filing(app) -> None:
+    with app.app_context():
+        report = consistency.check_all()
+        assert report.ok, report.problems
+        db.session.remove()
