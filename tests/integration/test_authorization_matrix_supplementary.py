@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.clock import today
-from tests.integration.test_supplementary import approved_claim, at, entry, upload
+from tests.integration.test_supplementary import entry, next_january, upload
 from tests.support.matrix import call, check_route
 from tests.support.world import T1, T2
 
@@ -52,10 +51,7 @@ ROUTES = {
 
 @pytest.fixture
 def setting(api, app, clock) -> dict:
-    with app.app_context():
-        year = today().year
-    approved_claim(api, T1)
-    at(api, clock, 1, 10, year=year + 1)
+    year = next_january(app, api, clock)
     record = api.as_(T1).post("/supplementary", json={"route": "exam"}).get_json()
     assert api.decide("unit_reviewer", record["id"], "agree", "supplementary").status_code == 200
     added = api.as_(T1).post(f"/supplementary/{record['id']}/entries", json=entry(year)).get_json()

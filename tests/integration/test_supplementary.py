@@ -44,14 +44,19 @@ def at(api, clock, month: int, day: int, hour: int = 10, minute: int = 0, second
 YEAR = [0]
 
 
-@pytest.fixture
-def last_year(app, api, clock) -> int:
-    """T1 has an approved exam claim of 16 hours this year; the clock is moved to 10 January next year."""
+def next_january(app, api, clock) -> int:
+    """T1 has an approved exam claim of 16 hours this year; the clock moves to 10 January next year.
+    Returns this year (then "last year")."""
     with app.app_context():
         YEAR[0] = today().year
     approved_claim(api, T1)
     at(api, clock, 1, 10)
     return YEAR[0]
+
+
+@pytest.fixture
+def last_year(app, api, clock) -> int:
+    return next_january(app, api, clock)
 
 
 def ask(api, trainee: str = T1, route: str = "exam"):

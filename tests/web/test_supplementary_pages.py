@@ -8,20 +8,14 @@ import re
 
 import pytest
 
-from app.clock import today
-from tests.integration.test_supplementary import approved_claim, at
+from tests.integration.test_supplementary import at, next_january
 from tests.support.files import png
 from tests.support.world import T1, T2
 
 
 @pytest.fixture
 def january(app, api, clock) -> int:
-    """T1's exam claim is approved this year; the clock moves to 10 January next year. Returns this year."""
-    with app.app_context():
-        year = today().year
-    approved_claim(api, T1)
-    at(api, clock, 1, 10, year=year + 1)
-    return year
+    return next_january(app, api, clock)
 
 
 def _record_id(location: str) -> int:

@@ -22,7 +22,6 @@ from ...services.plugins import (
     NavLink,
     NoInputs,
     ProcessPlugin,
-    StepContext,
     StepForm,
     Summary,
     org_reviewers,
@@ -31,12 +30,6 @@ from ...services.plugins import (
 from . import api, pages, service
 from .models import Supplementary
 from .views import supplementary_view
-
-
-def _submission(first_time: bool) -> StepForm:
-    def apply(ctx: StepContext) -> dict[str, Any]:
-        return service.check_submission(ctx.record, first_time=first_time)
-    return StepForm(NoInputs, apply=apply)
 
 
 def _credit(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -55,8 +48,9 @@ class SupplementaryClaimPlugin(ProcessPlugin):
     handlers = {"credit_supplementary_hours": _credit}
     forms = {
         "consent": StepForm(NoInputs, apply=lambda ctx: service.answer(ctx.record, ctx.decision)),
-        "submission": _submission(first_time=True),
-        "resubmission": _submission(first_time=False),
+        "submission": StepForm(NoInputs, apply=lambda ctx: service.check_submission(ctx.record, first_time=True)),
+        "resubmission": StepForm(NoInputs,
+                                 apply=lambda ctx: service.check_submission(ctx.record, first_time=False)),
         "filing": StepForm(NoInputs, apply=lambda ctx: service.check_filing(ctx.record),
                            decisions=frozenset({"approve"})),
     }
