@@ -22,4 +22,9 @@ unit's ordinary claims (the credit claims' ``authority`` lane); 省级备案 is 
 authority at the top of the unit's authority chain (level ``province``). The demo world has
 unit → 演示市交通运输局 (学时办) → 演示省交通运输厅 (省级备案). A unit directly under the
 province has both steps done by the province.
+
+Demo data: none. A supplement needs a finally approved claim of last year, and the demo makes no
+claims (only this year's claim window) nor enrolments for last year; making one here would mean
+driving the credit-claim process from this plug-in. The tests make that claim through the API in
+the present, then move the clock to the next January.
 """
