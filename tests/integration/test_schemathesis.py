@@ -244,6 +244,24 @@ def test_read_api_as_auditor(case, app, api, seeded):
     _run(case, app, api, AUDITOR)
 
 
+@pytest.fixture
+def january(app, api, clock) -> dict[str, int]:
+    """10 January next year: T1's supplement of this year's exam route, agreed, with an entry and a
+    proof (record, entry and file ids 1), so that the generated calls reach its rules."""
+    from tests.integration.test_supplementary import agreed, entry, next_january, upload
+    year = next_january(app, api, clock)
+    record = agreed(api, year)
+    assert api.as_(T1).post(f"/supplementary/{record['id']}/entries", json=entry(year)).status_code == 201
+    assert upload(api, record["id"]).status_code == 201
+    return record
+
+
+@schema.include(path_regex="^/api/v1/supplementary").parametrize()
+@FUZZ
+def test_supplementary_api_in_its_window(case, app, api, january):
+    _run(case, app, api, T1)
+
+
 # -- the success paths the generator rarely reaches ----------------------------------------
 def _conforms(label: str, response, status: int):
     """The response has the expected status, declared on the operation, and matches its schema."""
