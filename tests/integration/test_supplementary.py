@@ -404,3 +404,23 @@ def consistent_without_filing(app) -> None:
         report = consistency.check_all()
         assert report.ok, report.problems
         db.session.remove()
+
+
+def test_a_claim_approved_after_a_supplement_counts_the_supplement_in_its_cap(app, api, clock):
+    """A claim of the same year still under review when its route was supplemented: its approval
+    counts the supplement's hours against the route's 36 too."""
+    with app.app_context():
+        YEAR[0] = today().year
+    approved_claim(api, T1)  # 16 hours
+    pending = api.submitted_claim(T1, route="exam", details={"subjects_passed": 2}, hours_requested=16)
+    assert api.decide("unit_reviewer", pending["id"], "approve", hours=16).status_code == 200
+    at(api, clock, 1, 10)
+    record = reported(api, YEAR[0], hours=12)  # 16 + 12 of 36: the pending claim is not in the ledger
+    for step in REVIEWERS:
+        assert api.decide(REVIEWERS[step], record["id"], "approve", TYPE).status_code == 200
+    over = error(api.decide("authority_reviewer", pending["id"], "approve", hours=16), 422)
+    assert over["code"] == "cap_exceeded" and over["fields"]["hours"] == ["最多 8.0。"]
+    assert api.decide("authority_reviewer", pending["id"], "approve", hours=8).status_code == 200
+    hours = api.as_(T1).get("/me/hours", query_string={"year": YEAR[0]}).get_json()
+    assert hours["professional"] == 36.0
+    consistent(app)
