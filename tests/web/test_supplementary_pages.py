@@ -39,10 +39,11 @@ def test_the_request_form_offers_only_eligible_routes(web, api, january):
     record_id = _asked(client)
     listing = client.text("/supplementary")
     assert "未处理" in listing and "个人申请中" in listing
+    assert 'name="route"' not in listing and "没有可增补的类别" in listing  # exam is asked for already
     assert api.decide("unit_reviewer", record_id, "agree", "supplementary").status_code == 200
     assert "已处理" in client.text("/supplementary")
     other = web(T2).text("/supplementary")  # nothing approved last year: nothing to offer
-    assert "没有终审通过的学时登记" in other and 'name="route"' not in other
+    assert "没有可增补的类别" in other and 'name="route"' not in other
 
 
 def test_entries_proofs_report_on_the_detail_page(web, api, january):

@@ -42,7 +42,7 @@ class EntryForm(FlaskForm):
 def _request_form(actor: Any) -> RequestForm:
     form = RequestForm()
     form.route.choices = [(code, label(ROUTE_LABELS[code]))
-                          for code in service.eligible_routes(actor.id, service.last_year())]
+                          for code in service.requestable_routes(actor.id, service.last_year())]
     return form
 
 

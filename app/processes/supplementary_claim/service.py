@@ -81,6 +81,14 @@ def eligible_routes(user_id: int, year: int) -> list[str]:
     return [code for code in ROUTE_LABELS if code in found]
 
 
+def requestable_routes(user_id: int, year: int) -> list[str]:
+    """The eligible routes the person has not asked for yet (or whose request came to nothing)."""
+    taken = set(db.session.scalars(select(Supplementary.route).where(
+        Supplementary.trainee_id == user_id, Supplementary.year == year,
+        Supplementary.status.not_in(ENDED_WITHOUT_EFFECT))))
+    return [route for route in eligible_routes(user_id, year) if route not in taken]
+
+
 def route_used(user_id: int, year: int, route: str, *, exclude_id: int | None = None) -> Decimal:
     """Hours standing on the route that year, from every source (a supplement's own excluded)."""
     query = select(func.coalesce(func.sum(HourEntry.hours), 0)).where(
