@@ -424,3 +424,13 @@ def test_a_claim_approved_after_a_supplement_counts_the_supplement_in_its_cap(ap
     hours = api.as_(T1).get("/me/hours", query_string={"year": YEAR[0]}).get_json()
     assert hours["professional"] == 36.0
     consistent(app)
+
+
+def test_two_requests_at_once_make_one_supplement(app, api, last_year):
+    trainee = api.as_(T1)
+    responses = run_together([lambda: trainee.post("/supplementary", json={"route": "exam"})] * 2)
+    assert sorted(r.status_code for r in responses) == [201, 409], [r.get_json() for r in responses]
+    loser = next(r for r in responses if r.status_code == 409)
+    assert loser.get_json()["error"]["code"] == "already_requested"
+    assert api.as_(T1).get("/supplementary").get_json()["total"] == 1
+    consistent_without_filing(app)
