@@ -59,6 +59,13 @@ DEFAULTS: dict[str, Any] = {
         "VERIFY_MAX_MISSES_PER_IP": 20,
         "VERIFY_WINDOW_SECONDS": 600,
     },
+    # Supplementary claims for last year (学时增补, seed 002): asked for, and first reported, between
+    # these days of January (MM-DD, in the platform's time zone); proofs a report needs.
+    "SUPPLEMENTARY": {
+        "WINDOW_START": "01-01",
+        "WINDOW_END": "01-20",
+        "MIN_PROOFS": 1,
+    },
     # The yearly requirement of the region this deployment serves (``REGION``, one of ``REGIONS``).
     # A region may ask more of senior titles (正高级 / 高级: SENIOR_TOTAL_HOURS) and count at most
     # DAILY_CAP_HOURS for a day of training. TOTAL_HOURS, PROFESSIONAL_HOURS, PUBLIC_HOURS set
@@ -80,4 +87,4 @@ DEFAULTS: dict[str, Any] = {
     "OPENAPI_JSON_PATH": "openapi.json",
 }
 
-NESTED_SECTIONS = ("STORAGE", "UPLOADS", "AUTH", "POLICY", "CLAIMS", "CERTIFICATES")
+NESTED_SECTIONS = ("STORAGE", "UPLOADS", "AUTH", "POLICY", "CLAIMS", "CERTIFICATES", "SUPPLEMENTARY")

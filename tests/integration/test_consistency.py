@@ -29,7 +29,7 @@ def _ok(response: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def history(api, world) -> dict[str, dict[str, Any]]:
+def history(api, world, clock) -> dict[str, dict[str, Any]]:
     """One record per path: each value is the API's view of the claim or enrolment."""
     made: dict[str, dict[str, Any]] = {}
     made["approved"] = api.submitted_claim(T1)
@@ -132,6 +132,18 @@ def history(api, world) -> dict[str, dict[str, Any]]:
     made["postfiling"] = postfiling_submitted(api)
     _ok(decide_postfiling(api, made["postfiling"]["id"], "approve"))
     made["postfiling"] = _ok(api.as_("provider_admin").get(f"/post-filings/{made['postfiling']['id']}"))
+
+    # Next January, T1 supplements this year's exam route (the approved claim's): filed into this year.
+    from tests.integration.test_supplementary import at, reported
+    now = clock.now()
+    at(api, clock, 1, 10, year=YEAR + 1)
+    supplement = reported(api, YEAR)
+    for reviewer in ("unit_reviewer", "authority_reviewer", "supervisor_reviewer"):
+        _ok(api.decide(reviewer, supplement["id"], "approve", "supplementary"))
+    made["supplement"] = _ok(api.as_(T1).get(f"/supplementary/{supplement['id']}"))
+    assert made["supplement"]["status"] == "filed"
+    clock.freeze(now)
+    api.forget_tokens()
     return made
 
 
@@ -172,8 +184,8 @@ def test_every_lifecycle_leaves_consistent_views(app, history):
     assert report.problems == []
     # six claims, the four demo enrolments, this one, the demo transfer, three transfers, two parent
     # changes, the demo's three filings and these two, the demo's two classes and this one, the
-    # demo's three class enrolments and this one, and a filed post-training filing
-    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1 + 1
+    # demo's three class enrolments and this one, a filed post-training filing and a filed supplement
+    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1 + 1 + 1
     assert report.checked["ledger"] == 6
     with app.app_context():
         assert set(report.checked) == set(all_checks())
@@ -184,12 +196,26 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "30 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "31 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1
     assert f"instance {history['approved']['instance_id']}: [ledger]" in broken.output
     assert "1 problem(s)" in broken.output
+
+
+def test_a_filed_supplement_moved_to_another_year_or_route(app, history):
+    iid = history["supplement"]["instance_id"]
+    _sql(app, "UPDATE hour_entry SET year = year - 1 WHERE source = 'supplementary'")
+    assert _check(app) == {(iid, "supplementary_ledger")}
+    _sql(app, "UPDATE hour_entry SET year = year + 1, route = 'paper' WHERE source = 'supplementary'")
+    assert _check(app) == {(iid, "supplementary_ledger")}
+
+
+def test_a_supplement_credited_though_not_filed(app, history):
+    iid = history["supplement"]["instance_id"]
+    _sql(app, "UPDATE supplementary_claim SET status = 'reported' WHERE id = :id", id=history["supplement"]["id"])
+    assert (iid, "supplementary_ledger") in _check(app)
 
 
 def test_a_changed_claim_status(app, history):
@@ -222,7 +248,8 @@ def test_a_deleted_ledger_entry(app, history):
 
 
 def test_a_ledger_entry_with_other_hours(app, history):
-    _sql(app, "UPDATE hour_entry SET hours = 36 WHERE source_id = :id", id=history["approved"]["id"])
+    _sql(app, "UPDATE hour_entry SET hours = 36 WHERE source = 'claim' AND source_id = :id",
+         id=history["approved"]["id"])
     assert _check(app) == {(history["approved"]["instance_id"], "ledger")}
 
 

@@ -124,6 +124,14 @@ SPECIFIC = {
     "GET /api/v1/unit-changes/{change_id}": {403},
     "POST /api/v1/unit-changes/{change_id}/cancel": {403, 409},
     "GET /api/v1/process-instances/{instance_id}": {403},
+    "POST /api/v1/supplementary": {403, 409},
+    "POST /api/v1/supplementary/{record_id}/cancel": {403, 409},
+    "POST /api/v1/supplementary/{record_id}/entries": {403, 409},
+    "PUT /api/v1/supplementary/{record_id}/entries/{entry_id}": {403, 409},
+    "DELETE /api/v1/supplementary/{record_id}/entries/{entry_id}": {403, 409},
+    "POST /api/v1/supplementary/{record_id}/submit": {403, 409, 422},
+    "POST /api/v1/supplementary/{record_id}/files": {403, 409, 413, 422},
+    "DELETE /api/v1/supplementary/{record_id}/files/{file_id}": {403, 409},
     "GET /api/v1/process-instances/{instance_id}/events": {403},
 }
 PASSWORD_CHANGE_OPERATIONS = {"POST /api/v1/auth/password", "POST /api/v1/auth/logout", "GET /api/v1/me"}
@@ -236,6 +244,24 @@ def test_read_api_as_auditor(case, app, api, seeded):
     _run(case, app, api, AUDITOR)
 
 
+@pytest.fixture
+def january(app, api, clock) -> dict[str, int]:
+    """10 January next year: T1's supplement of this year's exam route, agreed, with an entry and a
+    proof (record, entry and file ids 1), so that the generated calls reach its rules."""
+    from tests.integration.test_supplementary import agreed, entry, next_january, upload
+    year = next_january(app, api, clock)
+    record = agreed(api, year)
+    assert api.as_(T1).post(f"/supplementary/{record['id']}/entries", json=entry(year)).status_code == 201
+    assert upload(api, record["id"]).status_code == 201
+    return record
+
+
+@schema.include(path_regex="^/api/v1/supplementary").parametrize()
+@FUZZ
+def test_supplementary_api_in_its_window(case, app, api, january):
+    _run(case, app, api, T1)
+
+
 # -- the success paths the generator rarely reaches ----------------------------------------
 def _conforms(label: str, response, status: int):
     """The response has the expected status, declared on the operation, and matches its schema."""
@@ -336,6 +362,41 @@ def test_successful_transfer_and_parent_change_calls_conform_to_the_document(api
         f"/unit-changes/{seeded['unit_change']}/cancel", json={}), 200)
     _conforms("POST /api/v1/units/{org_id}/parent-change", filer.post(
         f"/units/{world.unit2}/parent-change", json={"new_parent_id": world.city_b, "reason": "划转"}), 201)
+
+
+def test_successful_supplementary_calls_conform_to_the_document(app, api, seeded, clock):
+    """The same for supplementary claims: next January, T1 supplements this year's approved claim."""
+    from tests.integration.test_supplementary import approved_claim, at, entry
+    year = date.today().year
+    approved_claim(api, T2)
+    at(api, clock, 1, 10, year=year + 1)
+    t2 = api.as_(T2)
+    asked = _conforms("POST /api/v1/supplementary", t2.post("/supplementary", json={"route": "exam"}), 201)
+    sid = asked["id"]
+    _conforms("GET /api/v1/supplementary", t2.get("/supplementary"), 200)
+    assert api.decide(REVIEWER, sid, "agree", "supplementary").status_code == 200
+    first = _conforms("POST /api/v1/supplementary/{record_id}/entries",
+                      t2.post(f"/supplementary/{sid}/entries", json=entry(year, 4)), 201)
+    _conforms("PUT /api/v1/supplementary/{record_id}/entries/{entry_id}",
+              t2.request("PUT", f"/supplementary/{sid}/entries/{first['id']}", json=entry(year, 5)), 200)
+    extra = _conforms("POST /api/v1/supplementary/{record_id}/entries",
+                      t2.post(f"/supplementary/{sid}/entries", json=entry(year, 1)), 201)
+    _conforms("DELETE /api/v1/supplementary/{record_id}/entries/{entry_id}",
+              t2.delete(f"/supplementary/{sid}/entries/{extra['id']}"), 204)
+    for name in ("a.png", "b.png"):
+        proof = _conforms("POST /api/v1/supplementary/{record_id}/files", t2.post(
+            f"/supplementary/{sid}/files", content_type="multipart/form-data",
+            data={"file": (io.BytesIO(png()), name), "description": "证书"}), 201)
+    _conforms("DELETE /api/v1/supplementary/{record_id}/files/{file_id}",
+              t2.delete(f"/supplementary/{sid}/files/{proof['id']}"), 204)
+    _conforms("POST /api/v1/supplementary/{record_id}/submit", t2.post(f"/supplementary/{sid}/submit"), 200)
+    _conforms("GET /api/v1/supplementary/{record_id}", t2.get(f"/supplementary/{sid}"), 200)
+    again = _conforms("POST /api/v1/supplementary", t2.post("/supplementary", json={"route": "exam"}), 409)
+    assert again["error"]["code"] == "already_requested"
+    other = api.as_("unit_reviewer_b").post("/supplementary", json={"route": "exam"})
+    assert _conforms("POST /api/v1/supplementary", other, 403)["error"]["message"]
+    refused = api.as_(T1).post(f"/supplementary/{sid}/cancel")
+    _conforms("POST /api/v1/supplementary/{record_id}/cancel", refused, 404)
 
 
 # -- regression tests for what the fuzzing found ----------------------------------------

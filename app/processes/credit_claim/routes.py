@@ -2,7 +2,8 @@
 
 Each route takes its own ``details``; ``suggest`` turns them into the hours the
 rules grant, before the yearly cap per route (``ROUTE_CAP_HOURS``) is applied.
-Labels are the Chinese the seeds use; the rule text is shown on the claim form.
+The codes and names of the routes are shared (``app/domain/credit_routes.py``); the rule
+text is shown on the claim form.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ...domain import N_
+from ...domain.credit_routes import ROUTE_LABELS
 
 LEVEL_LABELS = {"national": N_("National"), "provincial": N_("Provincial"), "city": N_("City"),
                 "county": N_("County")}
@@ -120,27 +122,27 @@ class Route:
 
 
 ROUTES: dict[str, Route] = {r.code: r for r in (
-    Route("exam", N_("Qualification exams"),
+    Route("exam", ROUTE_LABELS["exam"],
           N_("Passing a transport qualification exam: 8 hours for every subject passed."),
           ("subjects_passed",), (), _exam),
-    Route("seminar", N_("Advanced seminar"),
+    Route("seminar", ROUTE_LABELS["seminar"],
           N_("An advanced transport seminar approved by the HR department: the hours the seminar "
              "states; otherwise 36, 36 or 24 hours for a national, provincial or city seminar."),
           ("level",), ("stated_hours",), _seminar),
-    Route("training", N_("Training and academic events"),
+    Route("training", ROUTE_LABELS["training"],
           N_("Transport training or academic events held by authorities or industry bodies at home "
              "or abroad: 6 hours a day."),
           ("days",), (), _training),
-    Route("research", N_("Legislation, research and standards"),
+    Route("research", ROUTE_LABELS["research"],
           N_("Transport legislation, research projects or construction standards, for the first five "
              "contributors: 24, 18, 12 or 6 hours per item at national, provincial, city or county level."),
           ("level", "rank"), (), _research),
-    Route("paper", N_("Papers and books"),
+    Route("paper", ROUTE_LABELS["paper"],
           N_("Transport papers or books (and translations), for the first three authors: 24, 18, 12 or 6 "
              "hours per paper or per 10,000 words in a core, national, provincial or other journal or "
              "published proceedings."),
           ("journal", "rank", "count"), (), _paper),
-    Route("degree_course", N_("In-service degree education"),
+    Route("degree_course", ROUTE_LABELS["degree_course"],
           N_("In-service degree education in a transport subject: 3 hours for every course passed."),
           ("courses_passed",), (), _degree_course),
 )}

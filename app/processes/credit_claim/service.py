@@ -50,10 +50,12 @@ def parse_hours(value: Any, field: str) -> Decimal:
 # -- the yearly cap per route --------------------------------------------------------------
 
 # Built once (a submission and each review ask it): building it cost more than running it.
+# Every source's hours on the route count (a supplement for last year credits the route too);
+# the claim itself is left out, by its source and id.
 _ROUTE_USED = select(db.func.coalesce(db.func.sum(HourEntry.hours), 0)).where(
     HourEntry.user_id == bindparam("user_id"), HourEntry.year == bindparam("year"),
-    HourEntry.source == RECORD_TYPE, HourEntry.route == bindparam("route"),
-    HourEntry.source_id != bindparam("exclude"))
+    HourEntry.route == bindparam("route"),
+    ~((HourEntry.source == RECORD_TYPE) & (HourEntry.source_id == bindparam("exclude"))))
 
 
 def route_used(user_id: int, year: int, route: str, *, exclude_claim_id: int | None = None) -> Decimal:
