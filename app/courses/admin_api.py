@@ -193,6 +193,7 @@ def publish(body: dict[str, Any], course_id: int) -> dict[str, Any]:
 def upload_media(course_id: int) -> dict[str, Any]:
     """The course's video (mp4, webm) or PDF, checked by content, at most ``COURSES.MAX_MEDIA_BYTES``."""
     admin.require(current_actor())
+    media.allow_large_body()
     data, filename, _description = uploaded(media.max_bytes())
     return admin_course_view(admin.upload(current_actor(), course_id, data, filename))
 

@@ -45,6 +45,12 @@ class MediaForm(FlaskForm):
     file = FileField(_l("课程视频或文档"), description=_l("mp4、webm 视频或 pdf 文档"))
 
 
+@blp.url_value_preprocessor
+def _media_body(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    if endpoint == "course_admin_pages.upload":
+        media.allow_large_body()
+
+
 def _admin() -> Any:
     actor = web_session.actor()
     if actor is None or not actor.holds(admin.ROLE):

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, request
 
 from ..errors import Invalid
 from ..i18n import _
@@ -49,6 +49,14 @@ def sniff(data: bytes) -> str | None:
 
 def max_bytes() -> int:
     return int(current_app.config.get("COURSES", {}).get("MAX_MEDIA_BYTES", 200 * 1024 * 1024))
+
+
+def allow_large_body() -> None:
+    """Let this request's body exceed the app-wide ``MAX_CONTENT_LENGTH`` (proof files) up to the
+    media limit and a little form overhead; a file over the limit is then read one byte past it
+    and refused by ``check`` with its reason, a body far over it answers 413. Call it before the
+    body is parsed (the pages: a URL value preprocessor, which runs before the CSRF check)."""
+    request.max_content_length = max(max_bytes() + 256 * 1024, current_app.config.get("MAX_CONTENT_LENGTH") or 0)
 
 
 def check(data: bytes, filename: str | None, limit: int) -> CheckedMedia:

@@ -133,8 +133,8 @@ def test_uploads_are_checked_by_content_and_nothing_is_stored_when_refused(api, 
     assert "course_media" not in [action for action, _data in _events(app, course_id=course["id"])]
 
 
-def test_a_video_over_the_size_limit_is_refused(api, app, catalogue):
-    app.config["COURSES"] = {**app.config.get("COURSES", {}), "MAX_MEDIA_BYTES": 1024 * 1024}
+def test_a_video_over_the_size_limit_is_refused(api, app, catalogue, monkeypatch):
+    monkeypatch.setitem(app.config, "COURSES", {**app.config.get("COURSES", {}), "MAX_MEDIA_BYTES": 1024 * 1024})
     course = _new_course(api, catalogue)
     before = _stored(app)
     error = _error(_upload(api, course["id"], WEBM + bytes(1024 * 1024), "big.webm"), 422)
@@ -213,3 +213,12 @@ def test_the_demo_has_playable_video_courses_over_the_three_subjects(api, app, c
     clip = api.as_(ADMIN).get(f"/admin/courses/{videos[0]['id']}/media")
     assert clip.status_code == 200 and clip.mimetype == "video/webm"
     assert clip.data.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in clip.data[:64] and len(clip.data) > 10_000
+
+
+def test_a_video_larger_than_a_proof_file_uploads_within_the_media_limit(api, app, catalogue):
+    assert app.config["MAX_CONTENT_LENGTH"] < 13 * 1024 * 1024  # the app-wide limit (proof files)
+    course = _new_course(api, catalogue)
+    big = WEBM + bytes(13 * 1024 * 1024)
+    uploaded = _ok(_upload(api, course["id"], big, "长视频.webm"))
+    assert uploaded["has_media"] and uploaded["kind"] == "video"
+    assert api.as_(ADMIN).get(f"/admin/courses/{course['id']}/media").data == big

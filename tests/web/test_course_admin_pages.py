@@ -107,3 +107,18 @@ def test_only_course_administrators_open_the_admin_pages(web, catalogue):
             assert client.get(path).status_code == 403, (who, path)
         assert client.post(f"/admin/courses/{course_id}/publish", {"active": "0"}).status_code == 403
     assert web().get("/admin/courses").status_code in (302, 401)
+
+
+def test_a_video_larger_than_a_proof_file_uploads_on_the_page(web, app, catalogue, monkeypatch):
+    client = web(ADMIN)
+    course_id = catalogue["交通强国建设纲要解读"]
+    client.get(f"/admin/courses/{course_id}")
+    big = WEBM + bytes(13 * 1024 * 1024)
+    done = client.post(f"/admin/courses/{course_id}/media", {"file": (io.BytesIO(big), "长视频.webm")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 302 and "课程视频或文档已上传" in client.follow(done).get_data(as_text=True)
+    monkeypatch.setitem(app.config, "COURSES", {**app.config.get("COURSES", {}), "MAX_MEDIA_BYTES": 1024 * 1024})
+    refused = client.post(f"/admin/courses/{course_id}/media", {"file": (io.BytesIO(WEBM + bytes(1024 * 1024)),
+                                                                          "大.webm")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "文件超过 1 MB，不能上传" in refused.get_data(as_text=True)
