@@ -142,7 +142,6 @@ def update_category(actor: Actor, category_id: int, changes: dict[str, Any]) -> 
                                code="course_studied")
             db.session.execute(db.update(CourseCategory).where(CourseCategory.id.in_(below)).values(subject=subject))
             db.session.execute(db.update(Course).where(Course.category_id.in_(below)).values(subject=subject))
-            db.session.refresh(row)
         row.parent_id = parent.id if parent else None
     if "active" in changes:
         row.active = bool(changes["active"])
@@ -172,6 +171,12 @@ def studied(course: Course) -> bool:
     return _studied_courses(course_ids={course.id}) > 0
 
 
+def studied_ids(course_ids: list[int]) -> set[int]:
+    """Which of these courses a learner has started or finished (one query for a list)."""
+    return set(db.session.scalars(select(MyCourse.course_id).distinct().where(
+        MyCourse.course_id.in_(course_ids), (MyCourse.studied_seconds > 0) | MyCourse.completed_at.is_not(None))))
+
+
 def _values(payload: dict[str, Any], row: Course | None) -> dict[str, Any]:
     """Checked field values from a payload (only those given; all are needed for a new course)."""
     problems: dict[str, list[str]] = {}
@@ -198,7 +203,7 @@ def _values(payload: dict[str, Any], row: Course | None) -> dict[str, Any]:
             hours = Decimal(str(payload.get("hours"))).quantize(Decimal("0.1"))
         except ArithmeticError:
             hours = Decimal(-1)
-        if not Decimal("0.1") <= hours <= Decimal("100"):
+        if not hours.is_finite() or not Decimal("0.1") <= hours <= Decimal("100"):
             problems["hours"] = [_("学时为 0.1 到 100。")]
         values["hours"] = hours
     if problems:

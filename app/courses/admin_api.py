@@ -17,7 +17,7 @@ from ..validation import HoursIn, Id, StrictSchema, Text, between, length, one_o
 from . import admin, media
 from .api import CourseCategorySchema, ListOf, OnlineCourseSchema
 from .pages import media_response
-from .views import admin_category_view, admin_course_view
+from .views import admin_category_view, admin_course_list, admin_course_view
 
 blp = Blueprint("course_admin", __name__, api_prefix="/admin", description="Course administration (课程管理)")
 
@@ -139,7 +139,7 @@ def update_category(body: dict[str, Any], category_id: int) -> dict[str, Any]:
 def list_courses() -> dict[str, Any]:
     """Every course, unpublished ones too (newest first)."""
     admin.require(current_actor())
-    items = [admin_course_view(c) for c in admin.all_courses()]
+    items = admin_course_list(admin.all_courses())
     return {"items": items, "total": len(items)}
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DecimalField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from ..db import savepoint
 from ..errors import ServiceError
@@ -19,7 +19,7 @@ from ..web import session as web_session
 from ..web.forms import no_control_characters
 from . import admin, media
 from .pages import media_response
-from .views import admin_category_view, admin_course_view
+from .views import admin_category_view, admin_course_list, admin_course_view
 
 blp = Blueprint("course_admin_pages", __name__, template_folder="templates")
 REQUIRED = _l("必填。")
@@ -33,12 +33,18 @@ class CategoryForm(FlaskForm):
     active = BooleanField(_l("启用"), default=True)
 
 
+def _finite(_form: FlaskForm, field: Any) -> None:
+    """NaN and infinities parse as decimals but compare with nothing: refused before the range."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_("学时为 0.1 到 100。"))
+
+
 class CourseForm(FlaskForm):
     title = StringField(_l("课程名称"), validators=[DataRequired(REQUIRED), Length(max=100), no_control_characters])
     category_id = SelectField(_l("课程分类"), coerce=int, validate_choice=True)
     duration_minutes = IntegerField(_l("最少学习时间（分钟）"),
                                     validators=[DataRequired(REQUIRED), NumberRange(1, 6000)])
-    hours = DecimalField(_l("学时"), places=1, validators=[DataRequired(REQUIRED), NumberRange(0.1, 100)])
+    hours = DecimalField(_l("学时"), places=1, validators=[DataRequired(REQUIRED), _finite, NumberRange(0.1, 100)])
 
 
 class MediaForm(FlaskForm):
@@ -147,7 +153,7 @@ def courses() -> Any:
         else:
             flash(_("课程已新增，上传视频或文档后即可发布。"), "success")
             return redirect(url_for("course_admin_pages.course", course_id=row.id))
-    rows = [admin_course_view(c) for c in admin.all_courses()]
+    rows = admin_course_list(admin.all_courses())
     return render_template("courses/admin_courses.html", form=form, rows=rows, error=error,
                            field_errors=dict(error.fields or {}) if error else {}), _status(error, form)
 

@@ -70,8 +70,12 @@ def test_categories_are_created_nested_renamed_moved_and_disabled(api, app, cata
     renamed = _ok(api.as_(ADMIN).patch(f"/admin/course-categories/{child['id']}", json={"name": "港口与航道"}))
     assert renamed["name"] == "港口与航道"
     moved = _ok(api.as_(ADMIN).patch(f"/admin/course-categories/{child['id']}",
-                                     json={"parent_id": catalogue["交通运输"]}))
-    assert moved["parent_id"] == catalogue["交通运输"]
+                                     json={"parent_id": catalogue["一般公需科目"], "name": "港口与航道（公需）"}))
+    assert moved["parent_id"] == catalogue["一般公需科目"] and moved["subject"] == "public_general"
+    assert moved["name"] == "港口与航道（公需）"  # renamed and moved to another subject at once
+    moved = _ok(api.as_(ADMIN).patch(f"/admin/course-categories/{child['id']}",
+                                     json={"parent_id": catalogue["交通运输"], "name": "港口与航道"}))
+    assert moved["parent_id"] == catalogue["交通运输"] and moved["subject"] == "professional"
     loop = _error(api.as_(ADMIN).patch(f"/admin/course-categories/{catalogue['交通运输']}",
                                        json={"parent_id": catalogue["规划与设计"]}), 422)  # under its own child
     assert "下级分类" in loop["message"]
@@ -85,7 +89,7 @@ def test_categories_are_created_nested_renamed_moved_and_disabled(api, app, cata
     listed = {c["name"]: c["active"] for c in _ok(api.as_(ADMIN).get("/admin/course-categories"))["items"]}
     assert listed["交通运输"] is False and listed["港口与航道"] is True
     assert [action for action, _data in _events(app)] == [
-        "category_create", "category_create", "category_edit", "category_edit", "category_disable"]
+        "category_create", "category_create", "category_edit", "category_edit", "category_edit", "category_disable"]
     assert _events(app, category_id=child["id"])[1][1] == {"name": ["港口设计", "港口与航道"]}
 
 

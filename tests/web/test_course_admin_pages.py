@@ -92,6 +92,10 @@ def test_a_studied_course_keeps_its_hours_on_the_page(web, catalogue, clock):
                                                           "category_id": str(catalogue["行业公需科目"]),
                                                           "duration_minutes": "60"})
     assert refused.status_code == 409 and "学时、科目和最少学习时间不能再改" in refused.get_data(as_text=True)
+    for hours in ("NaN", "sNaN", "Infinity", "-1", "abc"):
+        odd = client.post(f"/admin/courses/{course_id}", {"title": "x", "hours": hours, "duration_minutes": "60",
+                                                          "category_id": str(catalogue["行业公需科目"])})
+        assert odd.status_code == 422, hours  # a form error, never a 500
     renamed = client.post(f"/admin/courses/{course_id}", {"title": "交通强国建设纲要解读（2026）", "hours": "2.0",
                                                           "category_id": str(catalogue["行业公需科目"]),
                                                           "duration_minutes": "60"})
