@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 
 from ..db import savepoint
 from ..errors import ServiceError
@@ -98,16 +98,22 @@ def media_response(course: Any) -> Response:
     in our pages and running nothing (the stored files' CSP); byte ranges, so a video can seek."""
     if not course.media_key:
         abort(404)
+    store = storage()
     try:
-        data = storage().get(course.media_key)
-    except StorageError:
+        path = store.local_path(course.media_key)
+        if path is not None:  # local storage: ranges read from the file, never the whole video
+            response = send_file(path, mimetype=course.media_type, conditional=True, etag=True, max_age=3600)
+        else:  # another backend (S3): the object whole, the range cut from it
+            data = store.get(course.media_key)
+            response = Response(data, mimetype=course.media_type).make_conditional(
+                request, accept_ranges=True, complete_length=len(data))
+    except (StorageError, FileNotFoundError):
         abort(404)
-    response = Response(data, mimetype=course.media_type)
     response.headers["Content-Disposition"] = "inline"
     response.headers["Content-Security-Policy"] = FILE_CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=3600"
-    return response.make_conditional(request, accept_ranges=True, complete_length=len(data))
+    return response
 
 
 def _json(do: Any) -> Any:

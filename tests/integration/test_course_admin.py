@@ -226,3 +226,19 @@ def test_a_video_larger_than_a_proof_file_uploads_within_the_media_limit(api, ap
     uploaded = _ok(_upload(api, course["id"], big, "长视频.webm"))
     assert uploaded["has_media"] and uploaded["kind"] == "video"
     assert api.as_(ADMIN).get(f"/admin/courses/{course['id']}/media").data == big
+
+
+@pytest.mark.parametrize("backend_file", [True, False], ids=["local file", "whole object (S3-like)"])
+def test_ranges_are_served_whether_the_storage_keeps_a_local_file_or_not(api, app, catalogue, monkeypatch,
+                                                                         backend_file):
+    from app.storage.local import LocalStorage
+    if not backend_file:  # a backend with no local file (S3): the object is fetched whole, the range cut
+        monkeypatch.setattr(LocalStorage, "local_path", lambda self, key: None)
+    course_id = catalogue["交通强国建设纲要解读"]  # a demo video
+    whole = api.as_(ADMIN).get(f"/admin/courses/{course_id}/media")
+    assert whole.status_code == 200 and whole.headers["Accept-Ranges"] == "bytes"
+    part = api.as_(ADMIN).get(f"/admin/courses/{course_id}/media", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.data == whole.data[10:20]
+    assert part.headers["Content-Range"] == f"bytes 10-19/{len(whole.data)}"
+    assert part.mimetype == "video/webm" and part.headers["X-Content-Type-Options"] == "nosniff"
+    assert part.headers["Content-Disposition"] == "inline"
