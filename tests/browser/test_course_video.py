@@ -24,3 +24,21 @@ def test_the_demo_video_plays_on_the_study_page(app, api: ApiClient, new_page: C
     assert size[:2] == [480, 270] and 3.5 <= size[2] <= 4.5 and size[3] is None
     video.evaluate("v => { v.muted = true; return v.play(); }")
     page.wait_for_function("() => document.querySelector('#study video').currentTime > 0.5", timeout=10000)
+
+
+def test_the_course_administrators_pages_name_every_field(app, world, new_page: Callable[[], Page],
+                                                          login: Callable[..., None]) -> None:
+    from .test_journeys import UNNAMED_FIELDS
+
+    course_id = make_catalogue(app)["交通强国建设纲要解读"]
+    page = new_page()
+    login(page, "course_admin")
+    problems = {}
+    for path in ("/admin/courses", "/admin/course-categories", f"/admin/courses/{course_id}"):
+        page.goto(path)
+        problems[path] = page.evaluate(UNNAMED_FIELDS)
+    assert all(found["checked"] for found in problems.values()), problems
+    missing = {path: found["missing"] for path, found in problems.items() if found["missing"]}
+    assert not missing, missing
+    page.goto(f"/admin/courses/{course_id}")
+    page.wait_for_function("() => document.querySelector('video').readyState >= 1", timeout=10000)  # the preview
