@@ -50,6 +50,7 @@ STAFF = [  # username, name, role, organisation (None: global)
     ("admin", "系统管理员", "sysadmin", None),
     ("process_admin", "流程管理员", "process_admin", None),
     ("auditor", "审计员", "auditor", None),
+    ("course_admin", "课程管理员", "course_admin", None),
     ("authority_reviewer", "市局审核员", "reviewer", CITY),
     ("authority_reviewer_b", "建设局审核员", "reviewer", CITY_B),
     ("unit_reviewer", "工程公司审核员", "reviewer", UNIT_1),

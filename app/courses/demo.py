@@ -1,6 +1,8 @@
 """The demo catalogue (``flask --app app demo``): the seed's category tree and 12 courses over the
-three subjects, each a short PDF document generated here (Chinese text embedded; no downloads).
-Without a CJK font on the machine the courses come without their document."""
+three subjects. Five are videos: a few seconds of VP9/webm with a title card drawn with Pillow,
+encoded here by the ffmpeg the pinned ``imageio-ffmpeg`` wheel ships; the others are short PDF
+documents generated here (Chinese text embedded). Nothing is downloaded. Without the encoder a
+video course is made a document; without a CJK font a document course comes without its file."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..services import pdf
 from ..storage import storage
+from . import media
 from .models import Course, CourseCategory
 
 TREE = (  # name, subject, parent
@@ -31,6 +34,8 @@ COURSES = (  # title, category, minutes, hours
     ("城市轨道交通线网规划", "规划与设计", 60, "2.0"), ("公路工程施工监理实务", "建设与监理", 45, "1.5"),
     ("桥梁工程质量检测", "建设与监理", 60, "2.0"), ("智慧公路运营管理", "运营与管理", 45, "1.5"),
 )
+VIDEOS = ("交通强国建设纲要解读", "绿色交通与节能减排", "数字经济与人工智能概论", "城市轨道交通线网规划",
+          "桥梁工程质量检测")  # one or more per subject
 DOCUMENT = """<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><style>
 @page { size: A4; margin: 20mm; } body { font-family: "{{ family }}", sans-serif; line-height: 1.8; }
 h1 { font-size: 20pt; } p { text-indent: 2em; }</style></head><body>
@@ -56,7 +61,11 @@ def load(world: Any) -> None:
                         hours=Decimal(hours), subject=subjects[category])
         db.session.add(course)
         db.session.flush()
-        if family is not None:
+        clip = media.demo_video(title, f"{category} · {hours} 学时") if title in VIDEOS else None
+        if clip is not None:
+            course.kind, course.media_key, course.media_type = "video", f"courses/{course.id}.webm", "video/webm"
+            storage().put(course.media_key, clip, "video/webm")
+        elif family is not None:
             html = Environment(autoescape=True).from_string(DOCUMENT).render(
                 family=family, title=title, category=category, hours=hours, minutes=minutes)
             course.media_key, course.media_type = f"courses/{course.id}.pdf", "application/pdf"

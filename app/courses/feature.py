@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from ..domain import N_
 from ..extensions import db
+from ..i18n import _l
 from ..models import HourEntry
-from ..services.plugins import Feature
-from . import api, pages
+from ..services.plugins import Feature, NavLink
+from . import admin, admin_api, admin_pages, api, pages
 from .models import Course, MyCourse
 from .service import SOURCE
 
@@ -40,7 +41,11 @@ def check_credits(report: Any) -> None:
 
 
 FEATURE = Feature(
-    name="courses", api_blueprints=(api.blp,), page_blueprints=(pages.blp,),
+    name="courses", api_blueprints=(api.blp, admin_api.blp), page_blueprints=(pages.blp, admin_pages.blp),
     checks={"courses": ("each finished online course stands in the ledger once with its hours and subject; "
                         "nothing else does", check_credits)},
-    ledger_sources={SOURCE: N_("在线学习")})
+    ledger_sources={SOURCE: N_("在线学习")},
+    nav=(NavLink("courses_pages.mine", _l("My courses"), frozenset({"trainee"}), order=13),
+         NavLink("courses_pages.catalogue", _l("Online courses"), frozenset({"trainee"}), order=14),
+         NavLink("course_admin_pages.courses", _l("课程管理"), frozenset({admin.ROLE}), order=20),
+         NavLink("course_admin_pages.categories", _l("课程分类管理"), frozenset({admin.ROLE}), order=21)))

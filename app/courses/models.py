@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models.types import UTCDateTime, utcnow
+from ..models.types import JSONType, UTCDateTime, utcnow
 
 
 class CourseCategory(db.Model):
@@ -21,6 +22,8 @@ class CourseCategory(db.Model):
     name: Mapped[str] = mapped_column(String(50))
     subject: Mapped[str] = mapped_column(String(20))  # the ledger category its courses credit
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # 停用: hidden from the catalogue with everything under it (its courses stay in 我的课程)
+    active: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
 
 
 class Course(db.Model):
@@ -70,3 +73,27 @@ class StudySession(db.Model):
     seq: Mapped[int] = mapped_column(Integer, default=0)  # the last heartbeat's sequence number
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CourseEvent(db.Model):
+    """What a course administrator changed (a category or a course): append-only, like the
+    processes' event log; ``data`` holds the fields changed, before and after."""
+
+    __tablename__ = "course_event"
+    __table_args__ = (Index("ix_course_event_course", "course_id", "id"),
+                      Index("ix_course_event_category", "category_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    actor_name: Mapped[str] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(40))
+    course_id: Mapped[int | None] = mapped_column(ForeignKey("course.id"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("course_category.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+@event.listens_for(CourseEvent, "before_update")
+@event.listens_for(CourseEvent, "before_delete")
+def _append_only(_mapper: Any, _connection: Any, target: CourseEvent) -> None:
+    raise PermissionError(f"course events are append-only (event {target.id})")

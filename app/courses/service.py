@@ -31,13 +31,25 @@ def settings() -> dict[str, Any]:
 # -- the catalogue ----------------------------------------------------------------------------
 
 def categories() -> list[CourseCategory]:
-    return list(db.session.scalars(select(CourseCategory).order_by(CourseCategory.position, CourseCategory.id)))
+    """The tree learners see: a disabled category (停用) hides with everything under it."""
+    rows = list(db.session.scalars(select(CourseCategory).order_by(CourseCategory.position, CourseCategory.id)))
+    by_id = {row.id: row for row in rows}
+
+    def shown(row: CourseCategory) -> bool:
+        seen = set()
+        while row is not None and row.id not in seen:
+            if not row.active:
+                return False
+            seen.add(row.id)
+            row = by_id.get(row.parent_id)
+        return True
+    return [row for row in rows if shown(row)]
 
 
-def _below(category_id: int) -> set[int]:
-    """The category and every category under it."""
+def below(category_id: int, rows: list[CourseCategory] | None = None) -> set[int]:
+    """The category and every category under it (among ``rows``: by default, those shown)."""
     tree: dict[int | None, list[int]] = {}
-    for row in categories():
+    for row in categories() if rows is None else rows:
         tree.setdefault(row.parent_id, []).append(row.id)
     found, stack = set(), [category_id]
     while stack:
@@ -49,9 +61,10 @@ def _below(category_id: int) -> set[int]:
 
 def catalogue(*, category_id: int | None = None, subject: str | None = None, q: str | None = None,
               sort: str | None = None, descending: bool = False, limit: int = 200) -> list[Course]:
-    query = select(Course).where(Course.active.is_(True))
+    shown = {row.id for row in categories()}
+    query = select(Course).where(Course.active.is_(True), Course.category_id.in_(shown))
     if category_id is not None:
-        query = query.where(Course.category_id.in_(_below(category_id)))
+        query = query.where(Course.category_id.in_(below(category_id) & shown))
     if subject:
         query = query.where(Course.subject == subject)
     if q:
@@ -78,8 +91,10 @@ def _trainee(actor: Actor) -> None:
 def add(actor: Actor, course_ids: list[int]) -> list[MyCourse]:
     """添加到我的课程 (one or many); a course already there stays as it is."""
     _trainee(actor)
+    shown = {row.id for row in categories()}
     courses = {c.id: c for c in db.session.scalars(select(Course).where(Course.id.in_(course_ids),
-                                                                        Course.active.is_(True)))}
+                                                                        Course.active.is_(True),
+                                                                        Course.category_id.in_(shown)))}
     missing = [i for i in course_ids if i not in courses]
     if missing:
         raise Invalid(_("Unknown courses: %(ids)s.", ids=", ".join(map(str, missing))), code="invalid",

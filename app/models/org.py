@@ -10,7 +10,8 @@ from ..extensions import db
 from .types import UTCDateTime, utcnow
 
 ORG_KINDS = ("authority", "unit", "provider", "supervisor", "hr")
-ROLES = ("trainee", "reviewer", "admin", "process_admin", "auditor", "sysadmin")
+# course_admin: 课程管理员, manages the online courses (global: no organisation; reads no process)
+ROLES = ("trainee", "reviewer", "admin", "process_admin", "auditor", "sysadmin", "course_admin")
 GLOBAL_ROLES = ("process_admin", "auditor", "sysadmin")
 
 

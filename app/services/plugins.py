@@ -332,6 +332,7 @@ class Feature:
     page_blueprints: tuple[Any, ...] = ()
     checks: dict[str, tuple[str, Callable[[Any], None]]] = field(default_factory=dict)
     ledger_sources: dict[str, Any] = field(default_factory=dict)  # as ``ProcessPlugin.ledger_sources``
+    nav: tuple[NavLink, ...] = ()  # its pages in the header, as ``ProcessPlugin.nav``
 
 
 def features() -> tuple[Feature, ...]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
 
 
 class StorageError(Exception):
@@ -20,3 +21,8 @@ class Storage(ABC):
 
     @abstractmethod
     def exists(self, key: str) -> bool: ...
+
+    def local_path(self, key: str) -> Path | None:
+        """The object as a file on this machine, when the backend keeps it so (None otherwise):
+        large files (course videos) can then be served in byte ranges without reading them whole."""
+        return None

@@ -6,13 +6,11 @@ from flask import current_app
 from ..i18n import _l
 from ..models import GLOBAL_ROLES
 from ..services.actors import Actor
-from ..services.plugins import NavLink
+from ..services.plugins import NavLink, features
 
 REVIEW_ROLES = ("reviewer", "admin")
-# Pages of the shared services (not of one process), after the plug-ins' own.
+# Pages of the shared services (not of one process or feature), after the plug-ins' own.
 SHARED_LINKS = (NavLink("record_pages.home", _l("Learning home"), frozenset({"trainee"}), order=5),
-                NavLink("courses_pages.mine", _l("My courses"), frozenset({"trainee"}), order=13),
-                NavLink("courses_pages.catalogue", _l("Online courses"), frozenset({"trainee"}), order=14),
                 NavLink("record_pages.record", _l("Hour record"), frozenset({"trainee"}), order=88),
                 NavLink("record_pages.history", _l("History"), frozenset({"trainee"}), order=89),
                 NavLink("certificate_pages.index", _l("E-certificates"), frozenset({"trainee"}), order=90))
@@ -29,7 +27,8 @@ def nav_links(actor: Actor | None) -> list[NavLink]:
     if actor is None or role is None:
         return []
     kind = actor.org_kinds.get(org_id) if org_id else None
-    offered = [*(link for plugin in current_app.extensions["plugins"] for link in plugin.nav), *SHARED_LINKS]
+    offered = [*(link for plugin in current_app.extensions["plugins"] for link in plugin.nav),
+               *(link for feature in features() for link in feature.nav), *SHARED_LINKS]
     links = [link for link in offered if role in link.roles and (link.org_kinds is None or kind in link.org_kinds)]
     return sorted(links, key=lambda link: link.order)
 

@@ -21,7 +21,7 @@ from ..extensions import db, login_manager
 from ..models import GLOBAL_ROLES, User, WebSession, utcnow
 from ..services.actors import Actor
 
-ROLE_ORDER = ("trainee", "reviewer", "admin", "process_admin", "auditor", "sysadmin")
+ROLE_ORDER = ("trainee", "reviewer", "admin", "process_admin", "auditor", "sysadmin", "course_admin")
 
 
 def idle_limit() -> int:

@@ -12,7 +12,7 @@ from ..i18n import _l, label
 ROLE_LABELS = {
     "trainee": _l("Trainee"), "reviewer": _l("Reviewer"), "admin": _l("Unit administrator"),
     "process_admin": _l("Process administrator"), "auditor": _l("Auditor"),
-    "sysadmin": _l("System administrator"),
+    "sysadmin": _l("System administrator"), "course_admin": _l("Course administrator"),
 }
 # Pages load scripts, styles and frames from this site only. bpmn-js sets inline styles.
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "

@@ -116,6 +116,24 @@ def test_a_replayed_heartbeat_counts_nothing(api, clock, studying):
     assert _ok(_beat(api, T1, course_id, session, 2))["studied_seconds"] == 60
 
 
+def test_an_older_sequence_number_is_refused_and_counts_nothing(api, clock, studying):
+    course_id, session = studying
+    clock.advance(timedelta(seconds=30))
+    _ok(_beat(api, T1, course_id, session, 5))  # numbers may skip (a lost beat) but never go back
+    clock.advance(timedelta(seconds=30))
+    older = _beat(api, T1, course_id, session, 3)
+    assert older.status_code == 409 and older.get_json()["error"]["code"] == "stale_heartbeat"
+    assert _ok(_beat(api, T1, course_id, session, 6))["studied_seconds"] == 60  # the refused beat added nothing
+
+
+def test_a_burst_of_beats_counts_no_more_than_the_time_that_passed(api, clock, studying):
+    course_id, session = studying
+    clock.advance(timedelta(seconds=5))
+    counted = [_ok(_beat(api, T1, course_id, session, seq))["counted_seconds"] for seq in range(1, 21)]
+    assert sum(counted) == 5  # twenty beats in five seconds: five seconds
+    assert _ok(api.as_(T1).get("/me/courses"))["items"][0]["studied_seconds"] == 5
+
+
 def test_nothing_counts_while_idle(api, clock, studying):
     course_id, session = studying
     clock.advance(timedelta(seconds=30))

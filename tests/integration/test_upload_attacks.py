@@ -36,9 +36,11 @@ TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".pdf": "application/pdf"}
 
 # -- helpers ------------------------------------------------------------------------------
 def _blobs(app) -> list[Path]:
-    """Every stored file (but the demo data's provider filings, under ``prefilings/``)."""
+    """Every stored file (but the demo data's provider filings under ``prefilings/`` and course
+    media under ``courses/``)."""
     root = Path(app.config["STORAGE"]["LOCAL_ROOT"])
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "prefilings") \
+    demo = ("prefilings", "courses")
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in demo) \
         if root.exists() else []
 
 

@@ -20,9 +20,10 @@ def _root(app) -> Path:
 
 def _blobs(app) -> list[Path]:
     """Every file under the upload root, hidden temporary files included (but the demo data's
-    provider filings, under ``prefilings/``)."""
+    provider filings under ``prefilings/`` and course media under ``courses/``)."""
     root = _root(app)
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "prefilings") \
+    demo = ("prefilings", "courses")
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in demo) \
         if root.exists() else []
 
 

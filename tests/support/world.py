@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import text
 
 from app.cli import demo
+from app.courses.models import Course
 from app.db import transaction
 from app.extensions import db
 from app.models import Attachment
@@ -69,6 +70,8 @@ def _take() -> _Snapshot:
     store = storage()
     blobs = {row["storage_key"]: (store.get(row["storage_key"]), row["content_type"])
              for row in rows[Attachment.__tablename__]}
+    blobs.update({row["media_key"]: (store.get(row["media_key"]), row["media_type"])  # the courses' videos, PDFs
+                  for row in rows[Course.__tablename__] if row["media_key"]})
     db.session.remove()
     return _Snapshot(world, rows, blobs)
 

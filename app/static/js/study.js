@@ -20,6 +20,7 @@
     prompt.hidden = false;
     document.getElementById("prompt-idle").hidden = which !== "idle";
     document.getElementById("prompt-window").hidden = which !== "window";
+    if (video && !video.paused) { video.pause(); }  // the clock has stopped: so does the lesson
   }
   function update(data) {
     document.getElementById("studied").textContent = Math.floor(data.studied_seconds / 60);
