@@ -47,19 +47,19 @@ def _unit_staff() -> None:
 
 
 class DeclarationForm(FlaskForm):
-    person_ids = SelectMultipleField(_l("Applicants"), coerce=int, validate_choice=True,
+    person_ids = SelectMultipleField(_l("选择申请人"), coerce=int, validate_choice=True,
                                      option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
-                                     validators=[DataRequired(_l("Choose at least one person."))])
-    year = IntegerField(_l("Year counted"), validators=[InputRequired(REQUIRED), NumberRange(2000, 2100)])
-    learning_form = SelectField(_l("Learning form"), validate_choice=True, validators=[DataRequired(REQUIRED)])
-    school = StringField(_l("School (unit) name"), validators=[Optional(), Length(max=100), no_control_characters])
+                                     validators=[DataRequired(_l("请至少选择一名申请人。"))])
+    year = IntegerField(_l("计入年度"), validators=[InputRequired(REQUIRED), NumberRange(2000, 2100)])
+    learning_form = SelectField(_l("学习形式"), validate_choice=True, validators=[DataRequired(REQUIRED)])
+    school = StringField(_l("学校(单位)名称"), validators=[Optional(), Length(max=100), no_control_characters])
     class_name = StringField(_l("Class name"), validators=[Optional(), Length(max=100), no_control_characters])
-    content = TextAreaField(_l("Learning content"), validators=[Optional(), Length(max=500), no_control_characters])
-    starts_on = DateField(_l("Starts on"), validators=[Optional()])
-    ends_on = DateField(_l("Ends on"), validators=[Optional()])
-    score = StringField(_l("Score"), validators=[Optional(), Length(max=30), no_control_characters])
-    hours = DecimalField(_l("Hours applied for"), places=1, validators=[InputRequired(REQUIRED)])
-    subject = SelectField(_l("Subject counted"), validate_choice=True, validators=[DataRequired(REQUIRED)])
+    content = TextAreaField(_l("学习内容"), validators=[Optional(), Length(max=500), no_control_characters])
+    starts_on = DateField(_l("开始日期"), validators=[Optional()])
+    ends_on = DateField(_l("结束日期"), validators=[Optional()])
+    score = StringField(_l("学习成绩"), validators=[Optional(), Length(max=30), no_control_characters])
+    hours = DecimalField(_l("申请学时"), places=1, validators=[InputRequired(REQUIRED)])
+    subject = SelectField(_l("计入科目"), validate_choice=True, validators=[DataRequired(REQUIRED)])
     proofs = MultipleFileField(_l("Attachments"), description=_l(
         "Upload scans of the proofs: .jpg .jpeg .gif .bmp .png images, each within 4 MB."))
 
@@ -109,7 +109,7 @@ def declare() -> Any:
         except ServiceError as exc:
             error = exc
         else:
-            flash(_("%(n)s declaration(s) sent to %(authority)s for review.", n=len(made),
+            flash(_("已提交 %(n)s 条申报，等待%(authority)s审核。", n=len(made),
                     authority=made[0].authority.name), "success")
             return redirect(url_for("unit_declaration.records"))
     status = error.status if error else (422 if form.errors else 200)

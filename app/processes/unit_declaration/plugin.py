@@ -23,7 +23,7 @@ CREDITED_ONCE = ("revoked",)  # credited, then reversed
 
 
 class RecognisedHours(StrictSchema):
-    hours = HoursIn(allow_none=True, metadata={"label": _l("Recognised hours")})
+    hours = HoursIn(allow_none=True, metadata={"label": _l("认定学时")})
 
 
 def _credit(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
@@ -40,22 +40,22 @@ class UnitDeclarationPlugin(ProcessPlugin):
     record_type = service.RECORD_TYPE
     processes = {"unit_declaration": N_("单位学时申报")}
     model = Declaration
-    label = _l("Unit-declared hours")
+    label = _l("单位学时申报")
     lanes = {"unit": org_reviewers("unit_id", service.UNIT_ROLES),
              "authority": org_reviewers("authority_id", service.AUTHORITY_ROLES)}
     handlers = {"credit_declaration": _credit, "revoke_declaration": _revoke}
     forms = {"recognised_hours": StepForm(
         RecognisedHours, apply=lambda ctx: service.set_recognised(ctx.record, ctx.values.get("hours")),
         defaults=lambda record: {"hours": record.hours}, decisions=frozenset({"approve"}))}
-    decisions = {"pass": Decision(_l("Verification passed"), _l("Verification passed.")),
-                 "fail": Decision(_l("Verification failed"), _l("Verification failed; the hours are revoked."))}
-    actions = {"declare": _l("Hours declared by the unit"), "review": _l("Authority review"),
-               "verification": _l("Verification of the hours"), "file_add": _l("Proof uploaded")}
+    decisions = {"pass": Decision(_l("审验通过"), _l("审验通过。")),
+                 "fail": Decision(_l("审验不通过"), _l("审验不通过，学时已撤销。"))}
+    actions = {"declare": _l("单位提交申报"), "review": _l("Authority review"),
+               "verification": _l("学时审验"), "file_add": _l("Proof uploaded")}
     record_template = "unit_declaration/_record.html"
     has_files = True
-    nav = (NavLink("unit_declaration.declare", _l("Declare hours"), UNIT, frozenset({"unit"}), order=25),
-           NavLink("unit_declaration.records", _l("Declaration records"), UNIT, frozenset({"unit"}), order=26),
-           NavLink("unit_declaration.mine", _l("Declared by my unit"), frozenset({"trainee"}), order=15))
+    nav = (NavLink("unit_declaration.declare", _l("学时申报"), UNIT, frozenset({"unit"}), order=25),
+           NavLink("unit_declaration.records", _l("查看申报记录"), UNIT, frozenset({"unit"}), order=26),
+           NavLink("unit_declaration.mine", _l("单位申报学时"), frozenset({"trainee"}), order=15))
     checks = {"declaration_ledger": "an approved declaration stands in the ledger once with its hours under its "
                                     "subject; a revoked one nets to zero with its reversal kept; nothing else"}
     ledger_sources = {service.RECORD_TYPE: N_("单位申报")}
@@ -67,10 +67,10 @@ class UnitDeclarationPlugin(ProcessPlugin):
         return Summary(
             subject=record.person.name, subject_id_number=mask(record.person.id_number),
             title=f"{record.year} {record.class_name or record.school or record.content or ''}".strip(),
-            facts=(Fact(N_("Learning form"), service.form_label(record.learning_form), translate=True),
+            facts=(Fact(N_("学习形式"), service.form_label(record.learning_form), translate=True),
                    Fact(N_("Subject"), CATEGORY_LABELS[record.subject], translate=True),
-                   Fact(N_("Declared hours"), f"{record.hours:.1f}"),
-                   Fact(N_("Declaring unit"), record.unit.name)))
+                   Fact(N_("申报学时"), f"{record.hours:.1f}"),
+                   Fact(N_("申报单位"), record.unit.name)))
 
     def subject_user_id(self, record: Declaration) -> int | None:
         return record.person_id

@@ -84,7 +84,7 @@ def visible(declaration: Declaration, actor: Actor) -> bool:
 def get_visible(declaration_id: int, actor: Actor) -> Declaration:
     declaration = db.session.get(Declaration, declaration_id)
     if declaration is None or not visible(declaration, actor):
-        raise NotFound(_("Declaration not found."))
+        raise NotFound(_("申报记录不存在。"))
     return declaration
 
 
@@ -115,12 +115,12 @@ def staff_of_unit(unit_id: int) -> list[User]:
 def _declaring_unit(actor: Actor, unit_id: int | None) -> Organisation:
     units = my_units(actor)
     if not units:
-        raise Forbidden(_("Only a unit's reviewers declare hours for its staff."))
+        raise Forbidden(_("只有用人单位的审核员可以为本单位人员申报学时。"))
     if unit_id is None and len(units) > 1:
-        raise Invalid(_("Choose the unit you declare for."), fields={"unit_id": [_("Required.")]})
+        raise Invalid(_("请选择申报单位。"), fields={"unit_id": [_("Required.")]})
     unit_id = unit_id if unit_id is not None else next(iter(units))
     if unit_id not in units:
-        raise Forbidden(_("You do not act for this unit."))
+        raise Forbidden(_("您不是该单位的审核员。"))
     return db.session.get(Organisation, unit_id)
 
 
@@ -131,11 +131,11 @@ def _people(unit: Organisation, id_numbers: list[str]) -> list[User]:
     for id_number in dict.fromkeys(id_numbers):
         person = found.get(id_number)
         if person is None or accounts.trainee_unit(person.id) != unit.id:
-            problems.append(_("%(id)s is not a member of your unit.", id=id_number))
+            problems.append(_("%(id)s 不是本单位人员。", id=id_number))
         else:
             people.append(person)
     if problems:
-        raise Invalid(_("Hours can only be declared for your unit's own staff."), code="not_in_unit",
+        raise Invalid(_("只能为本单位人员申报学时。"), code="not_in_unit",
                       fields={"id_numbers": problems})
     return people
 
@@ -149,30 +149,30 @@ def validated(payload: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     for name in needed:
         if values[name] in (None, ""):
-            errors[name] = [_("Required for the learning form %(form)s.", form=_(LEARNING_FORMS[form][0]))]
+            errors[name] = [_("学习形式为%(form)s时必填。", form=_(LEARNING_FORMS[form][0]))]
     values = {name: (value if name in needed or name == "content" else None) for name, value in values.items()}
     hours = Decimal(payload["hours"]).quantize(ONE_DECIMAL)
     cap = Decimal(str(settings()["MAX_HOURS"]))
     if hours <= 0:
-        errors["hours"] = [_("More than 0 hours.")]
+        errors["hours"] = [_("学时必须大于 0。")]
     elif hours > cap:
-        errors["hours"] = [_("At most %(max)s hours in one declaration.", max=cap)]
+        errors["hours"] = [_("每条申报最多 %(max)s 学时。", max=cap)]
     starts_on, ends_on = values["starts_on"], values["ends_on"]
     if starts_on and ends_on:
         if ends_on < starts_on:
-            errors["ends_on"] = [_("The end date is before the start date.")]
+            errors["ends_on"] = [_("结束日期早于开始日期。")]
         elif ends_on > today():
-            errors["ends_on"] = [_("The learning has not ended yet.")]
+            errors["ends_on"] = [_("学习尚未结束。")]
         elif "hours" not in errors and hours > HOURS_PER_DAY * ((ends_on - starts_on).days + 1):
             days = (ends_on - starts_on).days + 1
-            errors["hours"] = [_("At most %(max)s hours for %(days)s days (8 hours a day).",
+            errors["hours"] = [_("%(days)s 天最多 %(max)s 学时（每天 8 学时）。",
                                  max=HOURS_PER_DAY * days, days=days)]
     if payload["year"] > today().year:
-        errors["year"] = [_("Hours cannot be declared for a future year.")]
+        errors["year"] = [_("不能申报未来年度的学时。")]
     if payload["subject"] not in CATEGORIES:
-        errors["subject"] = [_("Not a subject.")]
+        errors["subject"] = [_("不是有效的计入科目。")]
     if errors:
-        raise Invalid(_("The declaration is not complete or not valid."), fields=errors)
+        raise Invalid(_("申报信息不完整或有误。"), fields=errors)
     return {**values, "year": payload["year"], "learning_form": form, "subject": payload["subject"], "hours": hours}
 
 
@@ -181,8 +181,8 @@ def decode_proof(item: dict[str, Any]) -> tuple[bytes, str, str | None]:
     try:
         data = base64.b64decode(item["content"], validate=True)
     except (binascii.Error, ValueError):
-        raise Invalid(_("A proof is not valid base64."), code="bad_file",
-                      fields={"proofs": [_("Not valid base64.")]}) from None
+        raise Invalid(_("证明材料不是有效的 base64 编码。"), code="bad_file",
+                      fields={"proofs": [_("不是有效的 base64 编码。")]}) from None
     return data, item["filename"], item.get("description")
 
 
@@ -197,11 +197,11 @@ def _check_proofs(proofs: list[tuple[bytes, str, str | None]]) -> None:
     """Every proof checked by content before anything is created (so a bad one changes nothing)."""
     policy = file_policy()
     if not proofs:
-        raise Invalid(_("Attach at least one image as proof."), code="proof_required",
+        raise Invalid(_("请上传至少一张证明材料图片。"), code="proof_required",
                       fields={"proofs": [_("Required.")]})
     if len(proofs) > policy.max_files:
         raise Invalid(_("At most %(n)s files can be attached.", n=policy.max_files), code="too_many_files",
-                      fields={"proofs": [_("At most %(n)s files.", n=policy.max_files)]})
+                      fields={"proofs": [_("最多 %(n)s 个文件。", n=policy.max_files)]})
     for data, filename, _description in proofs:
         try:
             check_upload(data, filename, policy.max_bytes, policy.kinds)
@@ -242,8 +242,8 @@ def set_recognised(declaration: Declaration, given: Decimal | None) -> dict[str,
     """认定学时: what the authority recognises, at most what was declared (the declared hours if not given)."""
     hours = declaration.hours if given is None else Decimal(given).quantize(ONE_DECIMAL)
     if hours > declaration.hours:
-        raise Invalid(_("At most the declared %(hours)s hours.", hours=declaration.hours),
-                      fields={"hours": [_("At most %(hours)s.", hours=declaration.hours)]})
+        raise Invalid(_("认定学时不能超过申报的 %(hours)s 学时。", hours=declaration.hours),
+                      fields={"hours": [_("最多 %(hours)s。", hours=declaration.hours)]})
     declaration.hours_recognised = hours
     return {"hours": str(hours)}
 
@@ -271,14 +271,14 @@ def verify(declaration_id: int, actor: Actor, result: str, reason: str | None) -
     """学时审验 over the API: the authority's verification step, passed or failed."""
     declaration = get_visible(declaration_id, actor)
     if declaration.authority_id not in my_authorities(actor):
-        raise Forbidden(_("Only the supervising authority verifies declared hours."))
+        raise Forbidden(_("只有主管部门可以审验申报的学时。"))
     if result == "fail" and not (reason or "").strip():
-        raise Invalid(_("Give the reason the verification failed."), fields={"reason": [_("Required.")]})
+        raise Invalid(_("请填写审验不通过的原因。"), fields={"reason": [_("Required.")]})
     try:
         runner.complete_own_step(declaration.instance_id, actor, runner.DecisionForm(result, reason or None),
                                  declaration)
     except Conflict:
-        raise Conflict(_("This declaration is not waiting for verification."), code="not_verifiable") from None
+        raise Conflict(_("该申报当前不在待审验状态。"), code="not_verifiable") from None
     return declaration
 
 
