@@ -152,12 +152,14 @@ def test_the_matrix_covers_every_api_route(app):
               if rule.rule.startswith("/api/v1/") for method in rule.methods - {"HEAD", "OPTIONS"}}
     from tests.integration import test_authorization_matrix_classes as class_matrix
     from tests.integration import test_authorization_matrix_courses as course_matrix
+    from tests.integration import test_authorization_matrix_declarations as declaration_matrix
     from tests.integration import test_authorization_matrix_org as org_matrix
     from tests.integration import test_authorization_matrix_postfilings as postfiling_matrix
     from tests.integration import test_authorization_matrix_providers as provider_matrix
 
     tables = (*ROUTES.values(), *org_matrix.ROUTES.values(), *provider_matrix.ROUTES.values(),
-              *class_matrix.ROUTES.values(), *postfiling_matrix.ROUTES.values(), *course_matrix.ROUTES.values())
+              *class_matrix.ROUTES.values(), *postfiling_matrix.ROUTES.values(), *course_matrix.ROUTES.values(),
+              *declaration_matrix.ROUTES.values())
     covered = {("POST" if method in ("UPLOAD", "XLSX") else method, shape(path.split("?")[0]))
                for method, path, *_ in tables}
     assert served - covered - {(m, shape(p)) for m, p in SELF_ROUTES} == set()
