@@ -122,11 +122,6 @@ class UnitDeclarationPlugin(ProcessPlugin):
         for problem in problems:
             report.add(instance.id, "declaration_ledger", f"{name} status {record.status!r}: {problem}")
 
-    def check_orphans(self, report: Any) -> None:
-        for source_id in service.ledger_orphans():
-            report.add(None, "declaration_ledger", f"ledger credits source 'declaration' {source_id}, "
-                                                   f"which is no declaration")
-
     def blueprints(self) -> tuple[list[Any], list[Any]]:
         return [api.blp], [pages.blp]
 

@@ -290,13 +290,6 @@ def ledger_rows(declaration_ids: list[int]) -> list[HourEntry]:
         HourEntry.source == RECORD_TYPE, HourEntry.source_id.in_(declaration_ids)).order_by(HourEntry.id)))
 
 
-def ledger_orphans() -> list[int]:
-    """Source ids the ledger credits as declarations that are no declaration."""
-    known = select(Declaration.id)
-    return list(db.session.scalars(select(HourEntry.source_id).distinct().where(
-        HourEntry.source == RECORD_TYPE, HourEntry.source_id.not_in(known))))
-
-
 def read_file(declaration_id: int, file_id: int, actor: Actor) -> tuple[Any, bytes]:
     declaration = get_visible(declaration_id, actor)
     return attachments.read(RECORD_TYPE, declaration.id, file_id)
