@@ -19,9 +19,7 @@ PostgreSQL: 127.0.0.1:5432, user postgres, trust auth; database bench_declaratio
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,29 +27,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 sys.path.insert(0, str(ROOT))
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_declarations"
+sys.path.insert(0, str(ROOT / "bench"))
+from postfiling import fresh  # noqa: E402  (a migrated database with the demo data)
+
 PER_CALL = 100  # people in one declaration form (service.MAX_PERSONS)
-
-
-def fresh(db: str, tmp: Path) -> str:
-    if db == "sqlite":
-        url = f"sqlite:///{tmp / 'declarations.db'}"
-    else:
-        import psycopg
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_declarations WITH (FORCE)")
-            conn.execute("CREATE DATABASE bench_declarations")
-        url = PG_URL
-    env = {**os.environ, "APP_SQLALCHEMY_DATABASE_URI": url, "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
-    for command in (["db", "upgrade"], ["demo"]):
-        done = subprocess.run([str(BIN / "flask"), "--app", "app", *command], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=False)
-        if done.returncode:
-            raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
-    return url
 
 
 def add_staff(n: int, unit_id: int) -> list[str]:
@@ -106,7 +86,7 @@ def declare_all(numbers: list[str], unit_reviewer: Any) -> list[int]:
 def study(db: str, n: int, runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        url = fresh(db, tmp)
+        url = fresh(db, tmp, "declarations")
         from app import create_app
         from app.cli.demo import UNIT_1
         from app.extensions import db as sa

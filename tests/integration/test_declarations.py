@@ -12,11 +12,10 @@ import pytest
 from PIL import Image
 
 from app.extensions import db
-from app.models import HourEntry, Organisation
+from app.models import HourEntry
 from app.services import consistency
 from tests.support.files import jpeg, pdf, png
 from tests.support.hostile_files import gif
-from tests.support.people import make_user
 from tests.support.races import run_together
 from tests.support.world import T1, T2, T3
 
@@ -320,17 +319,6 @@ def test_tabs(api):
     assert pending["id"] in ids("pending") and refused["id"] not in ids("pending")
     assert approved["id"] in ids("approved") and refused["id"] in ids("refused")
     assert api.as_("unit_reviewer").get("/declarations", query_string={"tab": "odd"}).status_code == 422
-
-
-@pytest.fixture
-def third_unit(app, world) -> int:
-    with app.app_context():
-        unit = Organisation(name="演示第三单位", kind="unit", parent_id=world.city)
-        db.session.add(unit)
-        db.session.commit()
-        unit_id = unit.id
-    make_user(app, "unit_reviewer_c", "第三单位审核员", roles=[("reviewer", unit_id)])
-    return unit_id
 
 
 def test_a_third_organisation_sees_nothing(api, third_unit):
