@@ -61,7 +61,7 @@ class DeclarationForm(FlaskForm):
     hours = DecimalField(_l("申请学时"), places=1, validators=[InputRequired(REQUIRED)])
     subject = SelectField(_l("计入科目"), validate_choice=True, validators=[DataRequired(REQUIRED)])
     proofs = MultipleFileField(_l("Attachments"), description=_l(
-        "Upload scans of the proofs: .jpg .jpeg .gif .bmp .png images, each within 4 MB."))
+        "请上传相关证明材料扫描件，文件格式必须为 .jpg .jpeg .gif .bmp .png 的图片，文件大小 4M 以内。"))
 
     def offer(self, unit_id: int) -> DeclarationForm:
         self.person_ids.choices = [(p.id, f"{p.name}（{p.id_number[:6]}…{p.id_number[-4:]}）")
