@@ -14,8 +14,9 @@ providers' pre-training filings from draft to 备案通过 (three attachments, s
 stamped form, forward, HR) and E running the demo trainees' class enrolments (enrol, sometimes
 delete the draft, submit taking a seat, sent back, resubmit, approved) and one client filing
 the demo's ended class after training (details, results imported from Excel, summary attached,
-submitted, filed by HR: hours and e-certificates), all logging every
-request. Every ~S seconds (0.5-1.5 x, at random) the process group - master and workers - gets
+submitted, filed by HR: hours and e-certificates) and D declaring hours for 张伟 as unit 1
+(approved by the city authority, then verified: passed, or failed and the hours reversed), all
+logging every request. Every ~S seconds (0.5-1.5 x, at random) the process group - master and workers - gets
 SIGKILL and the server is restarted. A connection error is an unknown outcome: the client re-
 reads the record (or the inbox) to learn where it stands and carries on. After K kills the load
 stops, the server gets SIGTERM, and: (i) the consistency check (``app.services.consistency``)
@@ -28,13 +29,14 @@ for a claim that is not approved; (iv) ``flask --app app audit verify`` exits 0.
 report, exits 1 on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
 Run:  cd /work/main && . .venv/bin/activate && python bench/crash.py \
           [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--filing-clients 1]
-          [--enrolment-clients 1] [--workers 2]
+          [--enrolment-clients 1] [--declaration-clients 1] [--workers 2]
           [--seconds-between 3]
 PostgreSQL: 127.0.0.1:5432, user postgres, trust auth.
 """
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime
 import functools
 import io
@@ -66,7 +68,7 @@ from claims import (  # bench/claims.py
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_crash"
-FACTS = ("id", "status", "instance_id", "hours_registered", "task", "decision", "record")
+FACTS = ("id", "status", "instance_id", "hours_registered", "task", "decision", "record", "items")
 NEXT = {"unit_review": "authority_review", "authority_review": "approved"}  # after an approval
 AUTHORITIES = ("authority_reviewer", "authority_reviewer_b")  # unit 2 moves between the two
 MOVER = "330104198807180046"  # 刘洋 (no claims here): transferred between the units and back
@@ -79,6 +81,8 @@ FILING_STEPS = {"draft": "submit", "rolled_back": "submit", "supervisor_review":
 CLAIM_KINDS = {"create", "submit", "approve_unit_review", "approve_authority_review"}
 # The demo trainees enrolled and approved in the demo's ended class (the last one fails).
 POSTFILING_TRAINEES = (("330106199003070014", "张伟"), ("330106198511220029", "李娜"), ("330102199204150031", "王强"))
+DECLARED = "330106199003070014"  # 张伟, of unit 1 (which never changes its authority here)
+DECLARATION_USERS = ("unit_reviewer", "authority_reviewer")
 
 
 class RequestLog:
@@ -424,6 +428,42 @@ class PostFilingClient(Client):
                               json={"decision": "approve"})
 
 
+class DeclarationClient(Client):
+    """Unit 1 declares last year's hours for 张伟; the city authority approves them, then verifies
+    them (every third one fails: the hours are reversed). After a kill it reads the declaration
+    and carries on from its status."""
+
+    def run(self) -> None:
+        proof = base64.b64encode(png_bytes()).decode()
+        year, i = datetime.date.today().year - 1, self.n
+        while not self.stop.is_set():
+            i += 1000
+            code, body = self.call("declare", "unit_reviewer", "POST", "/declarations", json={
+                "id_numbers": [DECLARED], "year": year, "learning_form": "self_study",
+                "content": f"崩溃测试自学 {i}", "starts_on": f"{year}-03-01", "ends_on": f"{year}-03-01",
+                "hours": 0.5, "subject": "professional", "proofs": [{"filename": "证明.png", "content": proof}]})
+            if code != 201:
+                continue
+            declaration_id, steps = body["items"][0]["id"], 0
+            while not self.stop.is_set() and steps < 20:
+                steps += 1
+                code, seen = self.call("read", "unit_reviewer", "GET", f"/declarations/{declaration_id}")
+                if code != 200:
+                    continue
+                if seen["status"] == "pending":
+                    task_id = self.find_task("authority_reviewer", "unit_declaration", "declaration", declaration_id)
+                    if task_id is not None:
+                        self.call("approve_declaration", "authority_reviewer", "POST", f"/tasks/{task_id}/complete",
+                                  json={"decision": "approve"})
+                elif seen["status"] == "approved":
+                    fail = i % 3000 < 1000
+                    self.call("verify_declaration", "authority_reviewer", "POST",
+                              f"/declarations/{declaration_id}/verification",
+                              json={"result": "fail", "reason": "崩溃测试审验"} if fail else {"result": "pass"})
+                else:
+                    break
+
+
 def login(base: str, users: tuple[str, ...]) -> dict[str, str]:
     tokens = {}
     for user in users:
@@ -498,6 +538,7 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
     from app.processes.provider_prefiling.models import PreFiling
     from app.processes.staff_transfer.models import StaffTransfer
     from app.processes.unit_change.models import UnitChange
+    from app.processes.unit_declaration.models import Declaration
     from app.services import plugins
     from app.services.consistency import check_all
 
@@ -516,6 +557,8 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         postfiling_credits = db.session.scalar(select(func.count(HourEntry.id)).where(HourEntry.source == "postfiling"))
         postfiling_certificates = db.session.scalar(select(func.count(Certificate.id)).where(
             Certificate.source == "postfiling"))
+        declarations = {d.id: d for d in db.session.scalars(select(Declaration).where(
+            Declaration.content.startswith("崩溃测试")))}
         tasks = {t.id: t for t in db.session.scalars(select(HumanTask))}
         ledger = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(HourEntry.source == "claim"))}
         decided = set(db.session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_spec,
@@ -562,6 +605,20 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 enrolment = enrolments.get(int(e["path"].split("/")[2]))
                 if enrolment is None or enrolment.deleted_at is None or enrolment.live_key is not None:
                     problems.append(f"enrolment {e['path']} deleted (200): {enrolment and enrolment.status}")
+            elif kind == "declare":
+                declared = [declarations.get(item["id"]) for item in e.get("items", [])]
+                if not declared or any(d is None or d.instance_id is None for d in declared):
+                    problems.append(f"declaration answered {e['http']}: not in the database")
+            elif kind == "verify_declaration":
+                declaration = declarations.get(int(e["path"].split("/")[2]))
+                if declaration is None or declaration.status not in ("verified", "revoked") or \
+                        (declaration.status == "revoked") != (declaration.revoked_at is not None):
+                    problems.append(f"declaration {e['path']} verified (200): {declaration and declaration.status}")
+            elif kind == "approve_declaration":
+                declaration = declarations.get(e["record"]["id"])
+                if declaration is None or declaration.status not in ("approved", "verified", "revoked"):
+                    problems.append(f"declaration {e['record']['id']} approved (200): "
+                                    f"{declaration and declaration.status}")
             elif kind == "accept_transfer":
                 transfer = transfers.get(e["record"]["id"])
                 if transfer is None or transfer.status != "accepted" or transfer.moved_at is None:
@@ -600,7 +657,8 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         committed = sum(len(rows) - len({e["id"] for e in ok if e["kind"] == kind}) for kind, rows in creations.items())
         for e in entries:
             if (e["outcome"], e["method"]) == ("unknown", "POST") and e["kind"] not in creations \
-                    and e["kind"] not in ("submit_filing", "upload_filing", "enrol", "submit_enrolment") \
+                    and e["kind"] not in ("submit_filing", "upload_filing", "enrol", "submit_enrolment", "declare",
+                                          "verify_declaration") \
                     and (e["kind"], e["path"]) not in retried:
                 row_id = int(e["path"].split("/")[2])
                 done = (claims[row_id].submitted_at if e["kind"] == "submit" else tasks[row_id].status == "completed")
@@ -610,6 +668,10 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 HumanTask.status == "completed", not_(exists().where(
                     ProcessEvent.instance_id == HumanTask.instance_id, ProcessEvent.task_spec == HumanTask.task_spec,
                     ProcessEvent.decision == HumanTask.decision))),
+            "ledger row of a declaration never approved": select(HourEntry.id).outerjoin(
+                Declaration, Declaration.id == HourEntry.source_id).where(
+                HourEntry.source == "declaration",
+                or_(Declaration.id.is_(None), Declaration.status.not_in(("approved", "verified", "revoked")))),
             "ledger row of a claim not approved": select(HourEntry.id).outerjoin(
                 Claim, Claim.id == HourEntry.source_id).where(
                 HourEntry.source == "claim", or_(Claim.id.is_(None), Claim.status != "approved")),
@@ -633,7 +695,10 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                  "enrolments_approved": sum(e.status == "approved" and e.klass.status == "open"
                                             for e in enrolments.values()),
                  "postfilings": ", ".join(p.status for p in postfilings.values()) or "none",
-                 "postfiling_credits": postfiling_credits, "postfiling_certificates": postfiling_certificates}
+                 "postfiling_credits": postfiling_credits, "postfiling_certificates": postfiling_certificates,
+                 "declarations": len(declarations),
+                 "declarations_verified": sum(d.status == "verified" for d in declarations.values()),
+                 "declarations_revoked": sum(d.status == "revoked" for d in declarations.values())}
         db.session.remove()
         db.engine.dispose()
     return stats, list(dict.fromkeys(problems))  # one line per distinct problem
@@ -643,7 +708,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     for option, default in (("--kills", 5), ("--clients", 4), ("--org-clients", 1), ("--filing-clients", 1),
-                            ("--enrolment-clients", 1), ("--workers", 2)):
+                            ("--enrolment-clients", 1), ("--declaration-clients", 1), ("--workers", 2)):
         parser.add_argument(option, type=int, default=default)
     parser.add_argument("--seconds-between", type=float, default=3.0)
     args = parser.parse_args()
@@ -668,7 +733,7 @@ def main() -> None:
         log, stop, kills, in_flight = RequestLog(log_path), threading.Event(), 0, []
         try:
             wait_until_up(base, server, server_log)
-            tokens = {**login_all(base), **login(base, ORG_USERS + FILING_USERS)}
+            tokens = {**login_all(base), **login(base, ORG_USERS + FILING_USERS + DECLARATION_USERS)}
             first_filing = args.clients + args.org_clients
             clients = [*(Client(n, base, tokens, log, stop) for n in range(args.clients)),
                        *(OrgClient(args.clients + n, base, tokens, log, stop) for n in range(args.org_clients)),
@@ -676,7 +741,9 @@ def main() -> None:
                        *(EnrolmentClient(first_filing + args.filing_clients + n, base, tokens, log, stop)
                          for n in range(args.enrolment_clients)),
                        PostFilingClient(first_filing + args.filing_clients + args.enrolment_clients, base, tokens,
-                                        log, stop)]
+                                        log, stop),
+                       *(DeclarationClient(first_filing + args.filing_clients + args.enrolment_clients + 1 + n, base,
+                                           tokens, log, stop) for n in range(args.declaration_clients))]
             for client in clients:
                 client.start()
             while kills < args.kills:
@@ -709,7 +776,8 @@ def main() -> None:
                             text=True).stdout.strip()
     print(f"\n=== crash harness: {args.db} @ {commit}, {args.clients} claim clients, {args.org_clients} organisation "
           f"clients, {args.filing_clients} filing "
-          f"clients, {args.enrolment_clients} enrolment clients, {args.workers} gunicorn workers, "
+          f"clients, {args.enrolment_clients} enrolment clients, {args.declaration_clients} declaration clients, "
+          f"{args.workers} gunicorn workers, "
           f"~{args.seconds_between:g} s between kills ===")
     for label, value in [
         ("kills done", f"{kills} (requests in flight at each kill: {in_flight})"),
@@ -728,6 +796,8 @@ def main() -> None:
                              f"approved in the open class"),
         ("post-filing", f"{stats['postfilings']} ({stats['postfiling_credits']} ledger credits, "
                         f"{stats['postfiling_certificates']} certificates)"),
+        ("unit declarations", f"{stats['declarations']} declared, {stats['declarations_verified']} verified, "
+                              f"{stats['declarations_revoked']} revoked (hours reversed)"),
         ("consistency check", f"{stats['instances']} instances, {stats['consistency_problems']} problem(s)"),
         ("acknowledged 2xx", f"{stats['acknowledged']} checked against the database"),
         ("audit verify", f"{(audit.stdout.strip().splitlines() or ['?'])[-1]} (exit {audit.returncode})"),

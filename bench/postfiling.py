@@ -40,22 +40,24 @@ from typing import Any
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
+BIN = Path(sys.executable).parent  # the virtualenv running this script (ROOT/.venv under make)
 sys.path.insert(0, str(ROOT))
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_postfiling"
 ENDED = "2026年度公路工程专业技术人员继续教育培训班"
 
 
-def fresh(db: str, tmp: Path) -> str:
+def fresh(db: str, tmp: Path, name: str = "postfiling") -> str:
+    """A new database (SQLite file, or PostgreSQL ``bench_<name>`` dropped and recreated), migrated,
+    with the demo data; its URL."""
     if db == "sqlite":
-        url = f"sqlite:///{tmp / 'postfiling.db'}"
+        url = f"sqlite:///{tmp / f'{name}.db'}"
     else:
         import psycopg
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_postfiling WITH (FORCE)")
-            conn.execute("CREATE DATABASE bench_postfiling")
-        url = PG_URL
+            conn.execute(f"DROP DATABASE IF EXISTS bench_{name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE bench_{name}")
+        url = PG_URL.replace("bench_postfiling", f"bench_{name}")
     env = {**os.environ, "APP_SQLALCHEMY_DATABASE_URI": url, "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
     for command in (["db", "upgrade"], ["demo"]):
         done = subprocess.run([str(BIN / "flask"), "--app", "app", *command], cwd=ROOT, env=env,

@@ -111,3 +111,19 @@ def web(app: Flask, world: World):
     def make(username: str | None = None) -> WebClient:
         return logged_in(app, username) if username else WebClient(app.test_client())
     return make
+
+
+@pytest.fixture
+def third_unit(app: Flask, world: World) -> int:
+    """A unit under the demo's city authority that no demo record involves, with its reviewer
+    ``unit_reviewer_c`` (who must see nothing of the other units' records)."""
+    from app.models import Organisation
+    from tests.support.people import make_user
+
+    with app.app_context():
+        unit = Organisation(name="演示第三单位", kind="unit", parent_id=world.city)
+        db.session.add(unit)
+        db.session.commit()
+        unit_id = unit.id
+    make_user(app, "unit_reviewer_c", "第三单位审核员", roles=[("reviewer", unit_id)])
+    return unit_id

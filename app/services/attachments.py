@@ -22,7 +22,7 @@ from ..models import Attachment, ProcessInstance
 from ..storage import storage
 from .actors import Actor
 from .audit import record_event
-from .uploads import check_upload
+from .uploads import DEFAULT_KINDS, check_upload
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class FilePolicy:
     max_bytes: int
     max_description: int
     description_required: bool = True
+    kinds: tuple[str, ...] = DEFAULT_KINDS  # the file types taken (uploads.EXTENSIONS' keys)
 
 
 def files_of(record_type: str, record_id: int) -> list[Attachment]:
@@ -64,7 +65,7 @@ def add(instance: ProcessInstance, policy: FilePolicy, actor: Actor, data: bytes
     text = _description(policy, description)
     if count(instance.record_type, instance.record_id) >= policy.max_files:
         raise Conflict(_("At most %(n)s files can be attached.", n=policy.max_files), code="too_many_files")
-    checked = check_upload(data, filename, policy.max_bytes)
+    checked = check_upload(data, filename, policy.max_bytes, policy.kinds)
     key = f"{policy.prefix}/{instance.record_id}/{uuid.uuid4().hex}{checked.extension}"
     store = storage()
     store.put(key, data, checked.content_type)

@@ -26,8 +26,12 @@ from ..errors import Invalid
 from ..i18n import _
 
 MAX_PIXELS = 40_000_000
-EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "pdf": (".pdf",)}
-CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}
+EXTENSIONS = {"jpeg": (".jpg", ".jpeg"), "png": (".png",), "gif": (".gif",), "bmp": (".bmp",), "pdf": (".pdf",)}
+CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif", "bmp": "image/bmp",
+                 "pdf": "application/pdf"}
+# What a record takes unless its policy says otherwise; GIF and BMP only where a policy names them
+# (seed 001's unit declarations take .jpg .jpeg .gif .bmp .png images).
+DEFAULT_KINDS = ("jpeg", "png", "pdf")
 PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFile", "/EmbeddedFiles",
                              "/RichMedia", "/XFA"})
 PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE",
@@ -67,9 +71,17 @@ def _sniff(data: bytes) -> str | None:
         return "jpeg"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if data.startswith(b"BM") and len(data) > 26:
+        return "bmp"
     if data[:1024].lstrip().startswith(b"%PDF-"):
         return "pdf"
     return None
+
+
+def _kinds_text(kinds: tuple[str, ...]) -> str:
+    return ", ".join("jpg" if kind == "jpeg" else kind for kind in kinds)
 
 
 def _verify_image(data: bytes, kind: str) -> None:
@@ -138,17 +150,25 @@ def _refuse_active_content(reader: PdfReader) -> None:
             stack.extend(node)
 
 
-def check_upload(data: bytes, filename: str | None, max_bytes: int) -> CheckedFile:
-    """Return what the file really is, or raise Invalid with a reason a person can act on."""
+def check_upload(data: bytes, filename: str | None, max_bytes: int,
+                 kinds: tuple[str, ...] = DEFAULT_KINDS) -> CheckedFile:
+    """Return what the file really is, or raise Invalid with a reason a person can act on.
+
+    ``kinds`` are the types the record takes (``jpeg``, ``png``, ``gif``, ``bmp``, ``pdf``).
+    """
     if not data:
         raise Invalid(_("The file is empty."), code="bad_file", fields={"file": [_("Empty.")]})
     if len(data) > max_bytes:
         raise Invalid(_("The file is larger than %(mb)s MB.", mb=max_bytes // (1024 * 1024)), code="file_too_large",
                       fields={"file": [_("Too large.")]})
     kind = _sniff(data)
-    if kind is None:
+    if kind not in kinds and tuple(kinds) == DEFAULT_KINDS:
         raise Invalid(_("Only jpg, png and pdf files are accepted."),
                       code="bad_file_type", fields={"file": [_("Not a jpg, png or pdf.")]})
+    if kind not in kinds:
+        accepted = _kinds_text(tuple(kinds))
+        raise Invalid(_("Only these files are accepted: %(kinds)s.", kinds=accepted),
+                      code="bad_file_type", fields={"file": [_("Not one of: %(kinds)s.", kinds=accepted)]})
     name = clean_filename(filename)
     extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in EXTENSIONS[kind]:

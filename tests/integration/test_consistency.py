@@ -184,8 +184,10 @@ def test_every_lifecycle_leaves_consistent_views(app, history):
     assert report.problems == []
     # six claims, the four demo enrolments, this one, the demo transfer, three transfers, two parent
     # changes, the demo's three filings and these two, the demo's two classes and this one, the
-    # demo's three class enrolments and this one, a filed post-training filing and a filed supplement
-    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1 + 1 + 1
+    # demo's three class enrolments and this one, a filed post-training filing, a filed supplement and
+    # the demo's five unit declarations
+    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1 + 1 + 1 + 5
+    assert report.checked["declaration_ledger"] == 5
     assert report.checked["ledger"] == 6
     with app.app_context():
         assert set(report.checked) == set(all_checks())
@@ -196,7 +198,7 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "31 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "36 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1
@@ -409,3 +411,51 @@ def test_nothing_is_left_in_the_session(app, history):
     with app.app_context():
         check_all(batch=3)
         assert not any(isinstance(o, HourEntry | HumanTask) for o in db.session)
+
+
+def _declaration(app, status: str) -> tuple[int, int]:
+    """A demo declaration in ``status``: (its id, its instance id)."""
+    with app.app_context():
+        row = db.session.execute(text("SELECT id, instance_id FROM declaration WHERE status = :s ORDER BY id"),
+                                 {"s": status}).first()
+        return row.id, row.instance_id
+
+
+def test_an_approved_declaration_missing_from_the_ledger(app, history):
+    declaration, iid = _declaration(app, "approved")
+    _sql(app, "DELETE FROM hour_entry WHERE source = 'declaration' AND source_id = :id", id=declaration)
+    assert _check(app) == {(iid, "declaration_ledger")}
+
+
+def test_an_approved_declaration_credited_under_another_subject(app, history):
+    declaration, iid = _declaration(app, "verified")
+    _sql(app, "UPDATE hour_entry SET category = 'public_general' WHERE source = 'declaration' AND source_id = :id",
+         id=declaration)
+    assert _check(app) == {(iid, "declaration_ledger")}
+
+
+def test_a_revoked_declaration_whose_reversal_is_gone(app, history):
+    declaration, iid = _declaration(app, "revoked")
+    _sql(app, "DELETE FROM hour_entry WHERE source = 'declaration' AND source_id = :id AND reverses_id IS NOT NULL",
+         id=declaration)
+    assert _check(app) == {(iid, "declaration_ledger")}
+
+
+def test_a_revoked_declaration_whose_history_is_gone(app, history):
+    declaration, iid = _declaration(app, "revoked")
+    _sql(app, "DELETE FROM hour_entry WHERE source = 'declaration' AND source_id = :id", id=declaration)
+    assert _check(app) == {(iid, "declaration_ledger")}  # nets to zero, but the credit and reversal are gone
+
+
+def test_a_refused_declaration_that_credits_hours(app, history):
+    declaration, iid = _declaration(app, "refused")
+    _sql(app, "INSERT INTO hour_entry (user_id, year, category, source, source_id, hours, created_at) "
+              "SELECT person_id, year, subject, 'declaration', id, hours, created_at FROM declaration WHERE id = :id",
+         id=declaration)
+    assert _check(app) == {(iid, "declaration_ledger")}
+
+
+def test_ledger_rows_of_no_declaration_are_orphans(app, history):
+    _sql(app, "INSERT INTO hour_entry (user_id, year, category, source, source_id, hours, created_at) "
+              "SELECT person_id, year, subject, 'declaration', 999999, 8, created_at FROM declaration LIMIT 1")
+    assert _check(app) == {(None, "orphans")}

@@ -10,17 +10,19 @@ from app.services.plugins import ProcessPlugin, Registry, discover
 from tests.support.diagrams import parallel_review, shipped
 
 PROCESS_KEYS = {"credit_claim", "enrollment", "staff_transfer", "unit_parent_change", "provider_prefiling",
-                "class_publication", "class_enrollment", "provider_postfiling", "supplementary_claim"}
+                "class_publication", "class_enrollment", "provider_postfiling", "supplementary_claim",
+                "unit_declaration"}
 
 
 def test_every_process_package_is_discovered_without_being_imported_by_hand():
     registry = discover()
     assert set(registry.by_name) == {"credit_claim", "enrollment", "staff_transfer", "unit_change",
                                      "provider_prefiling", "class_publication", "class_enrollment",
-                                     "provider_postfiling", "supplementary_claim"}
+                                     "provider_postfiling", "supplementary_claim", "unit_declaration"}
     assert set(registry.by_key) == PROCESS_KEYS
     assert set(registry.by_type) == {"claim", "enrollment", "transfer", "unit_change", "prefiling",
-                                     "provider_class", "class_enrollment", "postfiling", "supplementary"}
+                                     "provider_class", "class_enrollment", "postfiling", "supplementary",
+                                     "declaration"}
     assert registry.for_key("unit_parent_change").name == "unit_change"
     assert registry.for_key("registration") is None  # the enrolment process's old key
     assert set(registry.handlers) == {"credit_claim_hours", "discard_claim", "approve_enrollment",
@@ -28,9 +30,10 @@ def test_every_process_package_is_discovered_without_being_imported_by_hand():
                                       "discard_prefiling", "approve_class", "close_class", "discard_class",
                                       "approve_class_enrollment", "close_class_enrollment",
                                       "discard_class_enrollment", "file_postfiling", "discard_postfiling",
-                                      "credit_supplementary_hours"}
+                                      "credit_supplementary_hours", "credit_declaration", "revoke_declaration"}
     # the order lists, menus and the demo data follow: enrolments first, then claims…
     assert [p.name for p in registry] == ["enrollment", "credit_claim", "supplementary_claim", "staff_transfer",
+                                          "unit_declaration",
                                           "unit_change",
                                           "provider_prefiling", "class_publication", "class_enrollment",
                                           "provider_postfiling"]

@@ -115,6 +115,8 @@ SPECIFIC = {
     "POST /api/v1/tasks/{task_id}/unclaim": {403, 409},
     "POST /api/v1/tasks/{task_id}/complete": {403, 409, 422},
     "POST /api/v1/transfers": {403, 409},
+    "POST /api/v1/declarations": {403, 409},
+    "POST /api/v1/declarations/{declaration_id}/verification": {403, 409},
     "GET /api/v1/transfers": {403},
     "GET /api/v1/transfers/{transfer_id}": {403},
     "POST /api/v1/transfers/{transfer_id}/cancel": {403, 409},
@@ -432,6 +434,21 @@ def test_download_declares_the_content_types_it_serves(api, seeded):
     assert set(content) >= SERVED_PROOF_TYPES
 
 
+def test_successful_declaration_calls_conform_to_the_document(api, seeded):
+    """Unit-declared hours: declare for two people, list, read, approve, verify, download a proof."""
+    from tests.integration.test_declarations import body
+    unit, authority = api.as_(REVIEWER), api.as_("authority_reviewer")
+    made = _conforms("POST /api/v1/declarations", unit.post("/declarations", json=body(id_numbers=[T1, T2])), 201)
+    first = made["items"][0]["id"]
+    _conforms("GET /api/v1/declarations", unit.get("/declarations", query_string={"tab": "pending"}), 200)
+    detail = _conforms("GET /api/v1/declarations/{declaration_id}", unit.get(f"/declarations/{first}"), 200)
+    download = unit.get(f"/declarations/{first}/files/{detail['files'][0]['id']}")
+    assert download.status_code == 200 and download.mimetype == "image/png"
+    assert api.decide("authority_reviewer", first, "approve", record_type="declaration").status_code == 200
+    _conforms("POST /api/v1/declarations/{declaration_id}/verification", authority.post(
+        f"/declarations/{first}/verification", json={"result": "fail", "reason": "查无记录"}), 200)
+
+
 # One operation per path id; username that reaches the lookup.
 ID_PATHS = [
     ("GET", "/claims/{n}", T1), ("GET", "/claims/{n}/log", T1), ("PATCH", "/claims/{n}", T1),
@@ -447,6 +464,8 @@ ID_PATHS = [
     ("POST", "/transfers/{n}/files", REVIEWER), ("GET", "/transfers/1/files/{n}", REVIEWER),
     ("POST", "/units/{n}/parent-change", REVIEWER), ("GET", "/unit-changes/{n}", REVIEWER),
     ("POST", "/unit-changes/{n}/cancel", REVIEWER),
+    ("GET", "/declarations/{n}", REVIEWER), ("POST", "/declarations/{n}/verification", REVIEWER),
+    ("GET", "/declarations/1/files/{n}", REVIEWER),
     ("GET", "/process-instances/{n}", AUDITOR), ("GET", "/process-instances/{n}/events", AUDITOR),
 ]
 # Found: path ids beyond the INTEGER id columns reached the database (OverflowError, a 500, on

@@ -8,11 +8,10 @@ from datetime import date, timedelta
 import pytest
 
 from app.extensions import db
-from app.models import Organisation, RoleAssignment
+from app.models import RoleAssignment
 from app.processes.enrollment.models import Enrollment
 from app.services import consistency
 from tests.support.files import png
-from tests.support.people import make_user
 from tests.support.races import run_together
 from tests.support.world import T1, T3, T4
 
@@ -39,18 +38,6 @@ def _transfer(api, who: str, transfer_id: int) -> dict:
 
 def _roles(api, who: str) -> list[tuple[str, int]]:
     return sorted((r["role"], r["org_id"]) for r in api.as_(who).get("/me").get_json()["roles"])
-
-
-@pytest.fixture
-def third_unit(app, world) -> int:
-    """A unit neither side of any transfer here, with its reviewer ``unit_reviewer_c``."""
-    with app.app_context():
-        unit = Organisation(name="演示第三单位", kind="unit", parent_id=world.city)
-        db.session.add(unit)
-        db.session.commit()
-        unit_id = unit.id
-    make_user(app, "unit_reviewer_c", "第三单位审核员", roles=[("reviewer", unit_id)])
-    return unit_id
 
 
 def test_filed_it_waits_for_the_target_unit(api, world):

@@ -28,7 +28,7 @@ from app.extensions import db
 from app.models import Attachment
 from tests.support import hostile_files as hostile
 from tests.support.files import exe, jpeg, pdf, png
-from tests.support.world import T1
+from tests.support.world import DEMO_FOLDERS, T1
 
 MIB = 1 << 20
 TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".pdf": "application/pdf"}
@@ -36,11 +36,9 @@ TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".pdf": "application/pdf"}
 
 # -- helpers ------------------------------------------------------------------------------
 def _blobs(app) -> list[Path]:
-    """Every stored file (but the demo data's provider filings under ``prefilings/`` and course
-    media under ``courses/``)."""
+    """Every stored file (but the demo data's own files (``DEMO_FOLDERS``))."""
     root = Path(app.config["STORAGE"]["LOCAL_ROOT"])
-    demo = ("prefilings", "courses")
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in demo) \
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in DEMO_FOLDERS) \
         if root.exists() else []
 
 

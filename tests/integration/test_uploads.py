@@ -5,13 +5,16 @@ import io
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
+from app.errors import Invalid
 from app.extensions import db
 from app.models import Attachment
+from app.services.uploads import check_upload
 from tests.support.files import exe, jpeg, pdf, png
 from tests.support.pdf_tricks import javascript_pdf, javascript_pdf_escaped_names, javascript_pdf_in_object_stream
-from tests.support.world import T1
+from tests.support.world import DEMO_FOLDERS, T1
 
 
 def _root(app) -> Path:
@@ -20,10 +23,9 @@ def _root(app) -> Path:
 
 def _blobs(app) -> list[Path]:
     """Every file under the upload root, hidden temporary files included (but the demo data's
-    provider filings under ``prefilings/`` and course media under ``courses/``)."""
+    own files (``DEMO_FOLDERS``))."""
     root = _root(app)
-    demo = ("prefilings", "courses")
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in demo) \
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] not in DEMO_FOLDERS) \
         if root.exists() else []
 
 
@@ -257,3 +259,28 @@ def test_reviewers_of_the_unit_can_download_proofs(api, draft):
     assert api.as_("authority_reviewer").get(path).status_code == 200
     assert api.as_("unit_reviewer_b").get(path).status_code == 404
     assert api.as_("unit_reviewer").delete(path).status_code == 403
+
+
+def test_gif_and_bmp_are_checked_by_content_and_taken_only_where_a_policy_names_them(app):
+    def image(kind: str) -> bytes:
+        buf = io.BytesIO()
+        Image.new("RGB", (16, 16), (5, 6, 7)).save(buf, kind)
+        return buf.getvalue()
+
+    with app.test_request_context():
+        for kind, name in (("GIF", "a.gif"), ("BMP", "a.bmp")):
+            data = image(kind)
+            with pytest.raises(Invalid) as refused:  # the default policy: jpg, png and pdf only
+                check_upload(data, name, 10**6)
+            assert refused.value.code == "bad_file_type"
+            checked = check_upload(data, name, 10**6, ("jpeg", "png", "gif", "bmp"))
+            assert (checked.kind, checked.content_type) == (kind.lower(), f"image/{kind.lower()}")
+            with pytest.raises(Invalid) as corrupt:  # the header alone is not an image
+                check_upload(data[:40], name, 10**6, ("gif", "bmp"))
+            assert corrupt.value.code == "bad_file"
+            with pytest.raises(Invalid) as misnamed:
+                check_upload(data, "a.png", 10**6, ("png", "gif", "bmp"))
+            assert misnamed.value.code == "bad_file_type"
+        with pytest.raises(Invalid) as pdf_refused:
+            check_upload(pdf(), "a.pdf", 10**6, ("jpeg", "png", "gif", "bmp"))
+        assert "jpg, png, gif, bmp" in pdf_refused.value.message

@@ -22,6 +22,7 @@ from app.storage import storage
 PASSWORD = demo.DEMO_PASSWORD
 T1, T2, T3 = (t[0] for t in demo.TRAINEES[:3])  # T1, T2 in unit 1; T3 in unit 2
 T4 = demo.TRANSFERRED[0]  # enrolled in unit 2, transferred to unit 1 by the demo data
+DEMO_FOLDERS = ("prefilings", "declarations", "courses")  # where the demo data's own stored files are
 
 
 @dataclass
