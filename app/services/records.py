@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import render_template, url_for
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ..clock import today, utcnow
@@ -76,14 +77,16 @@ def profile_state(user_id: int, year: int) -> dict[str, Any]:
 
 
 def confirm(actor: Actor, year: int) -> dict[str, Any]:
-    """核实报名信息: the person confirms the year's approved details as shown."""
+    """核实报名信息: the person confirms the year's approved details as shown (two at once, e.g. a
+    double click, are serialised on the person: the second updates the first's row)."""
+    ledger.lock_person(actor.id)
     found = profile(actor.id, year)
     if found is None:
         raise Conflict(_("You have no enrolment for %(year)s to confirm.", year=year), code="no_profile")
     if not found.approved:
         raise Conflict(_("Your enrolment for %(year)s has not been approved yet.", year=year), code="not_approved")
     row = db.session.scalar(select(ProfileConfirmation).where(
-        ProfileConfirmation.user_id == actor.id, ProfileConfirmation.year == year).with_for_update())
+        ProfileConfirmation.user_id == actor.id, ProfileConfirmation.year == year))
     if row is None:
         row = ProfileConfirmation(user_id=actor.id, year=year)
         db.session.add(row)
@@ -163,6 +166,8 @@ def print_record(actor: Actor, year: int) -> RecordPrint:
     summary, state, reasons = printable(actor.id, year)
     if reasons:
         raise Conflict(" ".join(reasons), code="not_printable")
+    with force_locale("zh"):  # the record is printed, and kept, in Chinese whatever the page's language
+        summary, state, _reasons = printable(actor.id, year)
     user = db.session.get(User, actor.id)
     number = _number(year)
     while db.session.scalar(select(RecordPrint.id).where(RecordPrint.number == number)) is not None:
@@ -216,9 +221,10 @@ def verify_url(number: str) -> str:
 def render_pdf(row: RecordPrint) -> bytes:
     family = pdf.font_family()
     url = verify_url(row.number)
-    html = render_template("records/record_pdf.html", row=row, view=print_view(row), font_family=family,
-                           sources=_printed_sources(row), categories=CATEGORY_LABELS, verify_url=url,
-                           qr=certificates.qr_data_uri(url))
+    with force_locale("zh"):  # always in Chinese
+        html = render_template("records/record_pdf.html", row=row, view=print_view(row), font_family=family,
+                               sources=_printed_sources(row), categories=CATEGORY_LABELS, verify_url=url,
+                               qr=certificates.qr_data_uri(url))
     return pdf.render(html)
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import ValidationError
+from wtforms.validators import StopValidation
 
 from ..domain.text import control_characters
 from ..i18n import _l
@@ -14,6 +15,13 @@ from ..i18n import _l
 def no_control_characters(form: FlaskForm, field: Any) -> None:
     if isinstance(field.data, str) and control_characters(field.data, multiline=True):
         raise ValidationError(_l("No control characters."))
+
+
+def finite_number(form: FlaskForm, field: Any) -> None:
+    """NaN, sNaN and the infinities parse as decimals but compare with nothing (``NumberRange`` even
+    raises on sNaN): refused before any range check."""
+    if field.data is not None and not field.data.is_finite():
+        raise StopValidation(_l("Enter a number."))
 
 
 def safe_next(target: str | None, default: str) -> str:

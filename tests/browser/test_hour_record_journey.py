@@ -127,7 +127,7 @@ def test_a_trainee_reaches_qualified_prints_the_record_and_the_number_verifies(
     trainee.get_by_role("button", name="信息核实").click()
     expect(trainee.get_by_test_id("profile-status")).to_have_text("您的报名信息: 已核实。")
     with trainee.expect_download() as download:
-        trainee.get_by_role("button", name="证明打印").click()
+        trainee.get_by_role("button", name="打印学时证明").click()
     assert download.value.suggested_filename.startswith("hour-record-")
     trainee.reload()
     number = trainee.locator("table", has_text="打印编号").locator("tbody tr td").nth(1).inner_text().strip()

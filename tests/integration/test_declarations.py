@@ -209,6 +209,19 @@ def test_recognised_hours_cannot_exceed_the_declared(api, app):
     assert get(api, "unit_reviewer", item["id"])["status"] == "pending" and ledger_rows(app, item["id"]) == []
 
 
+@pytest.mark.parametrize("hours", [0.04, 12.25])
+def test_recognised_hours_are_not_rounded_to_nothing_or_to_another_figure(api, app, hours):
+    item = declared(api)[0]
+    response = api.decide("authority_reviewer", item["id"], "approve", record_type="declaration", hours=hours)
+    refusal(response, "hours")
+    assert get(api, "unit_reviewer", item["id"])["status"] == "pending" and ledger_rows(app, item["id"]) == []
+
+
+def test_hours_with_two_decimals_or_a_year_outside_the_learning_are_refused(api):
+    refusal(declare(api, hours=12.25), "hours")
+    assert "学习期间" in refusal(declare(api, year=LAST_YEAR - 3), "year")
+
+
 def test_other_subjects_go_to_their_category(api, app):
     item = declared(api, subject="public_industry")[0]
     api.decide("authority_reviewer", item["id"], "approve", record_type="declaration")

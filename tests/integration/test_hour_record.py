@@ -150,6 +150,19 @@ def test_a_complete_confirmed_year_prints_each_time_with_a_new_number_and_locks_
     assert api.as_("auditor").get(f"/me/record-prints/{number}.pdf").status_code == 200
 
 
+def test_the_record_prints_in_chinese_whatever_the_readers_language(api, app):
+    from pypdf import PdfReader
+
+    _complete(app)
+    _ok(api.as_(T1).post("/me/profile/confirm", json={}))
+    english = api.as_(T1).get("/me/profile", headers={"Accept-Language": "en"}).get_json()
+    assert "Name" in {f["label"] for f in english["facts"]}  # the page speaks English
+    response = api.as_(T1).get("/me/record.pdf", headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    text = "".join("".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert "姓名" in text and "在线学习" in text and "Name" not in text and "Online" not in text
+
+
 def test_anyone_checks_a_printed_number_and_sees_the_figures_as_printed(api, app, web):
     _complete(app)
     _ok(api.as_(T1).post("/me/profile/confirm", json={}))

@@ -126,3 +126,12 @@ def test_a_video_larger_than_a_proof_file_uploads_on_the_page(web, app, catalogu
                                                                           "大.webm")},
                           content_type="multipart/form-data")
     assert refused.status_code == 422 and "文件超过 1 MB，不能上传" in refused.get_data(as_text=True)
+
+
+def test_only_a_course_administrator_may_send_a_body_over_the_app_limit(web, app, catalogue):
+    course_id = catalogue["交通强国建设纲要解读"]
+    big = bytes(app.config["MAX_CONTENT_LENGTH"] + 1024)
+    for client in (web(), web(T1)):  # not logged in; a trainee: cut off at the app-wide limit, unread
+        refused = client.client.post(f"/admin/courses/{course_id}/media", data={"file": (io.BytesIO(big), "a.webm")},
+                                     content_type="multipart/form-data")
+        assert refused.status_code == 413

@@ -6,6 +6,8 @@ import io
 import re
 from datetime import date
 
+import pytest
+
 from tests.integration.test_declarations import declared
 from tests.support.files import exe, png
 from tests.support.world import T1, T2
@@ -66,6 +68,28 @@ def test_a_missing_field_and_a_bad_file_show_next_to_their_fields(api, web):
     no_csrf = client.post("/declarations/new", {**_form(client), "csrf_token": "x"}, content_type="multipart/form-data")
     assert no_csrf.status_code == 302  # refused (the app redirects a stale form), nothing declared
     assert api.as_("unit_reviewer").get("/declarations").get_json()["total"] == before
+
+
+@pytest.mark.parametrize("hours", ["NaN", "sNaN", "Infinity", "1e30", "0.04"])
+def test_hours_that_are_no_number_of_hours_are_a_form_error(api, web, hours):
+    client = web("unit_reviewer")
+    before = api.as_("unit_reviewer").get("/declarations").get_json()["total"]
+    response = client.post("/declarations/new", _form(client, hours=hours), content_type="multipart/form-data")
+    assert response.status_code in (200, 422) and 'id="hours-error"' in response.get_data(as_text=True)
+    assert api.as_("unit_reviewer").get("/declarations").get_json()["total"] == before
+
+
+def test_a_body_over_the_app_limit_is_only_read_for_the_units_reviewer(web, app):
+    limit = app.config["MAX_CONTENT_LENGTH"]
+
+    def big() -> dict:
+        return {"csrf_token": "x", "proofs": (io.BytesIO(b"\0" * (limit + 1024)), "a.png")}
+    anonymous = web().client.post("/declarations/new", data=big(), content_type="multipart/form-data")
+    assert anonymous.status_code == 413
+    trainee = web(T1).client.post("/declarations/new", data=big(), content_type="multipart/form-data")
+    assert trainee.status_code == 413
+    reviewer = web("unit_reviewer").client.post("/declarations/new", data=big(), content_type="multipart/form-data")
+    assert reviewer.status_code != 413  # read (and refused for its stale form), not cut off
 
 
 def test_the_records_tabs_and_columns(api, web):

@@ -59,6 +59,11 @@ def test_entries_proofs_report_on_the_detail_page(web, api, january):
                       {"title": "培训", "starts_on": f"{january + 1}-01-02", "ends_on": f"{january + 1}-01-03",
                        "hours": "8"})
     assert bad.status_code == 422 and f"增补只针对{january}年度" in bad.get_data(as_text=True)
+    for hours in ("sNaN", "NaN", "-Infinity"):
+        odd = client.post(f"/supplementary/{record_id}/entries",
+                          {"title": "培训", "starts_on": f"{january}-03-01", "ends_on": f"{january}-03-02",
+                           "hours": hours})
+        assert odd.status_code == 422 and "请输入数字" in odd.get_data(as_text=True)
     saved = client.post(f"/supplementary/{record_id}/entries",
                         {"title": "公路工程<b>培训</b>", "starts_on": f"{january}-03-01",
                          "ends_on": f"{january}-03-02", "hours": "8"})

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ...errors import Invalid, ServiceError
 from ...extensions import db
 from ...i18n import _, label
-from ...services import attachments, ledger
+from ...services import attachments, ledger, records
 from ...web import session as web_session
 from ...web.pages import file_response
 from ...web.trainee import current_year, trainees_only, year_arg
@@ -34,7 +34,7 @@ def home() -> Any:
     window = db.session.scalar(select(ClaimWindow).where(ClaimWindow.year == year))
     enrollment = enrollments.of_year(actor.id, year)
     return render_template(
-        "credit_claim/home.html", year=year, hours=ledger.year_summary(actor.id, year),
+        "credit_claim/home.html", year=year, hours=records.hours(actor.id, year),
         claims=[claim_view(c, with_log=False) for c in claims.list_for(actor, year)],
         window=window, window_open=claims.open_window(year) is not None, routes=ROUTES,
         route_cap=ledger.Policy.current().route_cap,

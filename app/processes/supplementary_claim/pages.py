@@ -15,7 +15,7 @@ from ...errors import Invalid, ServiceError
 from ...i18n import _, _l, label
 from ...services import ledger
 from ...web import session as web_session
-from ...web.forms import no_control_characters
+from ...web.forms import finite_number, no_control_characters
 from ...web.pages import act, file_items, file_response
 from ...web.trainee import trainees_only
 from . import service
@@ -27,7 +27,7 @@ REQUIRED = _l("Required.")
 
 
 class RequestForm(FlaskForm):
-    route = SelectField(_l("Category"), validate_choice=True, validators=[DataRequired(REQUIRED)])
+    route = SelectField(_l("Route"), validate_choice=True, validators=[DataRequired(REQUIRED)])
 
 
 class EntryForm(FlaskForm):
@@ -35,7 +35,7 @@ class EntryForm(FlaskForm):
                                                                  no_control_characters])
     starts_on = DateField(_l("Start date"), validators=[InputRequired(REQUIRED)])
     ends_on = DateField(_l("End date"), validators=[InputRequired(REQUIRED)])
-    hours = DecimalField(_l("Hours"), places=1, validators=[InputRequired(REQUIRED),
+    hours = DecimalField(_l("Hours"), places=1, validators=[InputRequired(REQUIRED), finite_number,
                                                              NumberRange(min=0.1, max=1000)])
 
 

@@ -57,7 +57,7 @@ class SupplementaryClaimPlugin(ProcessPlugin):
     decisions = {"agree": Decision(_l("Agree to the supplement"), _l("Supplement agreed.")),
                  "refuse": Decision(_l("Refuse the supplement"), _l("Supplement refused."))}
     actions = {"create": _l("Supplement asked for"), "consent": _l("Unit's answer"),
-               "unit_review": _l("Unit review"), "office_review": _l("Credit-hour office review"),
+               "unit_review": _l("企业审核"), "office_review": _l("Credit-hour office review"),
                "provincial_filing": _l("Provincial filing"), "cancel": _l("Supplement withdrawn"),
                "entry_add": _l("Entry added"), "entry_edit": _l("Entry changed"),
                "entry_remove": _l("Entry removed"), "file_add": _l("Proof uploaded"),

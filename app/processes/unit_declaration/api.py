@@ -80,7 +80,7 @@ class DeclarationSchema(ma.Schema):
     score = fields.String(allow_none=True)
     subject = fields.String(required=True)
     subject_label = fields.String(required=True)
-    hours = Hours(required=True, metadata={"description": "申报学时"})
+    hours = Hours(required=True, metadata={"description": "申请学时"})
     hours_recognised = Hours(allow_none=True, metadata={"description": "认定学时 (none once revoked)"})
     status = fields.String(required=True, metadata={"description": "pending | refused | approved | verified | revoked"})
     status_label = fields.String(required=True,
@@ -109,6 +109,14 @@ class DeclarationListSchema(ma.Schema):
 
 class DeclaredSchema(ma.Schema):
     items = fields.List(fields.Nested(DeclarationListItemSchema), required=True)
+
+
+@blp.url_value_preprocessor
+def _proof_body(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+    """The JSON of a declaration holds its proofs (base64): the body may exceed the app-wide limit.
+    The token is checked before the body is read, so nobody unknown sends that much."""
+    if endpoint == "declarations.create":
+        service.allow_proof_body(encoded=True)
 
 
 @blp.route("", methods=["POST"])

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import select
 
 from ...clock import today, utcnow
@@ -57,6 +57,16 @@ def settings() -> dict[str, Any]:
     """``[UNIT_DECLARATIONS]`` in config.toml over the defaults."""
     defaults = {"MAX_HOURS": 200, "MAX_PROOFS": 5, "MAX_PROOF_BYTES": 4 * 1024 * 1024}
     return {**defaults, **current_app.config.get("UNIT_DECLARATIONS", {})}
+
+
+def allow_proof_body(*, encoded: bool) -> None:
+    """A declaration carries up to MAX_PROOFS proofs of MAX_PROOF_BYTES each (seed: 4 MB an image),
+    more than the app-wide body limit: let this request's body hold them (base64 in the API's JSON
+    takes a third more), plus the form's own fields. Call it before the body is read."""
+    conf = settings()
+    proofs = int(conf["MAX_PROOFS"]) * int(conf["MAX_PROOF_BYTES"])
+    needed = (proofs * 4 // 3 if encoded else proofs) + 512 * 1024
+    request.max_content_length = max(needed, current_app.config.get("MAX_CONTENT_LENGTH") or 0)
 
 
 def _plugin() -> plugins.ProcessPlugin:
@@ -151,9 +161,14 @@ def validated(payload: dict[str, Any]) -> dict[str, Any]:
         if values[name] in (None, ""):
             errors[name] = [_("学习形式为%(form)s时必填。", form=_(LEARNING_FORMS[form][0]))]
     values = {name: (value if name in needed or name == "content" else None) for name, value in values.items()}
-    hours = Decimal(payload["hours"]).quantize(ONE_DECIMAL)
+    given = Decimal(payload["hours"])
     cap = Decimal(str(settings()["MAX_HOURS"]))
-    if hours <= 0:
+    hours = given.quantize(ONE_DECIMAL) if given.is_finite() and abs(given) <= 10 * cap else None
+    if hours is None:
+        errors["hours"] = [_("每条申报最多 %(max)s 学时。", max=cap)]
+    elif hours != given:
+        errors["hours"] = [_("最多一位小数，且大于 0。")]
+    elif hours <= 0:
         errors["hours"] = [_("学时必须大于 0。")]
     elif hours > cap:
         errors["hours"] = [_("每条申报最多 %(max)s 学时。", max=cap)]
@@ -171,6 +186,8 @@ def validated(payload: dict[str, Any]) -> dict[str, Any]:
                                      max=per_day * days, days=days, per_day=per_day)]
     if payload["year"] > today().year:
         errors["year"] = [_("不能申报未来年度的学时。")]
+    elif starts_on and ends_on and not starts_on.year <= payload["year"] <= ends_on.year:
+        errors["year"] = [_("认定年度须为学习期间所在的年度。")]
     if payload["subject"] not in CATEGORIES:
         errors["subject"] = [_("不是有效的计入科目。")]
     if errors:
@@ -241,11 +258,14 @@ def declare(actor: Actor, payload: dict[str, Any],
 # -- the authority's steps ---------------------------------------------------------------------
 
 def set_recognised(declaration: Declaration, given: Decimal | None) -> dict[str, Any]:
-    """认定学时: what the authority recognises, at most what was declared (the declared hours if not given)."""
-    hours = declaration.hours if given is None else Decimal(given).quantize(ONE_DECIMAL)
-    if hours > declaration.hours:
+    """认定学时: what the authority recognises, at most what was declared (the declared hours if not
+    given), more than 0 with at most one decimal (a value that would round to 0 is refused, not rounded)."""
+    hours = declaration.hours if given is None else Decimal(given)
+    if hours.is_finite() and hours > declaration.hours:
         raise Invalid(_("认定学时不能超过申报的 %(hours)s 学时。", hours=declaration.hours),
                       fields={"hours": [_("最多 %(hours)s。", hours=declaration.hours)]})
+    if not hours.is_finite() or hours <= 0 or hours != hours.quantize(ONE_DECIMAL):
+        raise Invalid(_("认定学时为大于 0 的数，最多一位小数。"), fields={"hours": [_("最多一位小数，且大于 0。")]})
     declaration.hours_recognised = hours
     return {"hours": str(hours)}
 
