@@ -116,7 +116,7 @@ def profile(query: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/me/profile/confirm", methods=["POST"])
-@blp.arguments(ConfirmSchema, unknown=ma.RAISE)
+@blp.arguments(ConfirmSchema, unknown=ma.RAISE, required=False)
 @blp.response(200, ProfileStateSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="no enrolment for the year, or not approved yet")
 def confirm(body: dict[str, Any]) -> dict[str, Any]:
