@@ -7,7 +7,7 @@ FLASK  := $(VENV)/bin/flask --app app
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: install install-dev lint fonts browser-deps assets translations compile-translations run serve migrate demo test test-pg bench clean
+.PHONY: install install-dev lint fonts browser-deps assets translations compile-translations run serve migrate demo test test-pg bench bench-deps clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -108,12 +108,24 @@ test: install-dev assets browser-deps
 test-pg: install-dev assets browser-deps
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PY) -m pytest
 
-## Claim-lifecycle benchmark over real HTTP (SQLite and PostgreSQL)
+## Claim-lifecycle benchmark over real HTTP (SQLite and PostgreSQL). The crash harness
+## (bench/crash.py) runs its server under libfaketime (Debian package faketime) so that the
+## supplements' January window is open: installed here (needs root; skipped if present; without
+## it crash.py skips the supplementary client and says why).
+BENCH_DEBS := faketime
 $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed-dev
 	$(PIP) install --quiet -r bench/requirements.txt
 	touch $@
 
-bench: install-dev $(VENV)/.installed-bench
+bench-deps: install-dev $(VENV)/.installed-bench
+	@if [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get install -y -q $(BENCH_DEBS) >/dev/null 2>&1 || \
+		 (apt-get update -q >/dev/null && apt-get install -y -q $(BENCH_DEBS) >/dev/null 2>&1)) \
+		|| echo "*** could not install $(BENCH_DEBS): bench/crash.py will skip its supplementary client"; \
+	else echo "*** install $(BENCH_DEBS) (apt-get install faketime) for bench/crash.py's supplementary client"; fi
+
+bench: bench-deps
 	$(PY) bench/claims.py
 
 clean:

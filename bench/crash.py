@@ -15,32 +15,76 @@ stamped form, forward, HR) and E running the demo trainees' class enrolments (en
 delete the draft, submit taking a seat, sent back, resubmit, approved) and one client filing
 the demo's ended class after training (details, results imported from Excel, summary attached,
 submitted, filed by HR: hours and e-certificates) and D declaring hours for 张伟 as unit 1
-(approved by the city authority, then verified: passed, or failed and the hours reversed), all
-logging every request. Every ~S seconds (0.5-1.5 x, at random) the process group - master and workers - gets
-SIGKILL and the server is restarted. A connection error is an unknown outcome: the client re-
+(approved by the city authority, then verified: passed, or failed and the hours reversed) and U
+supplementing last year's hours (学时增补: the trainee asks, the unit agrees or refuses, the trainee
+adds an entry and a proof and reports, the unit, 学时办 and 省级备案 approve; sometimes the trainee
+withdraws, the unit refuses or a review sends it back), all logging every request. Every ~S
+seconds (0.5-1.5 x, at random) the process group - master and workers - gets SIGKILL and the
+server is restarted. A connection error is an unknown outcome: the client re-
 reads the record (or the inbox) to learn where it stands and carries on. After K kills the load
 stops, the server gets SIGTERM, and: (i) the consistency check (``app.services.consistency``)
 finds nothing; (ii) every 2xx answer is in the database (claims, submissions, decisions with
 their events, ledger rows of approvals, transfers, parent changes and filings filed, filings
-submitted and filed, enrolments submitted (holding a seat), deleted and approved, and the person
+submitted and filed, enrolments submitted (holding a seat), deleted and approved, supplements
+asked, agreed or refused, their entries and proofs, reported, withdrawn and filed, and the person
 or the unit moved by every approval); (iii) no half changes: no record of any process without
 its instance, no instance without its record, no completed task without its event, no ledger row
-for a claim that is not approved; (iv) ``flask --app app audit verify`` exits 0. Prints a
-report, exits 1 on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
+for a claim that is not approved nor for a supplement that is not filed, and every filed
+supplement once in last year's ledger with its route and hours; (iv) ``flask --app app audit
+verify`` exits 0. Prints a report, exits 1 on any problem; every request goes to
+bench/results/crash-<db>-<timestamp>.jsonl.
+
+Supplements and the clock: 学时增补 is open only from 1 to 20 January (``[SUPPLEMENTARY]``), for
+last year, on a route with last year's hours from a finally approved claim. So with a supplementary
+client (``--supplementary-clients``, default 1) every app process of the run - ``flask db upgrade``,
+``flask demo``, each gunicorn master and its forked workers, ``flask audit verify`` - runs under
+libfaketime (Debian package ``faketime``) with a fixed offset (``FAKETIME="+<seconds>"``) that puts
+the app's clock (``app/clock.py`` reads the system clock) on 10 January of next year, 10:00 China
+time, and lets it flow. An offset, not an ``@`` start time: the offset is the same in every process
+and across restarts, so the clock never runs back after a kill (with ``@`` each restarted server
+would start again at the same instant); a forked worker keeps its master's offset; the monotonic
+clock is left real (``FAKETIME_DONT_FAKE_MONOTONIC``: gunicorn's worker heartbeat, timed thread
+waits), and ``time.sleep``, which libfaketime 0.9.10 then breaks, waits in ``select()`` instead in
+those processes (``SLEEP_SHIM``, a sitecustomize on their PYTHONPATH). Python's ``datetime.now``
+and ``time.time`` read the faked ``clock_gettime``; a probe checks that (and sleeping) before the
+run, and the server's ``Date`` header after it starts. The demo is loaded in the fake present (its
+claim window, enrolments, classes and dates are the fake year's), and the clients compute their
+years and dates from the server's clock (``server_today``), so the other clients run as they would
+in real time. The in-process checks (``verify``) freeze the app's clock at the server's time; none
+of them compares a stored time with the clock, but the engine's timers read it. Without
+libfaketime the harness prints that the supplementary client is skipped, and why, and runs the
+rest in real time.
+
+What a supplement needs is seeded before the server starts, in this process under the real clock
+(whose year is the fake clock's last year: the real present is the past the fake one looks back
+on): the demo's own helpers open that year's claim window and enrol 李娜 and 张伟 of unit 1 for it
+(the enrolment process, approved by their unit), then each files a real credit claim on each of
+the three bench routes through the API (Flask test client: create, submit, unit and authority
+approve), so last year's ledger holds source-``claim`` credits backed by approved claims with
+their instances and events (a ledger row without its claim would be an ``orphans`` problem).
+These seed rows carry real (earlier) times although made after the demo's fake-dated ones; no
+check compares times across records. Only
+one live supplement per person, route and year is allowed, and a filed one stays (only a withdrawn
+or refused one lets the trainee ask again), so the client works through the 6 person x route
+slots, one supplement at a time, each until one is filed; 0.5 h an entry keeps the 36 h route cap
+out of reach (a ``cap_exceeded`` refusal would make it withdraw and move on).
 Run:  cd /work/main && . .venv/bin/activate && python bench/crash.py \
           [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--filing-clients 1]
-          [--enrolment-clients 1] [--declaration-clients 1] [--workers 2]
+          [--enrolment-clients 1] [--declaration-clients 1] [--supplementary-clients 1] [--workers 2]
           [--seconds-between 3]
-PostgreSQL: 127.0.0.1:5432, user postgres, trust auth.
+PostgreSQL: 127.0.0.1:5432, user postgres, trust auth. libfaketime: ``apt-get install faketime``.
 """
 from __future__ import annotations
 
 import argparse
 import base64
+import collections
 import datetime
+import email.utils
 import functools
 import io
 import json
+import math
 import os
 import random
 import signal
@@ -52,6 +96,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 from claims import (  # bench/claims.py
@@ -83,6 +128,32 @@ CLAIM_KINDS = {"create", "submit", "approve_unit_review", "approve_authority_rev
 POSTFILING_TRAINEES = (("330106199003070014", "张伟"), ("330106198511220029", "李娜"), ("330102199204150031", "王强"))
 DECLARED = "330106199003070014"  # 张伟, of unit 1 (which never changes its authority here)
 DECLARATION_USERS = ("unit_reviewer", "authority_reviewer")
+# Supplements (学时增补) of last year: unit 1's trainees (unit 1 stays under the city authority),
+# on the bench routes, where the seeded claims (SEED_TITLE) give last year's ledger hours.
+SUPPLEMENT_TRAINEES = ("330106198511220029", "330106199003070014")  # 李娜, 张伟
+SUPPLEMENT_USERS = ("unit_reviewer", "authority_reviewer", "supervisor_reviewer")  # 企业, 学时办, 省级备案
+SUPPLEMENT_ENDED = ("cancelled", "refused")  # ended without effect: the route may be asked again
+SUPPLEMENT_REJECTED = ("unit_rejected", "office_rejected", "province_rejected")  # back to the trainee
+# A supplement's review step by its status: (step, reviewer); 省级备案 only approves.
+SUPPLEMENT_REVIEWS = {"reported": ("unit_review", "unit_reviewer"),
+                      "unit_approved": ("office_review", "authority_reviewer"),
+                      "office_approved": ("provincial_filing", "supervisor_reviewer")}
+SEED_TITLE = "崩溃测试增补依据"  # last year's approved claims a supplement needs
+SEED_HOURS = 1.0
+SUPPLEMENT_HOURS = 0.5  # per entry, one entry a supplement: far under the 36 h route cap
+LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the app's time zone (BABEL_DEFAULT_TIMEZONE): its "today"
+CLOCK_OFFSET = datetime.timedelta(0)  # the server's clock minus the real one (libfaketime), set by main
+
+
+def server_now() -> datetime.datetime:
+    """The server's present (the real one, or the fake one of a run with supplements)."""
+    return datetime.datetime.now(datetime.UTC) + CLOCK_OFFSET
+
+
+def server_today() -> datetime.date:
+    """The server's today, where the platform is (the app's ``clock.today``)."""
+    return server_now().astimezone(SHANGHAI).date()
 
 
 class RequestLog:
@@ -140,7 +211,7 @@ class Client(threading.Thread):
         trainee = TRAINEES[i % len(TRAINEES)]
         route, details = ROUTES[(i // len(TRAINEES)) % len(ROUTES)]
         code, claim = self.call("create", trainee, "POST", "/claims", json={
-            "year": datetime.date.today().year, "route": route, "title": f"crash {i}", "details": details,
+            "year": server_today().year, "route": route, "title": f"crash {i}", "details": details,
             "hours_requested": 0.1})
         if code != 201:  # an unknown create may have left a draft behind; that is allowed
             return
@@ -279,7 +350,7 @@ class FilingClient(Client):
             i += 1
 
     def filing(self, i: int) -> None:
-        today = datetime.date.today()
+        today = server_today()
         body = {"class_name": f"{FILING_CLASS}{self.n}-{i}", "location": "演示市", "venue": "培训楼",
                 "starts_on": (today + datetime.timedelta(days=40)).isoformat(),
                 "ends_on": (today + datetime.timedelta(days=41)).isoformat(),
@@ -435,7 +506,7 @@ class DeclarationClient(Client):
 
     def run(self) -> None:
         proof = base64.b64encode(png_bytes()).decode()
-        year, i = datetime.date.today().year - 1, self.n
+        year, i = server_today().year - 1, self.n
         while not self.stop.is_set():
             i += 1000
             code, body = self.call("declare", "unit_reviewer", "POST", "/declarations", json={
@@ -462,6 +533,94 @@ class DeclarationClient(Client):
                               json={"result": "fail", "reason": "崩溃测试审验"} if fail else {"result": "pass"})
                 else:
                     break
+
+
+class SupplementaryClient(Client):
+    """Supplements of last year (学时增补) by 李娜 and 张伟 of unit 1, one at a time, on each route
+    with a seeded claim until one is filed there: ask; the unit agrees (or, now and then, refuses;
+    or the trainee withdraws first); an entry of 0.5 h and a proof; report (个人上报) or, now and
+    then, withdraw (撤销增补); the unit and 学时办 approve (or send it back: reported again, or
+    withdrawn); 省级备案 files it. Every step starts from the record as the server has it, so a step
+    cut off by a kill is seen (done or not) and the supplement carries on from its status."""
+
+    def run(self) -> None:
+        self.year = server_today().year - 1
+        slots = [(trainee, route) for trainee in SUPPLEMENT_TRAINEES for route, _details in ROUTES]
+        i = self.n
+        while not self.stop.is_set() and slots:
+            i += 1000
+            slot = slots[(i // 1000) % len(slots)]
+            if self.supplement(i, *slot):
+                slots.remove(slot)  # filed there (or nothing more may be asked): the next slot
+
+    def current(self, trainee: str, route: str) -> tuple[bool, int | None]:
+        """(answered, the trainee's live supplement on the route, if any)."""
+        code, body = self.call("read", trainee, "GET", "/supplementary")
+        if code != 200:
+            return False, None
+        live = [s for s in body["items"] if s["route"] == route and s["year"] == self.year
+                and s["status"] not in SUPPLEMENT_ENDED]
+        return True, (live[0]["id"] if live else None)
+
+    def supplement(self, i: int, trainee: str, route: str) -> bool:
+        """One supplement on the slot, to its end; True once the slot has nothing more to do."""
+        answered, record_id = self.current(trainee, route)
+        if not answered:
+            return False
+        if record_id is None:
+            code, body = self.call("ask_supplement", trainee, "POST", "/supplementary", json={"route": route})
+            if code == 201:
+                record_id = body["id"]
+            else:  # unknown or already asked (an ask cut off by a kill): the list says; else it is over
+                return code is not None and (body or {}).get("error", {}).get("code") != "already_requested"
+        for _step in range(40):
+            if self.stop.is_set():
+                return False
+            code, record = self.call("read", trainee, "GET", f"/supplementary/{record_id}")
+            if code is None:
+                continue
+            if code != 200:
+                return False
+            status = record["status"]
+            if status == "filed":
+                return True
+            if status in SUPPLEMENT_ENDED:
+                return False
+            if status == "requested":
+                if random.random() < 0.1:
+                    self.call("cancel_supplement", trainee, "POST", f"/supplementary/{record_id}/cancel")
+                else:
+                    refuse = random.random() < 0.15
+                    self.decide("refuse_supplement" if refuse else "agree_supplement", "unit_reviewer", record_id,
+                                {"decision": "refuse", "comment": "崩溃测试不同意增补"} if refuse
+                                else {"decision": "agree"})
+            elif status == "saved" and not record["entries"]:
+                self.call("add_supplement_entry", trainee, "POST", f"/supplementary/{record_id}/entries", json={
+                    "title": f"崩溃测试增补 {i}", "starts_on": f"{self.year}-05-10", "ends_on": f"{self.year}-05-10",
+                    "hours": SUPPLEMENT_HOURS})
+            elif status == "saved" and not record["files"]:
+                self.call("upload_supplement", trainee, "POST", f"/supplementary/{record_id}/files",
+                          files={"file": ("证书.png", png_bytes(), "image/png")}, data={"description": "结业证书"})
+            elif status == "saved" or status in SUPPLEMENT_REJECTED:
+                if random.random() < (0.1 if status == "saved" else 0.3):
+                    self.call("cancel_supplement", trainee, "POST", f"/supplementary/{record_id}/cancel")
+                    continue
+                code, body = self.call("submit_supplement", trainee, "POST", f"/supplementary/{record_id}/submit")
+                if (body or {}).get("error", {}).get("code") == "cap_exceeded":  # the route is full: withdraw
+                    self.call("cancel_supplement", trainee, "POST", f"/supplementary/{record_id}/cancel")
+            elif status in SUPPLEMENT_REVIEWS:
+                step, reviewer = SUPPLEMENT_REVIEWS[status]
+                reject = step != "provincial_filing" and random.random() < 0.15
+                self.decide(f"{'reject' if reject else 'approve'}_supplement_{step}", reviewer, record_id,
+                            {"decision": "reject", "comment": "崩溃测试退回"} if reject else {"decision": "approve"})
+            else:
+                return False
+        return False
+
+    def decide(self, kind: str, user: str, record_id: int, body: dict[str, Any]) -> None:
+        task_id = self.find_task(user, "supplementary_claim", "supplementary", record_id)
+        if task_id is not None:  # none: the step was done (a cut-off answer) or the server is down
+            self.call(kind, user, "POST", f"/tasks/{task_id}/complete", json=body)
 
 
 def login(base: str, users: tuple[str, ...]) -> dict[str, str]:
@@ -515,14 +674,135 @@ def fresh_database(db: str, tmp: Path) -> str:
     return PG_URL
 
 
+# On PYTHONPATH of the faked processes only. libfaketime 0.9.10 (Debian 12) moves the absolute
+# deadline of clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME) by the offset even when the monotonic
+# clock is not faked (wolfcw/libfaketime#426), and Python 3.11's time.sleep is that call: EINVAL
+# (gunicorn's master died of it). Faking the monotonic clock as well is worse: timed thread waits
+# (sem_clockwait, which it does not intercept) would wait for the offset, weeks. So the monotonic
+# clock stays real and time.sleep waits in select(), whose relative timeout libfaketime passes on.
+SLEEP_SHIM = '''"""bench/crash.py: time.sleep without clock_nanosleep under libfaketime (see crash.py)."""
+import select
+import time
+
+
+def _sleep(seconds):
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    select.select([], [], [], seconds)
+
+
+time.sleep = _sleep
+'''
+PROBE = ("import threading, time; time.sleep(0.01); threading.Event().wait(0.01); "
+         "print(time.time(), time.monotonic())")
+
+
+def fake_clock(tmp: Path) -> tuple[dict[str, str], datetime.timedelta] | str:
+    """libfaketime's environment putting a process's clock on 10 January of next year, 10:00 China
+    time, and the offset; or why it cannot (then the supplements are skipped)."""
+    if not LIBFAKETIME.exists():
+        return f"libfaketime is not installed ({LIBFAKETIME} missing: apt-get install faketime)"
+    shim = tmp / "faketime"
+    shim.mkdir()
+    (shim / "sitecustomize.py").write_text(SLEEP_SHIM)
+    now = datetime.datetime.now(datetime.UTC)
+    target = datetime.datetime(now.astimezone(SHANGHAI).year + 1, 1, 10, 10, 0, tzinfo=SHANGHAI)
+    offset = math.ceil((target - now).total_seconds())
+    env = {"LD_PRELOAD": " ".join(filter(None, (str(LIBFAKETIME), os.environ.get("LD_PRELOAD")))),
+           "FAKETIME": f"+{offset}", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+           "PYTHONPATH": os.pathsep.join(filter(None, (str(shim), os.environ.get("PYTHONPATH"))))}
+    try:  # the clock moved, the monotonic one did not, and sleeping and timed waits work
+        probe = subprocess.run([str(BIN / "python"), "-c", PROBE], env={**os.environ, **env}, capture_output=True,
+                               text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        return "a Python under libfaketime hung (a sleep or a timed wait)"
+    try:
+        seen, monotonic = (float(x) for x in probe.stdout.split())
+    except ValueError:
+        return f"a Python under libfaketime failed: {probe.stderr.strip()[-300:]}"
+    if abs(seen - time.time() - offset) > 60 or abs(monotonic - time.monotonic()) > 60:
+        return f"libfaketime did not move the clock as asked (+{offset} s asked, {seen - time.time():+.0f} s seen)"
+    return env, datetime.timedelta(seconds=offset)
+
+
+def check_server_clock(port: int) -> None:
+    """The server's own clock (its Date header) is the fake one: else the run means nothing."""
+    date = requests.get(f"http://127.0.0.1:{port}/", timeout=30, allow_redirects=False).headers.get("Date")
+    seen = email.utils.parsedate_to_datetime(date) if date else None
+    if seen is None or abs(seen - server_now()) > datetime.timedelta(minutes=5):
+        raise SystemExit(f"the server's clock is {seen}, not {server_now():%Y-%m-%d %H:%M} (libfaketime)")
+
+
+def seed_supplement_basis(url: str, tmp: Path) -> int:
+    """Last year's approved claims a supplement needs (see the module's docstring), made in this
+    process under the real clock, whose year is the server's last year. Returns that year."""
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.cli.demo import PROFILE
+    from app.clock import today
+    from app.db import transaction
+    from app.extensions import db
+    from app.models import Organisation, User
+    from app.processes.credit_claim.service import open_demo_window
+    from app.processes.enrollment.service import demo_enrol
+    from app.services import accounts
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "STORAGE": {"LOCAL_ROOT": str(tmp / "uploads")},
+                      "CLAIMS": {"MIN_PROOFS": 0}})  # as BENCH_ENV for the server
+    http, tokens = app.test_client(), {}
+
+    def call(user: str, method: str, path: str, expected: int, **kwargs: Any) -> Any:
+        if user not in tokens:
+            tokens[user] = http.post("/api/v1/auth/token", json={"username": user, "password": PASSWORD}) \
+                .get_json()["access_token"]
+        r = http.open(f"/api/v1{path}", method=method, headers={"Authorization": f"Bearer {tokens[user]}"}, **kwargs)
+        if r.status_code != expected:
+            raise SystemExit(f"seeding supplements: {method} {path} as {user} answered {r.status_code}: {r.get_data()}")
+        return r.get_json()
+
+    with app.app_context():
+        year = today().year
+        if year != server_today().year - 1:
+            raise SystemExit(f"seeding supplements: the real year {year} is not the server's last year")
+        with transaction():  # the demo's own way to a year's open window and approved enrolments
+            open_demo_window(year)
+            reviewer = db.session.scalar(select(User).where(User.username == "unit_reviewer"))
+            for id_number in SUPPLEMENT_TRAINEES:
+                trainee = db.session.scalar(select(User).where(User.username == id_number))
+                unit = db.session.get(Organisation, accounts.trainee_unit(trainee.id))
+                demo_enrol(trainee, unit, reviewer, year, dict(PROFILE))
+        for trainee in SUPPLEMENT_TRAINEES:
+            for route, details in ROUTES:
+                claim = call(trainee, "POST", "/claims", 201, json={
+                    "year": year, "route": route, "title": SEED_TITLE, "details": details,
+                    "hours_requested": SEED_HOURS})
+                call(trainee, "POST", f"/claims/{claim['id']}/submit", 200)
+                for reviewer in (UNIT_REVIEWER[trainee], "authority_reviewer"):
+                    inbox = call(reviewer, "GET", "/tasks", 200,
+                                 query_string={"process": "credit_claim", "per_page": 100})
+                    task = next(t for t in inbox["items"] if t["record"] == {"type": "claim", "id": claim["id"]})
+                    call(reviewer, "POST", f"/tasks/{task['id']}/complete", 200,
+                         json={"decision": "approve", "hours": SEED_HOURS})
+                if call(trainee, "GET", f"/claims/{claim['id']}", 200)["status"] != "approved":
+                    raise SystemExit(f"seeding supplements: claim {claim['id']} is not approved")
+        db.session.remove()
+        db.engine.dispose()
+    return year
+
+
 def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
-    """(i) consistency, (ii) acknowledged writes, (iii) half changes, in this process."""
+    """(i) consistency, (ii) acknowledged writes, (iii) half changes, in this process (its app clock
+    frozen at the server's present: the engine's timers read it)."""
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import and_, exists, func, not_, or_, select
 
     from app import create_app
+    from app.clock import CLOCK
     from app.extensions import db
     from app.models import (
+        Attachment,
         Certificate,
         HourEntry,
         HumanTask,
@@ -537,16 +817,18 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
     from app.processes.provider_postfiling.models import PostFiling
     from app.processes.provider_prefiling.models import PreFiling
     from app.processes.staff_transfer.models import StaffTransfer
+    from app.processes.supplementary_claim.models import Supplementary, SupplementaryEntry
     from app.processes.unit_change.models import UnitChange
     from app.processes.unit_declaration.models import Declaration
     from app.services import plugins
     from app.services.consistency import check_all
 
+    CLOCK.freeze(server_now())
     with create_app({"SQLALCHEMY_DATABASE_URI": url}).app_context():
         report = check_all()
         problems = [f"consistency: instance {p.instance_id}: [{p.check}] {p.what}" for p in report.problems]
         ok = [e for e in entries if e["outcome"] == "ok"]
-        claims = {c.id: c for c in db.session.scalars(select(Claim))}
+        claims = {c.id: c for c in db.session.scalars(select(Claim).where(Claim.title != SEED_TITLE))}
         transfers = {t.id: t for t in db.session.scalars(select(StaffTransfer).where(
             StaffTransfer.reason == "崩溃测试调动"))}
         changes = {c.id: c for c in db.session.scalars(select(UnitChange))}
@@ -559,6 +841,14 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
             Certificate.source == "postfiling"))
         declarations = {d.id: d for d in db.session.scalars(select(Declaration).where(
             Declaration.content.startswith("崩溃测试")))}
+        supplements = {s.id: s for s in db.session.scalars(select(Supplementary))}
+        supplement_entries = {e.id: e for e in db.session.scalars(select(SupplementaryEntry))}
+        supplement_files = {a.id: a for a in db.session.scalars(select(Attachment).where(
+            Attachment.record_type == "supplementary"))}
+        supplement_credits = collections.defaultdict(list)
+        for row in db.session.scalars(select(HourEntry).where(HourEntry.source == "supplementary")):
+            supplement_credits[row.source_id].append(row)
+        supplement_year = server_today().year - 1
         tasks = {t.id: t for t in db.session.scalars(select(HumanTask))}
         ledger = {e.source_id: e for e in db.session.scalars(select(HourEntry).where(HourEntry.source == "claim"))}
         decided = set(db.session.execute(select(ProcessEvent.instance_id, ProcessEvent.task_spec,
@@ -566,7 +856,8 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         records = {"transfer": transfers, "unit_change": changes}
         for e in ok:  # (ii) what a client was told happened, happened
             kind = e["kind"]
-            if kind.startswith(("approve_", "accept_", "forward_")):  # a task completion: the row and its event
+            if kind.startswith(("approve_", "accept_", "forward_", "agree_", "refuse_", "reject_")):
+                # a task completion: the row and its event
                 decision, task = kind.split("_", 1)[0], tasks.get(e["id"])
                 if task is None or (task.status, task.decision) != ("completed", decision):
                     problems.append(f"task {e['id']} {kind} (200): row is {task and (task.status, task.decision)}")
@@ -619,6 +910,38 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 if declaration is None or declaration.status not in ("approved", "verified", "revoked"):
                     problems.append(f"declaration {e['record']['id']} approved (200): "
                                     f"{declaration and declaration.status}")
+            elif kind == "ask_supplement":
+                supplement = supplements.get(e["id"])
+                if supplement is None or supplement.instance_id is None or supplement.year != supplement_year:
+                    problems.append(f"supplement {e['id']} asked (201): {supplement and supplement.year}")
+            elif kind in ("agree_supplement", "refuse_supplement"):
+                supplement = supplements.get(e["record"]["id"])
+                consent = "agreed" if kind == "agree_supplement" else "refused"
+                if supplement is None or supplement.consent != consent or \
+                        (consent == "refused") != (supplement.status == "refused"):
+                    problems.append(f"supplement {e['record']['id']} {consent} (200): "
+                                    f"{supplement and (supplement.consent, supplement.status)}")
+            elif kind == "add_supplement_entry":
+                entry = supplement_entries.get(e["id"])
+                if entry is None or entry.claim_id != int(e["path"].split("/")[2]):
+                    problems.append(f"entry {e['id']} added to {e['path']} (201): not in the database")
+            elif kind == "upload_supplement":
+                proof = supplement_files.get(e["id"])
+                if proof is None or proof.record_id != int(e["path"].split("/")[2]):
+                    problems.append(f"proof {e['id']} uploaded to {e['path']} (201): not in the database")
+            elif kind == "submit_supplement":
+                supplement = supplements.get(int(e["path"].split("/")[2]))
+                if supplement is None or supplement.submitted_at is None or \
+                        supplement.status in ("requested", "saved", "refused"):
+                    problems.append(f"supplement {e['path']} reported (200): {supplement and supplement.status}")
+            elif kind == "cancel_supplement":
+                supplement = supplements.get(int(e["path"].split("/")[2]))
+                if supplement is None or supplement.status != "cancelled":
+                    problems.append(f"supplement {e['path']} withdrawn (200): {supplement and supplement.status}")
+            elif kind == "approve_supplement_provincial_filing":
+                supplement = supplements.get(e["record"]["id"])
+                if supplement is None or supplement.status != "filed":
+                    problems.append(f"supplement {e['record']['id']} filed (200): {supplement and supplement.status}")
             elif kind == "accept_transfer":
                 transfer = transfers.get(e["record"]["id"])
                 if transfer is None or transfer.status != "accepted" or transfer.moved_at is None:
@@ -650,18 +973,36 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
             parent = db.session.get(Organisation, latest.org_id).parent_id
             if parent != latest.new_parent_id:
                 problems.append(f"unit {latest.org_id} is under {parent}, not where change {latest.id} put it")
+        # Every filed supplement stands once in last year's ledger with its person, route and hours; any
+        # other supplement not at all (the plug-in's consistency check sums; this counts the rows).
+        for supplement in supplements.values():
+            rows = supplement_credits.get(supplement.id, [])
+            expected = [(supplement.trainee_id, supplement_year, supplement.route, supplement.hours_total)] \
+                if supplement.status == "filed" else []
+            if [(r.user_id, r.year, r.route, r.hours) for r in rows] != expected or \
+                    supplement.year != supplement_year:
+                problems.append(f"supplement {supplement.id} ({supplement.status}, {supplement.year}): ledger rows "
+                                f"{[(r.user_id, r.year, r.route, r.hours) for r in rows]}, expected {expected}")
         # Unknown outcomes: a write never answered, and never retried with success, that is in the
         # database anyway - proof that kills land after commits as well as before them.
-        creations = {"create": claims, "file_transfer": transfers, "ask_parent_change": changes, "file_filing": filings}
+        creations = {"create": claims, "file_transfer": transfers, "ask_parent_change": changes, "file_filing": filings,
+                     "ask_supplement": supplements}
         retried = {(e["kind"], e["path"]) for e in ok}
         committed = sum(len(rows) - len({e["id"] for e in ok if e["kind"] == kind}) for kind, rows in creations.items())
         for e in entries:
             if (e["outcome"], e["method"]) == ("unknown", "POST") and e["kind"] not in creations \
                     and e["kind"] not in ("submit_filing", "upload_filing", "enrol", "submit_enrolment", "declare",
-                                          "verify_declaration") \
+                                          "verify_declaration", "add_supplement_entry", "upload_supplement") \
                     and (e["kind"], e["path"]) not in retried:
                 row_id = int(e["path"].split("/")[2])
-                done = (claims[row_id].submitted_at if e["kind"] == "submit" else tasks[row_id].status == "completed")
+                if e["kind"] == "submit":
+                    done = claims[row_id].submitted_at
+                elif e["kind"] in ("submit_supplement", "cancel_supplement"):
+                    supplement = supplements[row_id]
+                    done = supplement.submitted_at if e["kind"] == "submit_supplement" else \
+                        supplement.status == "cancelled"
+                else:
+                    done = tasks[row_id].status == "completed"
                 committed += bool(done)
         half = {  # (iii) SQL straight over the tables, independent of the consistency module
             "completed task without its event": select(HumanTask.id).where(
@@ -675,6 +1016,9 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
             "ledger row of a claim not approved": select(HourEntry.id).outerjoin(
                 Claim, Claim.id == HourEntry.source_id).where(
                 HourEntry.source == "claim", or_(Claim.id.is_(None), Claim.status != "approved")),
+            "ledger row of a supplement not filed": select(HourEntry.id).outerjoin(
+                Supplementary, Supplementary.id == HourEntry.source_id).where(
+                HourEntry.source == "supplementary", or_(Supplementary.id.is_(None), Supplementary.status != "filed")),
         }
         for plugin in plugins.registry():  # every process's records and instances point at each other
             model = plugin.model
@@ -687,7 +1031,8 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
             problems += [f"{what}: {row_id}" for row_id in db.session.scalars(query)]
         stats = {"instances": report.checked["state"], "consistency_problems": len(report.problems),
                  "acknowledged": len(ok), "claims": len(claims),
-                 "approved": sum(c.status == "approved" for c in claims.values()), "ledger_rows": len(ledger),
+                 "approved": sum(c.status == "approved" for c in claims.values()),
+                 "ledger_rows": len(ledger.keys() & claims.keys()),
                  "transfers": len(transfers), "transfers_accepted": len(moved), "changes": len(changes),
                  "changes_approved": len(applied), "unknown_committed": committed, "filings": len(filings),
                  "filings_filed": sum(f.status == "filed" for f in filings.values()),
@@ -698,17 +1043,28 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                  "postfiling_credits": postfiling_credits, "postfiling_certificates": postfiling_certificates,
                  "declarations": len(declarations),
                  "declarations_verified": sum(d.status == "verified" for d in declarations.values()),
-                 "declarations_revoked": sum(d.status == "revoked" for d in declarations.values())}
+                 "declarations_revoked": sum(d.status == "revoked" for d in declarations.values()),
+                 "supplement_year": supplement_year, "supplements": len(supplements),
+                 **{f"supplements_{status}": sum(s.status == status for s in supplements.values())
+                    for status in ("filed", "cancelled", "refused")},
+                 "supplement_hours": sum((r.hours for rows in supplement_credits.values() for r in rows), 0),
+                 "supplement_basis": db.session.scalar(select(func.count(HourEntry.id)).join(
+                     Claim, Claim.id == HourEntry.source_id).where(HourEntry.source == "claim",
+                                                                  HourEntry.year == supplement_year,
+                                                                  Claim.title == SEED_TITLE))}
         db.session.remove()
         db.engine.dispose()
+    CLOCK.reset()
     return stats, list(dict.fromkeys(problems))  # one line per distinct problem
 
 
 def main() -> None:
+    global CLOCK_OFFSET
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     for option, default in (("--kills", 5), ("--clients", 4), ("--org-clients", 1), ("--filing-clients", 1),
-                            ("--enrolment-clients", 1), ("--declaration-clients", 1), ("--workers", 2)):
+                            ("--enrolment-clients", 1), ("--declaration-clients", 1),
+                            ("--supplementary-clients", 1), ("--workers", 2)):
         parser.add_argument(option, type=int, default=default)
     parser.add_argument("--seconds-between", type=float, default=3.0)
     args = parser.parse_args()
@@ -716,15 +1072,29 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     log_path = out / f"crash-{args.db}-{datetime.datetime.now():%Y%m%dT%H%M%S}.jsonl"
+    faked, skipped = {}, (None if args.supplementary_clients else "none (--supplementary-clients 0)")
     with tempfile.TemporaryDirectory(prefix=f"crash-{args.db}-") as tmpdir:
         tmp = Path(tmpdir)
+        if args.supplementary_clients:  # the supplements' January window: the app's clock moves (docstring)
+            clock = fake_clock(tmp)
+            if isinstance(clock, str):
+                skipped = f"skipped: {clock}; the other clients run in real time"
+                print(f"supplementary client {skipped}", flush=True)
+                args.supplementary_clients = 0
+            else:
+                faked, CLOCK_OFFSET = clock
+                print(f"server clock (libfaketime {faked['FAKETIME']} s): "
+                      f"{server_now().astimezone(SHANGHAI):%Y-%m-%d %H:%M} China time; supplements of "
+                      f"{server_today().year - 1}", flush=True)
         url = fresh_database(args.db, tmp)
-        env = {**os.environ, **BENCH_ENV, "APP_SQLALCHEMY_DATABASE_URI": url,
+        env = {**os.environ, **BENCH_ENV, **faked, "APP_SQLALCHEMY_DATABASE_URI": url,
                "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
-        for command in (["db", "upgrade"], ["demo"]):
+        for command in (["db", "upgrade"], ["demo"]):  # under the server's clock
             done = flask(env, *command)
             if done.returncode:
                 raise SystemExit(f"flask {' '.join(command)} failed:\n{done.stdout}{done.stderr}")
+        if args.supplementary_clients:
+            seed_supplement_basis(url, tmp)
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
@@ -733,7 +1103,10 @@ def main() -> None:
         log, stop, kills, in_flight = RequestLog(log_path), threading.Event(), 0, []
         try:
             wait_until_up(base, server, server_log)
-            tokens = {**login_all(base), **login(base, ORG_USERS + FILING_USERS + DECLARATION_USERS)}
+            if faked:
+                check_server_clock(port)
+            tokens = {**login_all(base), **login(base, tuple(dict.fromkeys(
+                ORG_USERS + FILING_USERS + DECLARATION_USERS + SUPPLEMENT_USERS)))}
             first_filing = args.clients + args.org_clients
             clients = [*(Client(n, base, tokens, log, stop) for n in range(args.clients)),
                        *(OrgClient(args.clients + n, base, tokens, log, stop) for n in range(args.org_clients)),
@@ -743,7 +1116,10 @@ def main() -> None:
                        PostFilingClient(first_filing + args.filing_clients + args.enrolment_clients, base, tokens,
                                         log, stop),
                        *(DeclarationClient(first_filing + args.filing_clients + args.enrolment_clients + 1 + n, base,
-                                           tokens, log, stop) for n in range(args.declaration_clients))]
+                                           tokens, log, stop) for n in range(args.declaration_clients)),
+                       *(SupplementaryClient(first_filing + args.filing_clients + args.enrolment_clients + 1
+                                             + args.declaration_clients + n, base, tokens, log, stop)
+                         for n in range(args.supplementary_clients))]
             for client in clients:
                 client.start()
             while kills < args.kills:
@@ -772,12 +1148,14 @@ def main() -> None:
     def count(**match: Any) -> int:
         return sum(all(e.get(k) == v for k, v in match.items()) for e in log.entries)
 
+    sent_back = sum(count(kind=f"reject_supplement_{step}", outcome="ok") for step in ("unit_review", "office_review"))
+
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip()
     print(f"\n=== crash harness: {args.db} @ {commit}, {args.clients} claim clients, {args.org_clients} organisation "
           f"clients, {args.filing_clients} filing "
           f"clients, {args.enrolment_clients} enrolment clients, {args.declaration_clients} declaration clients, "
-          f"{args.workers} gunicorn workers, "
+          f"{args.supplementary_clients} supplementary clients, {args.workers} gunicorn workers, "
           f"~{args.seconds_between:g} s between kills ===")
     for label, value in [
         ("kills done", f"{kills} (requests in flight at each kill: {in_flight})"),
@@ -798,6 +1176,14 @@ def main() -> None:
                         f"{stats['postfiling_certificates']} certificates)"),
         ("unit declarations", f"{stats['declarations']} declared, {stats['declarations_verified']} verified, "
                               f"{stats['declarations_revoked']} revoked (hours reversed)"),
+        ("supplements", skipped or f"{stats['supplements']} asked for {stats['supplement_year']} "
+                                   f"({stats['supplement_basis']} seeded claims behind them), "
+                                   f"{stats['supplements_filed']} filed ({stats['supplement_hours']} h in "
+                                   f"{stats['supplement_year']}'s ledger), {stats['supplements_cancelled']} withdrawn, "
+                                   f"{stats['supplements_refused']} refused by the unit, "
+                                   f"{sent_back} sent back by a review"),
+        ("server clock", f"{server_now().astimezone(SHANGHAI):%Y-%m-%d %H:%M} China time (libfaketime "
+                         f"{faked['FAKETIME']} s)" if faked else "real"),
         ("consistency check", f"{stats['instances']} instances, {stats['consistency_problems']} problem(s)"),
         ("acknowledged 2xx", f"{stats['acknowledged']} checked against the database"),
         ("audit verify", f"{(audit.stdout.strip().splitlines() or ['?'])[-1]} (exit {audit.returncode})"),
