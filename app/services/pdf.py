@@ -10,6 +10,8 @@ import functools
 import shutil
 import subprocess
 
+from flask import Response
+
 from ..errors import ServiceError
 from ..i18n import _
 
@@ -47,3 +49,12 @@ def render(html: str) -> bytes:
     from weasyprint import HTML  # imported here: loading pango costs ~0.3 s, only a PDF needs it
 
     return HTML(string=html).write_pdf()
+
+
+def attachment(data: bytes, filename: str) -> Response:
+    """A printed PDF as a download: never cached by a shared cache, never sniffed as anything else."""
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -63,9 +63,9 @@ def profile_locked(user_id: int) -> bool:
     return db.session.scalar(select(RecordPrint.id).where(RecordPrint.user_id == user_id).limit(1)) is not None
 
 
-def profile_state(user_id: int, year: int) -> dict[str, Any]:
+def profile_state(user_id: int, year: int, found: Profile | None = None) -> dict[str, Any]:
     """报名资料 for the year: the details, whether approved, confirmed (and still as confirmed), locked."""
-    found = profile(user_id, year)
+    found = found if found is not None else profile(user_id, year)
     confirmation = db.session.scalar(select(ProfileConfirmation).where(
         ProfileConfirmation.user_id == user_id, ProfileConfirmation.year == year))
     confirmed = bool(found and confirmation and confirmation.digest == _digest(found))
@@ -92,7 +92,7 @@ def confirm(actor: Actor, year: int) -> dict[str, Any]:
         db.session.add(row)
     row.digest, row.confirmed_at = _digest(found), utcnow()
     db.session.flush()
-    return profile_state(actor.id, year)
+    return profile_state(actor.id, year, found)
 
 
 # -- hours --------------------------------------------------------------------------------------
@@ -148,12 +148,16 @@ def printable(user_id: int, year: int) -> tuple[dict[str, Any], dict[str, Any], 
     """(hours, details, reasons it may not print): the seed's two messages when not complete or not confirmed."""
     summary = hours(user_id, year)
     state = profile_state(user_id, year)
+    return summary, state, _reasons(summary, state)
+
+
+def _reasons(summary: dict[str, Any], state: dict[str, Any]) -> list[str]:
     reasons = []
     if not summary["complete"]:
         reasons.append(_("您本期培训: 未完成, 请继续学习。"))
     if not state["confirmed"]:
         reasons.append(_("您的报名信息: 未核实, 请您先核实报名信息。"))
-    return summary, state, reasons
+    return reasons
 
 
 def _number(year: int) -> str:
@@ -163,11 +167,11 @@ def _number(year: int) -> str:
 def print_record(actor: Actor, year: int) -> RecordPrint:
     """学时证明打印: a new print (logged, with its own number) of a complete, confirmed year."""
     ledger.lock_person(actor.id)
-    summary, state, reasons = printable(actor.id, year)
+    with force_locale("zh"):  # the record is printed, and kept, in Chinese whatever the page's language
+        summary, state = hours(actor.id, year), profile_state(actor.id, year)
+    reasons = _reasons(summary, state)  # in the reader's language
     if reasons:
         raise Conflict(" ".join(reasons), code="not_printable")
-    with force_locale("zh"):  # the record is printed, and kept, in Chinese whatever the page's language
-        summary, state, _reasons = printable(actor.id, year)
     user = db.session.get(User, actor.id)
     number = _number(year)
     while db.session.scalar(select(RecordPrint.id).where(RecordPrint.number == number)) is not None:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from ..errors import ServiceError
-from ..services import certificates
+from ..services import certificates, pdf
 from . import session as web_session
 
 blp = Blueprint("certificate_pages", __name__)
@@ -23,10 +23,7 @@ def index() -> Any:
 @blp.route("/certificates/<string(maxlength=24):number>.pdf")
 def download(number: str) -> Response:
     cert = certificates.get_own(number, web_session.actor())
-    response = Response(certificates.render_pdf(cert), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf.attachment(certificates.render_pdf(cert), f"certificate-{cert.number}.pdf")
 
 
 @blp.route("/verify")

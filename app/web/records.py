@@ -11,7 +11,7 @@ from ..db import savepoint
 from ..errors import ServiceError
 from ..i18n import _
 from ..models.ledger import CATEGORY_LABELS
-from ..services import records
+from ..services import pdf, records
 from . import session as web_session
 from .trainee import current_year, trainees_only, year_arg
 
@@ -26,10 +26,7 @@ def _trainees() -> None:
 
 
 def _pdf(row: Any) -> Response:
-    response = Response(records.render_pdf(row), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="hour-record-{row.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf.attachment(records.render_pdf(row), f"hour-record-{row.number}.pdf")
 
 
 @blp.route("/hours")

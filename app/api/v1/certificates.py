@@ -7,7 +7,7 @@ import marshmallow as ma
 from flask import Response, request
 from marshmallow import fields
 
-from ...services import certificates
+from ...services import certificates, pdf
 from ...validation import StrictSchema, Text, one_of
 from .blueprint import Blueprint
 from .context import current_actor
@@ -74,10 +74,7 @@ def certificate_pdf(number: str) -> Response:
     """The holder's certificate (name, masked ID, class, provider, hours, date, number, a QR code of
     the public verification address)."""
     cert = certificates.get_own(number, current_actor())
-    response = Response(certificates.render_pdf(cert), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="certificate-{cert.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf.attachment(certificates.render_pdf(cert), f"certificate-{cert.number}.pdf")
 
 
 @blp.route(f"/verify/{NUMBER}", methods=["GET"])

@@ -9,7 +9,7 @@ from flask import Response, request
 from marshmallow import fields
 
 from ...clock import today
-from ...services import records
+from ...services import pdf, records
 from ...validation import StrictSchema, Year
 from .blueprint import Blueprint
 from .context import current_actor
@@ -91,10 +91,7 @@ class RecordVerificationSchema(ma.Schema):
 
 
 def _pdf(row: Any) -> Response:
-    response = Response(records.render_pdf(row), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="hour-record-{row.number}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf.attachment(records.render_pdf(row), f"hour-record-{row.number}.pdf")
 
 
 PDF_DOC = {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}

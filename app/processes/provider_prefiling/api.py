@@ -15,7 +15,7 @@ from ...api.v1.errors import ErrorSchema
 from ...api.v1.files import DOWNLOAD_DOC, file_response, uploaded
 from ...api.v1.schemas import FileSchema, LogEntrySchema, OkSchema, WaitingStepSchema
 from ...i18n import _l
-from ...services import attachments
+from ...services import attachments, pdf
 from ...validation import HoursIn, Id, StrictSchema, Text, Year, count, length, one_of, pattern
 from . import form_pdf as form_pdf_module
 from . import service
@@ -171,14 +171,6 @@ class FilingListSchema(ma.Schema):
     total = fields.Integer(required=True)
 
 
-def pdf_response(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _json_ready(body: dict[str, Any]) -> dict[str, Any]:
     """Course hours are kept in the record's JSON as text (exact decimals)."""
     if "courses" in body:
@@ -253,7 +245,7 @@ def submit(filing_id: int) -> dict[str, Any]:
 def form_pdf(filing_id: int) -> Response:
     """生成表格: the filing form to print, stamp and upload (once the filing has been submitted)."""
     filing = service.get_visible(filing_id, current_actor())
-    return pdf_response(form_pdf_module.render(filing), f"filing-{filing.id}.pdf")
+    return pdf.attachment(form_pdf_module.render(filing), f"filing-{filing.id}.pdf")
 
 
 @blp.route("/<int:filing_id>/files", methods=["POST"])

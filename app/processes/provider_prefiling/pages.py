@@ -16,12 +16,12 @@ from ...errors import Invalid, ServiceError
 from ...extensions import db
 from ...i18n import _, localise
 from ...models import ProcessInstance
-from ...services import runner
+from ...services import pdf, runner
 from ...web import session as web_session
 from ...web.pages import act, file_items, file_response
 from . import form_pdf as form_pdf_module
 from . import service
-from .api import FORMS, LEVELS, FilingInputSchema, pdf_response
+from .api import FORMS, LEVELS, FilingInputSchema
 from .views import filing_view
 
 blp = Blueprint("provider_prefiling", __name__, template_folder="templates")
@@ -227,7 +227,7 @@ def remove_file(filing_id: int, file_id: int) -> Any:
 def form_pdf(filing_id: int) -> Any:
     """生成表格 / 下载表格: the filing form to print and stamp."""
     filing = service.get_visible(filing_id, web_session.actor())
-    return pdf_response(form_pdf_module.render(filing), f"filing-{filing.id}.pdf")
+    return pdf.attachment(form_pdf_module.render(filing), f"filing-{filing.id}.pdf")
 
 
 @blp.route("/filings/<int:filing_id>/files/<int:file_id>")
