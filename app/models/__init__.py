@@ -10,13 +10,13 @@ from .certificate import Certificate, VerificationAttempt
 from .files import Attachment
 from .ledger import HourEntry
 from .org import GLOBAL_ROLES, ORG_KINDS, ROLES, Organisation, RoleAssignment, User
-from .process import HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance, TaskCandidate
+from .process import AuditChain, HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance, TaskCandidate
 from .record import ProfileConfirmation, RecordPrint
 from .types import utcnow
 
 __all__ = [
-    "ApiToken", "Attachment", "Certificate", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt", "ORG_KINDS",
-    "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ProfileConfirmation", "ROLES",
+    "ApiToken", "Attachment", "AuditChain", "Certificate", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt",
+    "ORG_KINDS", "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ProfileConfirmation", "ROLES",
     "RecordPrint", "RoleAssignment",
     "TaskCandidate", "User", "VerificationAttempt", "WebSession", "utcnow",
 ]

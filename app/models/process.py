@@ -128,13 +128,23 @@ class TaskCandidate(db.Model):
 
 
 class ProcessEvent(db.Model):
-    """Append-only flow and audit log; each row chains the hash of its predecessor."""
+    """Append-only flow and audit log; each row chains the hash of its predecessor.
+
+    An instance's events chain per instance (the head on the instance row). Events that belong
+    to no instance (publishing a diagram, a role or account change, an auditor's read of a
+    proof) chain in one administrative chain whose head is ``AuditChain`` ``admin``.
+    ``process_key``, ``record_type`` and ``record_id`` say what an event is about (for an
+    instance's events, copied from the instance) so the audit search filters one table.
+    """
 
     __tablename__ = "process_event"
     __table_args__ = (Index("ix_process_event_instance", "instance_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    process_key: Mapped[str | None] = mapped_column(String(60))
+    record_type: Mapped[str | None] = mapped_column(String(30))
+    record_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     actor_name: Mapped[str] = mapped_column(String(60))
@@ -147,6 +157,20 @@ class ProcessEvent(db.Model):
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChain(db.Model):
+    """The head of a chain of events that belong to no instance (``admin``).
+
+    Appending locks this row (an ``UPDATE … RETURNING``), so concurrent appends queue and the
+    chain stays a line.
+    """
+
+    __tablename__ = "audit_chain"
+
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    head_hash: Mapped[str | None] = mapped_column(String(64))
+    length: Mapped[int] = mapped_column(Integer, default=0)
 
 
 @event.listens_for(ProcessEvent, "before_update")

@@ -4,6 +4,10 @@ Each event's hash covers its content and the previous event's hash of the same
 instance; the instance row keeps the head, so an edited, inserted or deleted
 row breaks the chain (``verify_chain``). The application has no update or
 delete path for events.
+
+Events of no instance (``record_admin_event``: publishing a diagram, changing who may do
+what, an auditor reading a proof) chain the same way in one administrative chain, whose
+head is the ``audit_chain`` row ``admin``; their hash also covers what they are about.
 """
 from __future__ import annotations
 
@@ -12,10 +16,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import ProcessEvent, ProcessInstance, utcnow
+from ..models import AuditChain, ProcessEvent, ProcessInstance, utcnow
 from .actors import SYSTEM_NAME, Actor
 
 
@@ -33,6 +38,8 @@ def _digest(prev_hash: str | None, event: ProcessEvent) -> str:
         "data": event.data,
         "prev": prev_hash,
     }
+    if event.instance_id is None:  # what an administrative event is about is part of its content
+        body.update(process=event.process_key, record_type=event.record_type, record=event.record_id)
     raw = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -43,6 +50,9 @@ def record_event(instance: ProcessInstance, actor: Actor | None, action: str, *,
                  data: dict[str, Any] | None = None) -> ProcessEvent:
     event = ProcessEvent(
         instance_id=instance.id,
+        process_key=instance.process_key,
+        record_type=instance.record_type,
+        record_id=instance.record_id,
         at=utcnow(),
         actor_id=actor.id if actor else None,
         actor_name=actor.name if actor else SYSTEM_NAME,
@@ -61,8 +71,61 @@ def record_event(instance: ProcessInstance, actor: Actor | None, action: str, *,
     return event
 
 
-def verify_chain(instance: ProcessInstance, events: Iterable[ProcessEvent]) -> list[str]:
-    """Return a problem per broken link; empty when the chain is intact."""
+ADMIN_CHAIN = "admin"
+
+
+def _lock_admin_chain() -> AuditChain:
+    """Lock the administrative chain's head row (created on first use) and read it back."""
+    statement = (update(AuditChain).where(AuditChain.name == ADMIN_CHAIN)
+                 .values(length=AuditChain.length + 1).returning(AuditChain)
+                 .execution_options(populate_existing=True, synchronize_session=False))
+    chain = db.session.scalars(statement).first()
+    if chain is None:
+        try:
+            with db.session.begin_nested():
+                db.session.execute(insert(AuditChain).values(name=ADMIN_CHAIN, head_hash=None, length=0))
+        except IntegrityError:  # created meanwhile by another transaction
+            pass
+        chain = db.session.scalars(statement).one()
+    return chain
+
+
+def record_admin_event(actor: Actor | None, action: str, *, record_type: str, record_id: int | None,
+                       process_key: str | None = None, org_id: int | None = None,
+                       comment: str | None = None, old: dict[str, Any] | None = None,
+                       new: dict[str, Any] | None = None,
+                       data: dict[str, Any] | None = None) -> ProcessEvent:
+    """Append an event that belongs to no instance to the administrative chain.
+
+    ``record_type``/``record_id`` name what changed (``process_definition`` 12, ``user`` 5, a
+    record whose proof was read…); ``old`` and ``new`` are the values before and after.
+    """
+    chain = _lock_admin_chain()
+    body = dict(data or {})
+    if old is not None:
+        body["old"] = old
+    if new is not None:
+        body["new"] = new
+    event = ProcessEvent(
+        instance_id=None, process_key=process_key, record_type=record_type, record_id=record_id,
+        at=utcnow(), actor_id=actor.id if actor else None, actor_name=actor.name if actor else SYSTEM_NAME,
+        actor_org_id=org_id, actor_org_name=actor.org_name(org_id) if actor and org_id else None,
+        action=action, comment=comment or None, data=body, prev_hash=chain.head_hash)
+    event.hash = _digest(event.prev_hash, event)
+    chain.head_hash = event.hash
+    db.session.add(event)
+    return event
+
+
+def verify_admin_chain() -> list[str]:
+    """Verify the administrative chain end to end (in id order, streamed)."""
+    chain = db.session.get(AuditChain, ADMIN_CHAIN)
+    events = db.session.scalars(select(ProcessEvent).where(ProcessEvent.instance_id.is_(None))
+                                .order_by(ProcessEvent.id).execution_options(yield_per=1000))
+    return _verify_links(events, chain.head_hash if chain else None, f"{ADMIN_CHAIN} chain")
+
+
+def _verify_links(events: Iterable[ProcessEvent], head: str | None, name: str) -> list[str]:
     problems = []
     prev = None
     for event in events:
@@ -71,13 +134,19 @@ def verify_chain(instance: ProcessInstance, events: Iterable[ProcessEvent]) -> l
         if _digest(event.prev_hash, event) != event.hash:
             problems.append(f"event {event.id}: content does not match its hash (edited)")
         prev = event.hash
-    if prev != instance.last_event_hash:
-        problems.append(f"instance {instance.id}: last event hash mismatch (trailing row removed)")
+    if prev != head:
+        problems.append(f"{name}: last event hash mismatch (trailing row removed)")
     return problems
 
 
+def verify_chain(instance: ProcessInstance, events: Iterable[ProcessEvent]) -> list[str]:
+    """Return a problem per broken link; empty when the chain is intact."""
+    return _verify_links(events, instance.last_event_hash, f"instance {instance.id}")
+
+
 def verify_all(instance_ids: Iterable[int] | None = None, batch: int = 500) -> tuple[int, list[str]]:
-    """Verify the chains of all (or some) instances, streaming the events in order.
+    """Verify the chains of all (or some) instances, streaming the events in order (and, for
+    all, the administrative chain).
 
     Returns (instances checked, problems). Reads in batches of instances so a
     large log never sits in memory at once.
@@ -89,6 +158,8 @@ def verify_all(instance_ids: Iterable[int] | None = None, batch: int = 500) -> t
     while True:
         instances = db.session.scalars(query.where(ProcessInstance.id > last_id).limit(batch)).all()
         if not instances:
+            if instance_ids is None:
+                problems.extend(verify_admin_chain())
             return checked, problems
         by_id = {i.id: i for i in instances}
         events: dict[int, list[ProcessEvent]] = {i.id: [] for i in instances}

@@ -85,3 +85,53 @@ def test_the_application_cannot_change_or_remove_events(app, history):
             db.session.flush()
         db.session.rollback()
     assert _verify(app).exit_code == 0
+
+
+# -- the administrative chain (events of no instance) ---------------------------------------
+
+def _admin_events(app, count):
+    from app.db import transaction
+    from app.services.audit import record_admin_event
+    with app.app_context():
+        for n in range(count):
+            with transaction():
+                record_admin_event(None, "role_change", record_type="user", record_id=n + 1,
+                                   old={"roles": []}, new={"roles": ["reviewer"]})
+        return db.session.scalars(db.select(ProcessEvent.id).where(ProcessEvent.instance_id.is_(None))
+                                  .order_by(ProcessEvent.id)).all()
+
+
+def test_instance_events_say_what_they_are_about(app, history):
+    first, _ = history
+    with app.app_context():
+        rows = db.session.execute(db.select(ProcessEvent.process_key, ProcessEvent.record_type,
+                                            ProcessEvent.record_id)
+                                  .where(ProcessEvent.instance_id == first["instance_id"])).all()
+    assert rows and set(rows) == {("credit_claim", "claim", first["id"])}
+
+
+def test_administrative_events_chain_and_verify(app, history):
+    ids = _admin_events(app, 3)
+    assert len(ids) == 3
+    with app.app_context():
+        events = db.session.scalars(db.select(ProcessEvent).where(ProcessEvent.id.in_(ids))
+                                    .order_by(ProcessEvent.id)).all()
+        assert events[0].prev_hash is None and events[1].prev_hash == events[0].hash
+        assert events[2].data == {"old": {"roles": []}, "new": {"roles": ["reviewer"]}}
+    result = _verify(app)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_edited_administrative_event_is_caught(app, history):
+    ids = _admin_events(app, 3)
+    # what the event is about is covered by its hash too
+    _sql(app, "UPDATE process_event SET record_id = 99 WHERE id = :id", id=ids[1])
+    result = _verify(app)
+    assert result.exit_code == 1 and f"event {ids[1]}: content does not match its hash" in result.output
+
+
+def test_a_removed_last_administrative_event_is_caught(app, history):
+    ids = _admin_events(app, 2)
+    _sql(app, "DELETE FROM process_event WHERE id = :id", id=ids[-1])
+    result = _verify(app)
+    assert result.exit_code == 1 and "admin chain: last event hash mismatch" in result.output
