@@ -79,6 +79,11 @@ class ProcessGraph:
     defaults: dict[str, str]  # gateway id -> its default flow id
     operators: dict[str, str]  # service task id -> the operation it calls
     listens: dict[str, frozenset[str]]  # task or catch event id -> the messages it waits for
+    # event id -> its definitions: ("message", name), ("timer", "timeDate: <expression>"),
+    # ("signal", ref), ("terminate", None)…; an event without a definition is absent
+    events: dict[str, tuple[tuple[str, str | None], ...]] = field(default_factory=dict)
+    attached: dict[str, tuple[str, bool]] = field(default_factory=dict)  # boundary -> (task, cancelActivity)
+    parents: dict[str, str] = field(default_factory=dict)  # element inside a sub-process -> the sub-process
 
     def messages_for(self, element: str) -> frozenset[str]:
         return self.listens.get(element, frozenset())
@@ -170,6 +175,30 @@ def _messages(spec: Any, subprocess_specs: dict[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
+def _event_definitions(node: etree._Element, message_names: dict[str, str]) -> tuple[tuple[str, str | None], ...]:
+    found: list[tuple[str, str | None]] = []
+    for child in node:
+        qname = etree.QName(child)
+        if qname.namespace != BPMN_NS or not qname.localname.endswith("EventDefinition"):
+            continue
+        kind = qname.localname[: -len("EventDefinition")]
+        if kind == "message":
+            detail = message_names.get(child.get("messageRef")) or child.get("messageRef")
+        elif kind == "timer":
+            detail = next((f"{etree.QName(e).localname}: {' '.join((e.text or '').split())}"
+                           for e in child if isinstance(e.tag, str)), None)
+        else:
+            detail = child.get("signalRef") or child.get("errorRef")
+        found.append((kind, detail))
+    return tuple(found)
+
+
+def _enclosing_subprocess(node: etree._Element) -> str | None:
+    for ancestor in node.iterancestors(f"{{{BPMN_NS}}}subProcess"):
+        return ancestor.get("id")
+    return None
+
+
 def _graph(root: etree._Element) -> ProcessGraph:
     kinds: dict[str, str] = {}
     flows: list[Flow] = []
@@ -177,6 +206,9 @@ def _graph(root: etree._Element) -> ProcessGraph:
     operators: dict[str, str] = {}
     message_names = {m.get("id"): m.get("name") for m in root.iter(f"{{{BPMN_NS}}}message")}
     listens: dict[str, set[str]] = {}
+    events: dict[str, tuple[tuple[str, str | None], ...]] = {}
+    attached: dict[str, tuple[str, bool]] = {}
+    parents: dict[str, str] = {}
     for boundary in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
         for definition in boundary.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
             name = message_names.get(definition.get("messageRef"))
@@ -203,8 +235,17 @@ def _graph(root: etree._Element) -> ProcessGraph:
                 kinds[node.get("id")] = qname.localname
                 if node.get("default"):
                     defaults[node.get("id")] = node.get("default")
+                if qname.localname.endswith("Event"):
+                    definitions = _event_definitions(node, message_names)
+                    if definitions:
+                        events[node.get("id")] = definitions
+                if qname.localname == "boundaryEvent":
+                    attached[node.get("id")] = (node.get("attachedToRef"), node.get("cancelActivity") != "false")
+                parent = _enclosing_subprocess(node)
+                if parent is not None:
+                    parents[node.get("id")] = parent
     return ProcessGraph(kinds, tuple(flows), defaults, operators,
-                        {task: frozenset(names) for task, names in listens.items()})
+                        {task: frozenset(names) for task, names in listens.items()}, events, attached, parents)
 
 
 def _main_process_id(root: etree._Element) -> str:
