@@ -70,6 +70,7 @@ def clean_state(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[None
     flask_app: Flask = request.getfixturevalue("app")
     flask_app.config["STORAGE"] = {**flask_app.config["STORAGE"], "LOCAL_ROOT": str(tmp_path / "uploads")}
     flask_app.extensions.pop("storage", None)
+    flask_app.extensions["bundles"].clear()  # definition ids start again after the truncation
     with flask_app.app_context():
         _truncate()
     yield

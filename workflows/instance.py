@@ -15,7 +15,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway, IntermediateCatchEvent
-from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -27,6 +27,9 @@ from .validation import LABEL_SEPARATOR
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Engine
 
+# What of a task spec places it in the flow (SpiffWorkflow's serialized attribute names).
+STRUCTURAL_CHANGES = frozenset({"typename", "inputs", "outputs", "cond_task_specs", "default_task_spec",
+                                "choice", "event_definition", "cancel_activity", "main_child_task_spec"})
 TIMER_EVENT_TYPES = frozenset({"DurationTimerEventDefinition", "TimeDateEventDefinition",
                                "CycleTimerEventDefinition"})
 
@@ -258,28 +261,57 @@ class LoadedInstance:
     def cancel(self) -> None:
         self.workflow.cancel()
 
-    def migrate(self, new_bundle: ProcessBundle) -> list[str]:
-        """Move this instance onto an edited version of its diagram.
+    def migration_problems(self, new_bundle: ProcessBundle) -> list[str]:
+        """Why this instance cannot move onto ``new_bundle`` (empty: it can). Changes nothing.
 
-        SpiffWorkflow's ``migrate_workflow`` happily removes the task an
-        instance waits on, and a remaining task whose spec is gone cannot be
-        restored from storage. Both are refused here, before anything changes.
-        Returns the names of task specs whose attributes changed.
+        SpiffWorkflow's ``migrate_workflow`` happily removes the task an instance waits on, and
+        a remaining task whose spec is gone cannot be restored from storage. A finished task
+        still in the state whose place in the flow changed (its type, where it leads, what
+        leads to it, a gateway's conditions) would let joins and boundary events read a history
+        that the new diagram cannot have produced. All three are refused; a finished task whose
+        words or properties changed (label, status, decisions) is not.
         """
         if self.workflow.subprocesses:
-            raise MigrationRefused(["instances with running sub-processes cannot be migrated"])
+            return ["instances with running sub-processes cannot be migrated"]
         self.workflow.prune_history()
-        registry = self._engine.serializer.registry
-        diff, _ = diff_workflow(registry, self.workflow, new_bundle.spec, new_bundle.subprocess_specs)
+        spec_diff, diff = self._diff(new_bundle)
         problems = []
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            # SpiffWorkflow would align a renamed step by its place; the host's task rows, events
+            # and statuses name steps by id, so a waiting step must keep its id
+            if task.task_spec.name not in new_bundle.spec.task_specs:
+                problems.append(f"{task.task_spec.name} ({TaskState.get_name(task.state)}): the step the "
+                                "instance waits on is not in the new version")
         for task in diff.removed:
             state = TaskState.get_name(task.state)
             if not task.has_state(TaskState.FINISHED_MASK):
-                problems.append(f"{task.task_spec.name} ({state}) would be removed while the instance waits on it")
+                problems.append(f"{task.task_spec.name} ({state}): the step the instance waits on is not in "
+                                "the new version")
             else:
-                problems.append(f"{task.task_spec.name} ({state}) is still part of the instance's state")
+                problems.append(f"{task.task_spec.name} ({state}): a finished step still in the instance's "
+                                "state is removed")
+        for task in diff.changed:
+            if not task.has_state(TaskState.FINISHED_MASK):
+                continue
+            structural = sorted(set(spec_diff.changed.get(task.task_spec, ())) & STRUCTURAL_CHANGES)
+            if structural:
+                problems.append(f"{task.task_spec.name} ({TaskState.get_name(task.state)}): a finished step "
+                                f"changed its place in the flow ({', '.join(structural)})")
+        return list(dict.fromkeys(problems))
+
+    def _diff(self, new_bundle: ProcessBundle) -> tuple[SpecDiff, WorkflowDiff]:
+        registry = self._engine.serializer.registry
+        spec_diff = SpecDiff(registry, self.workflow.spec, new_bundle.spec)
+        return spec_diff, WorkflowDiff(self.workflow, spec_diff)
+
+    def migrate(self, new_bundle: ProcessBundle) -> list[str]:
+        """Move this instance onto another version of its diagram (``migration_problems`` refused
+        first, before anything changes). Returns the names of task specs whose attributes changed.
+        """
+        problems = self.migration_problems(new_bundle)
         if problems:
             raise MigrationRefused(problems)
+        _spec_diff, diff = self._diff(new_bundle)
         migrate_workflow(diff, self.workflow, new_bundle.spec)
         self.workflow.subprocess_specs = dict(new_bundle.subprocess_specs)
         self.bundle = new_bundle

@@ -4,30 +4,47 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import JSONType, UTCDateTime, utcnow
 
+DRAFT, PUBLISHED = "draft", "published"
+
 
 class ProcessDefinition(db.Model):
-    """One deployed version of one BPMN diagram."""
+    """One version of one BPMN diagram: a draft being edited, or a published version.
+
+    Drafts (``status`` ``draft``, no version) are never run; publishing gives a draft the next
+    version number of its process key, and new instances start on the latest published
+    version. A published version never changes.
+    """
 
     __tablename__ = "process_definition"
     __table_args__ = (
         UniqueConstraint("process_key", "version", name="uq_process_definition_key_version"),
-        UniqueConstraint("process_key", "content_hash", name="uq_process_definition_key_hash"),
+        Index("uq_process_definition_published_hash", "process_key", "content_hash", unique=True,
+              sqlite_where=text("status = 'published'"), postgresql_where=text("status = 'published'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     process_key: Mapped[str] = mapped_column(String(60))
-    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default=PUBLISHED, server_default=PUBLISHED)
+    version: Mapped[int | None] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(120))
     content_hash: Mapped[str] = mapped_column(String(64))
     bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
-    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("process_definition.id"))
+    deployed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)  # when published
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+
+    @property
+    def published(self) -> bool:
+        return self.status == PUBLISHED
 
 
 class ProcessInstance(db.Model):
@@ -37,6 +54,7 @@ class ProcessInstance(db.Model):
     __table_args__ = (
         Index("ix_process_instance_record", "record_type", "record_id"),
         Index("ix_process_instance_timer", "next_timer_due"),
+        Index("ix_process_instance_definition", "definition_id", "completed"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +68,10 @@ class ProcessInstance(db.Model):
     status_label: Mapped[str | None] = mapped_column(String(120))
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Suspended by a process administrator: its tasks leave the inbox and its timers wait.
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    # The last engine error (a timer or a retry that failed), cleared when it runs again.
+    error: Mapped[str | None] = mapped_column(Text)
     next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lock_version: Mapped[int] = mapped_column(Integer, default=0)
     last_event_hash: Mapped[str | None] = mapped_column(String(64))

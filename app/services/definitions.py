@@ -19,6 +19,7 @@ from ..errors import Invalid
 from ..extensions import db
 from ..i18n import _
 from ..models import ProcessDefinition
+from ..models.process import PUBLISHED
 from . import plugins
 from .actors import Actor
 from .engine import engine
@@ -76,6 +77,13 @@ def checked_bundle(content: bytes) -> ProcessBundle:
     return bundle
 
 
+def latest_published(process_key: str) -> ProcessDefinition | None:
+    return db.session.scalars(select(ProcessDefinition)
+                              .where(ProcessDefinition.process_key == process_key,
+                                     ProcessDefinition.status == PUBLISHED)
+                              .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+
+
 def deploy(content: bytes, actor: Actor | None = None) -> tuple[ProcessDefinition, bool]:
     """Validate and store ``content``; return (definition, created).
 
@@ -86,9 +94,7 @@ def deploy(content: bytes, actor: Actor | None = None) -> tuple[ProcessDefinitio
     except DiagramError as exc:
         raise Invalid(_("The diagram was refused."), code="invalid_diagram",
                       fields={"bpmn": exc.problems}) from None
-    latest = db.session.scalars(select(ProcessDefinition)
-                                .where(ProcessDefinition.process_key == bundle.process_id)
-                                .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    latest = latest_published(bundle.process_id)
     if latest is not None and latest.content_hash == bundle.content_hash:
         return latest, False
     definition = ProcessDefinition(

@@ -49,7 +49,8 @@ def warm_up(app: Flask) -> int:
     with app.app_context():
         try:
             latest = db.session.execute(
-                select(func.max(ProcessDefinition.id)).group_by(ProcessDefinition.process_key)).scalars().all()
+                select(func.max(ProcessDefinition.id)).where(ProcessDefinition.status == "published")
+                .group_by(ProcessDefinition.process_key)).scalars().all()
             for definition_id in latest:
                 bundle_for(definition_id)
             return len(latest)

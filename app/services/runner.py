@@ -40,6 +40,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..i18n import _, label, localise
 from ..models import HumanTask, ProcessDefinition, ProcessInstance, TaskCandidate, utcnow
+from ..models.process import PUBLISHED
 from . import candidates, plugins
 from .actors import Actor
 from .audit import record_event
@@ -48,6 +49,7 @@ from .labels import decision_label
 from .plugins import ProcessPlugin, StepContext
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+SUSPENDED = "suspended"  # the instance is suspended by a process administrator (out of every inbox)
 
 
 @dataclass
@@ -70,7 +72,8 @@ class DecisionForm:
 
 def latest_definition(process_key: str) -> ProcessDefinition:
     definition = db.session.scalars(
-        select(ProcessDefinition).where(ProcessDefinition.process_key == process_key)
+        select(ProcessDefinition).where(ProcessDefinition.process_key == process_key,
+                                        ProcessDefinition.status == PUBLISHED)
         .order_by(ProcessDefinition.version.desc()).limit(1)).first()
     if definition is None:
         raise Conflict(_("The process %(process)s is not deployed.", process=process_key), code="not_deployed")
@@ -246,10 +249,22 @@ def _locked_task(task_id: int, actor: Actor) -> tuple[HumanTask, ProcessInstance
 def _check_actionable(row: HumanTask, actor: Actor, org: int | None) -> None:
     if org is None:
         raise Forbidden(_("You are not a candidate for this task."))
+    if row.status == SUSPENDED:
+        raise _suspended()
     if row.status != OPEN:
         raise Conflict(_("This task has already been handled."), code="task_closed")
     if row.assignee_id not in (None, actor.id):
         raise Conflict(_("Someone else has taken this task."), code="task_held")
+
+
+def _suspended() -> Conflict:
+    return Conflict(_("This process is suspended by a process administrator; it cannot go on until it is "
+                      "resumed."), code="suspended")
+
+
+def refuse_if_suspended(instance: ProcessInstance) -> None:
+    if instance.suspended:
+        raise _suspended()
 
 
 def check_decision(plugin: ProcessPlugin, info: TaskInfo, form: DecisionForm) -> None:
@@ -295,6 +310,7 @@ def complete_own_step(instance_id: int, actor: Actor, form: DecisionForm, record
     The step is looked up after the lock, so a concurrent change is seen.
     """
     instance = lock_instance(instance_id)
+    refuse_if_suspended(instance)
     rows = _open_rows(instance_id, actor)
     bundle = bundle_for(instance.definition_id)
     found = next(((row, org) for row, org in rows if org is not None
@@ -359,6 +375,7 @@ def send_message(instance_id: int, plugin: ProcessPlugin, record_id: int, actor:
     (``not_waiting``) and nothing changes.
     """
     instance = lock_instance(instance_id)
+    refuse_if_suspended(instance)
     record = plugin.get(record_id, refresh=True)
     loaded = load(instance, record, actor, plugin)
     try:

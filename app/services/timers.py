@@ -6,21 +6,28 @@ own transaction after re-checking, under the instance lock, that it is still due
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+
+from workflows import WorkflowError
 
 from ..db import transaction
+from ..errors import ServiceError
 from ..extensions import db
 from ..models import ProcessInstance, utcnow
 from . import plugins, runner
 from .audit import record_event
 
+log = logging.getLogger(__name__)
+
 
 def _next_due(now: datetime, skip: set[int]) -> int | None:
     query = (select(ProcessInstance.id)
              .where(ProcessInstance.next_timer_due.is_not(None),
-                    ProcessInstance.next_timer_due <= now, ProcessInstance.completed.is_(False))
+                    ProcessInstance.next_timer_due <= now, ProcessInstance.completed.is_(False),
+                    ProcessInstance.suspended.is_(False), ProcessInstance.error.is_(None))
              .order_by(ProcessInstance.next_timer_due).limit(1))
     if skip:
         query = query.where(ProcessInstance.id.not_in(skip))
@@ -32,7 +39,8 @@ def _next_due(now: datetime, skip: set[int]) -> int | None:
 def advance(instance_id: int, now: datetime) -> bool:
     """Fire the due timers of one instance; False if another runner got there first."""
     instance = runner.lock_instance(instance_id)
-    if instance.completed or instance.next_timer_due is None or instance.next_timer_due > now:
+    if (instance.completed or instance.suspended or instance.next_timer_due is None
+            or instance.next_timer_due > now):
         return False
     plugin = plugins.for_type(instance.record_type)
     record = plugin.get(instance.record_id, refresh=True)
@@ -51,10 +59,24 @@ def run_due(limit: int = 100, now: datetime | None = None) -> int:
     seen: set[int] = set()
     fired = 0
     while len(seen) < limit:
-        with transaction():
-            instance_id = _next_due(now, seen)
-            if instance_id is None:
-                break
-            seen.add(instance_id)
-            fired += advance(instance_id, now)
+        instance_id = None
+        try:
+            with transaction():
+                instance_id = _next_due(now, seen)
+                if instance_id is None:
+                    break
+                seen.add(instance_id)
+                fired += advance(instance_id, now)
+        except (WorkflowError, ServiceError, LookupError) as exc:  # rolled back: keep why, go on
+            _keep_error(instance_id, exc)
     return fired
+
+
+def _keep_error(instance_id: int | None, exc: Exception) -> None:
+    """Mark the instance as stuck (process administrators see it and may retry); its timer waits."""
+    log.warning("timer of instance %s failed: %s", instance_id, exc)
+    if instance_id is None:
+        return
+    with transaction():
+        db.session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
+                           .values(error=f"{type(exc).__name__}: {exc}"[:2000]))

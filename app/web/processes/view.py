@@ -163,6 +163,7 @@ def subjects(instances: list[ProcessInstance]) -> dict[tuple[str, int], str]:
 
 def process_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(select(ProcessDefinition.process_key, ProcessDefinition.name)
+                              .where(ProcessDefinition.status == "published")
                               .order_by(ProcessDefinition.process_key, ProcessDefinition.version.desc()))
     seen: dict[str, str] = {}
     for key, name in rows:
