@@ -110,7 +110,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     _trust_proxies(app)
     app.extensions["plugins"] = discover()  # the process packages, with their models
     from .courses.feature import FEATURE as courses  # the online courses (not a review process)
-    app.extensions["features"] = (courses,)
+    from .process_admin.feature import FEATURE as process_admin
+    app.extensions["features"] = (courses, process_admin)
     init_engine(app)
     init_api(app)
     init_web(app)

@@ -193,3 +193,72 @@ def waiting_event_diagram() -> bytes:
 """
     return document(body, {"a": ["start", "wait", "change_asked", "deadline_passed", "review", "closed", "done"]},
                     extra='<bpmn:message id="change_msg" name="change"/>')
+
+
+# -- edited versions of the credit claim, as a process administrator would make them ------------
+
+SECOND_REVIEW = """    <bpmn:userTask id="unit_review_2" name="单位复核">
+      <bpmn:extensionElements>
+        <spiffworkflow:properties>
+          <spiffworkflow:property name="status" value="unit_review_2" />
+          <spiffworkflow:property name="status_label" value="等待单位复核" />
+          <spiffworkflow:property name="decisions" value="approve,reject" />
+          <spiffworkflow:property name="comment_required" value="reject" />
+        </spiffworkflow:properties>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f_unit_approve</bpmn:incoming>
+      <bpmn:outgoing>f_unit_2_reviewed</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:exclusiveGateway id="unit_decision_2" name="单位复核结果" default="f_unit_2_reject">
+      <bpmn:incoming>f_unit_2_reviewed</bpmn:incoming>
+      <bpmn:outgoing>f_unit_2_approve</bpmn:outgoing>
+      <bpmn:outgoing>f_unit_2_reject</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="f_unit_2_reviewed" sourceRef="unit_review_2" targetRef="unit_decision_2" />
+    <bpmn:sequenceFlow id="f_unit_2_approve" sourceRef="unit_decision_2" targetRef="authority_review">
+      <bpmn:conditionExpression>decision == "approve"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_unit_2_reject" sourceRef="unit_decision_2" targetRef="unit_rejected" />
+"""
+SECOND_REVIEW_DI = """      <bpmndi:BPMNShape id="unit_review_2_di" bpmnElement="unit_review_2">
+        <dc:Bounds x="625" y="470" width="100" height="80" />
+      </bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="unit_decision_2_di" bpmnElement="unit_decision_2" isMarkerVisible="true">
+        <dc:Bounds x="760" y="485" width="50" height="50" />
+      </bpmndi:BPMNShape>
+"""
+
+
+def credit_claim_second_unit_review() -> bytes:
+    """credit_claim with a second unit review (单位复核) after the unit approves, before the authority."""
+    content = shipped("credit_claim").decode("utf-8")
+    content = content.replace('<bpmn:sequenceFlow id="f_unit_approve" name="通过" sourceRef="unit_decision" '
+                              'targetRef="authority_review">',
+                              '<bpmn:sequenceFlow id="f_unit_approve" name="通过" sourceRef="unit_decision" '
+                              'targetRef="unit_review_2">')
+    content = content.replace("      <bpmn:incoming>f_unit_approve</bpmn:incoming>\n"
+                              "      <bpmn:outgoing>f_authority_reviewed",
+                              "      <bpmn:incoming>f_unit_2_approve</bpmn:incoming>\n"
+                              "      <bpmn:outgoing>f_authority_reviewed")
+    content = content.replace("      <bpmn:incoming>f_unit_reject</bpmn:incoming>\n",
+                              "      <bpmn:incoming>f_unit_reject</bpmn:incoming>\n"
+                              "      <bpmn:incoming>f_unit_2_reject</bpmn:incoming>\n")
+    content = content.replace("<bpmn:flowNodeRef>unit_decision</bpmn:flowNodeRef>",
+                              "<bpmn:flowNodeRef>unit_decision</bpmn:flowNodeRef>"
+                              "<bpmn:flowNodeRef>unit_review_2</bpmn:flowNodeRef>"
+                              "<bpmn:flowNodeRef>unit_decision_2</bpmn:flowNodeRef>")
+    anchor = '    <bpmn:sequenceFlow id="f_start"'
+    content = content.replace(anchor, SECOND_REVIEW + anchor, 1)
+    content = content.replace('      <bpmndi:BPMNShape id="unit_decision_di"', SECOND_REVIEW_DI
+                              + '      <bpmndi:BPMNShape id="unit_decision_di"', 1)
+    assert content.count("unit_review_2") >= 6, "the credit claim diagram changed: update this edit"
+    return content.encode("utf-8")
+
+
+def credit_claim_edited(*replacements: tuple[str, str]) -> bytes:
+    """credit_claim with text replacements (each must apply)."""
+    content = shipped("credit_claim").decode("utf-8")
+    for old, new in replacements:
+        assert old in content, old
+        content = content.replace(old, new)
+    return content.encode("utf-8")

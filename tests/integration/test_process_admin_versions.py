@@ -1,0 +1,173 @@
+"""Process administrators' drafts, validation with simulation, diff and publishing (API)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ProcessDefinition, ProcessEvent, ProcessInstance
+from tests.support.diagrams import credit_claim_edited, credit_claim_second_unit_review, shipped
+from tests.support.world import T1
+
+ADMIN = "process_admin"
+XML = {"content_type": "application/xml"}
+
+
+def _draft(api, content: bytes, **query):
+    path = "/process-definitions" + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+    return api.as_(ADMIN).post(path, data=content, **XML)
+
+
+def _latest_claim_version(api) -> dict:
+    groups = api.as_(ADMIN).get("/process-definitions").get_json()["items"]
+    claim = next(g for g in groups if g["process_key"] == "credit_claim")
+    return next(v for v in claim["versions"] if v["status"] == "published")
+
+
+def test_every_process_is_listed_with_its_versions(api):
+    groups = api.as_(ADMIN).get("/process-definitions").get_json()["items"]
+    keys = {g["process_key"] for g in groups}
+    assert {"credit_claim", "registration"} <= keys or {"credit_claim", "enrollment"} <= keys
+    claim = next(g for g in groups if g["process_key"] == "credit_claim")
+    v1 = claim["versions"][0]
+    assert v1["status"] == "published" and v1["version"] == 1 and len(v1["content_hash"]) == 64
+    assert v1["running"] == 0
+    download = api.as_(ADMIN).get(f"/process-definitions/{v1['id']}/bpmn")
+    assert download.status_code == 200 and download.data == shipped("credit_claim")
+    assert "credit_claim-v1.bpmn" in download.headers["Content-Disposition"]
+
+
+def test_a_draft_is_saved_never_run_and_can_be_replaced_and_deleted(api, app):
+    v1 = _latest_claim_version(api)
+    created = _draft(api, credit_claim_second_unit_review(), based_on=v1["id"])
+    assert created.status_code == 201, created.get_json()
+    draft = created.get_json()
+    assert draft["status"] == "draft" and draft["version"] is None and draft["problems"] == []
+    assert draft["based_on_id"] == v1["id"]
+    claim = api.submitted_claim(T1)  # new instances still start on the published version
+    with app.app_context():
+        instance = db.session.get(ProcessInstance, claim["instance_id"])
+        assert instance.definition_id == v1["id"]
+    replaced = api.as_(ADMIN).request("PUT", f"/process-definitions/{draft['id']}", data=shipped("credit_claim"), **XML)
+    assert replaced.status_code == 200 and replaced.get_json()["content_hash"] == v1["content_hash"]
+    assert api.as_(ADMIN).delete(f"/process-definitions/{draft['id']}").status_code == 204
+    assert api.as_(ADMIN).get(f"/process-definitions/{draft['id']}").status_code == 404
+    with app.app_context():
+        actions = db.session.scalars(select(ProcessEvent.action).where(
+            ProcessEvent.record_type == "process_definition", ProcessEvent.record_id == draft["id"])
+            .order_by(ProcessEvent.id)).all()
+    assert actions == ["draft_create", "draft_save", "draft_delete"]
+
+
+@pytest.mark.parametrize("body, code", [
+    (b"not xml at all", "invalid_diagram"),
+    (b"<a/>", "invalid_diagram"),
+    (b"", "invalid_diagram"),
+    (shipped("credit_claim").replace(b'<bpmn:process id="credit_claim"', b'<bpmn:process id="nobody_serves"')
+     .replace(b'processRef="credit_claim"', b'processRef="nobody_serves"'), "unknown_process"),
+])
+def test_what_is_no_diagram_of_a_known_process_is_refused(api, app, body, code):
+    with app.app_context():
+        before = db.session.query(ProcessDefinition).count()
+    response = _draft(api, body)
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == code
+    assert response.get_json()["error"]["message"]
+    with app.app_context():
+        assert db.session.query(ProcessDefinition).count() == before
+
+
+def test_a_diagram_sent_as_json_is_refused(api):
+    response = api.as_(ADMIN).post("/process-definitions", json={"bpmn": "x"})
+    assert response.status_code == 422
+
+
+BAD_DRAFTS = {
+    "sandbox escape": (
+        ('<bpmn:conditionExpression>decision == "approve"</bpmn:conditionExpression>',
+         "<bpmn:conditionExpression>__import__('os').system('id') == 0</bpmn:conditionExpression>"),),
+    "unknown lane": (('<bpmn:lane id="unit" name="用人单位">', '<bpmn:lane id="someone_else" name="用人单位">'),),
+    "handler of another plug-in": (('serviceTaskOperator id="credit_claim_hours"',
+                                    'serviceTaskOperator id="approve_enrollment"'),),
+    "missing status": (('          <spiffworkflow:property name="status" value="unit_review" />\n', ''),),
+    "dead-end path": (('<bpmn:exclusiveGateway id="unit_decision" name="单位审核结果" default="f_unit_reject">',
+                       '<bpmn:exclusiveGateway id="unit_decision" name="单位审核结果">'),
+                      ('<bpmn:sequenceFlow id="f_unit_reject" name="不通过" sourceRef="unit_decision" '
+                       'targetRef="unit_rejected" />',
+                       '<bpmn:sequenceFlow id="f_unit_reject" name="不通过" sourceRef="unit_decision" '
+                       'targetRef="unit_rejected"><bpmn:conditionExpression>decision == "approve"'
+                       '</bpmn:conditionExpression></bpmn:sequenceFlow>')),
+}
+REASONS = {
+    "sandbox escape": "__import__",
+    "unknown lane": "someone_else",
+    "handler of another plug-in": "approve_enrollment",
+    "missing status": "unit_review",
+    "dead-end path": "reject",
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_DRAFTS))
+def test_a_bad_draft_is_refused_with_its_reason(api, app, case):
+    created = _draft(api, credit_claim_edited(*BAD_DRAFTS[case]))
+    assert created.status_code == 201, created.get_json()
+    draft_id = created.get_json()["id"]
+    report = api.as_(ADMIN).post(f"/process-definitions/{draft_id}/validate").get_json()
+    assert report["ok"] is False
+    assert any(REASONS[case] in problem for problem in report["problems"]), report["problems"]
+    refused = api.as_(ADMIN).post(f"/process-definitions/{draft_id}/publish")
+    assert refused.status_code == 422
+    assert any(REASONS[case] in p for p in refused.get_json()["error"]["fields"]["bpmn"])
+    with app.app_context():
+        assert db.session.get(ProcessDefinition, draft_id).status == "draft"
+
+
+def test_validation_walks_every_path_of_a_good_draft(api):
+    draft = _draft(api, credit_claim_second_unit_review()).get_json()
+    report = api.as_(ADMIN).post(f"/process-definitions/{draft['id']}/validate").get_json()
+    assert report["ok"] is True, report["problems"]
+    assert report["marks"]["unit_review_2"] in ("reached", "end")
+    assert "unit_review_2" in report["simulation"]["statuses"]
+
+
+def test_publishing_makes_the_next_version_for_new_instances_only(api, app):
+    running = api.submitted_claim(T1)
+    v1 = _latest_claim_version(api)
+    draft = _draft(api, credit_claim_second_unit_review(), based_on=v1["id"]).get_json()
+    published = api.as_(ADMIN).post(f"/process-definitions/{draft['id']}/publish")
+    assert published.status_code == 201, published.get_json()
+    assert published.get_json()["version"] == 2 and published.get_json()["status"] == "published"
+    fresh = api.submitted_claim(T1)
+    with app.app_context():
+        assert db.session.get(ProcessInstance, running["instance_id"]).definition_id == v1["id"]
+        assert db.session.get(ProcessInstance, fresh["instance_id"]).definition_id == draft["id"]
+        event = db.session.scalars(select(ProcessEvent).where(ProcessEvent.action == "publish")).one()
+        assert event.instance_id is None and event.process_key == "credit_claim"
+        assert event.data["old"]["version"] == 1 and event.data["new"]["version"] == 2
+    # a published version never changes, and the same diagram is not published twice
+    assert api.as_(ADMIN).request("PUT", f"/process-definitions/{draft['id']}", data=shipped("credit_claim"),
+                                  **XML).status_code == 409
+    again = _draft(api, credit_claim_second_unit_review()).get_json()
+    assert api.as_(ADMIN).post(f"/process-definitions/{again['id']}/publish").status_code == 409
+
+
+def test_the_diff_names_what_changed_and_the_instances_it_touches(api):
+    api.submitted_claim(T1)  # waits at unit_review: its place is the same (not affected)
+    at_authority = api.submitted_claim(T1)
+    api.decide("unit_reviewer", at_authority["id"], "approve")  # waits at authority_review: now after 单位复核
+    v1 = _latest_claim_version(api)
+    draft = _draft(api, credit_claim_second_unit_review()).get_json()
+    response = api.as_(ADMIN).get(f"/process-definitions/diff?from={v1['id']}&to={draft['id']}")
+    assert response.status_code == 200, response.get_json()
+    diff = response.get_json()
+    assert {"unit_review_2", "unit_decision_2"} <= {e["element"] for e in diff["added"]}
+    assert diff["removed"] == []
+    assert diff["marks"]["unit_review_2"] == "added"
+    assert "incoming" in diff["changed"]["authority_review"]
+    assert "unit_review" not in diff["changed"]
+    affected = {a["instance_id"]: a["steps"] for a in diff["affected_instances"]}
+    assert affected == {at_authority["instance_id"]: ["authority_review"]}
+    assert diff["affected_count"] == 1
+    for query in ("from=abc&to=1", "to=1", f"from={v1['id']}&to=999999"):
+        bad = api.as_(ADMIN).get(f"/process-definitions/diff?{query}")
+        assert bad.status_code in (404, 422), query
+        assert "error" in bad.get_json()
