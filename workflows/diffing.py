@@ -46,13 +46,12 @@ class FlowRef:
 def _facts(model: DiagramModel, element: str) -> dict[str, Any]:
     """Every aspect of ``element`` the diff compares, as comparable plain values."""
     graph = model.bundle.graph
-    info = model.bundle.tasks.get(element)
     default = graph.defaults.get(element)
     definitions = graph.events.get(element, ())
     facts: dict[str, Any] = {
         "name": model.name(element),
         "kind": model.kind(element),
-        "lane": info.lane if info is not None else None,
+        "lane": model.lane(element),
         "handler": graph.operators.get(element),
         "incoming": sorted({f.source for f in model.incoming.get(element, ())}),
         "outgoing": sorted({f.target for f in model.outgoing.get(element, ())}),

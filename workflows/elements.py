@@ -129,16 +129,17 @@ class DiagramModel:
         return self.kinds.get(element, "")
 
     def name(self, element: str) -> str:
-        info = self.bundle.tasks.get(element)
-        return info.name if info is not None else element
+        return self.bundle.graph.names.get(element) or element
 
     def properties(self, element: str) -> dict[str, str]:
-        info = self.bundle.tasks.get(element)
-        return dict(info.properties) if info is not None else {}
+        return dict(self.bundle.graph.properties.get(element, {}))
+
+    def lane(self, element: str) -> str | None:
+        return self.bundle.graph.lanes.get(element)
 
     def decisions(self, element: str) -> tuple[str, ...]:
-        info = self.bundle.tasks.get(element)
-        return info.decisions if info is not None else ()
+        """The step's declared decisions (as ``TaskInfo.decisions``)."""
+        return tuple(d for d in self.properties(element).get("decisions", "").split(",") if d)
 
     def is_manual(self, element: str) -> bool:
         return self.kind(element) in MANUAL

@@ -21,6 +21,9 @@ What this approximates, knowingly:
   no token (SpiffWorkflow walks back from the missing inputs over the spec, and may fire earlier
   when a token could reach an input that already arrived as well);
 - an inclusive split over more than four unknown conditions tries none, each alone, and all;
+- a non-interrupting boundary event may fire up to ``max_visits`` times while its step waits
+  (the engine fires a non-interrupting timer once, a cycle timer once per period);
+- a condition on data a service task wrote is unknown, like any data the simulation cannot know;
 - sub-processes and elements the product does not model are passed through (the report says so).
 """
 from __future__ import annotations

@@ -38,12 +38,12 @@ START: Place = ((), (("", "start"),))  # the place before the start event
 MAX_ENVIRONMENTS = 5  # decision environments kept per dead end
 
 
-def describe_env(env: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """The decisions of an environment by step (``{"unit_review": "reject"}``); ``decision``
-    alone when no step's own key is known."""
+def describe_env(env: Iterable[tuple[str, str]], generic: bool = True) -> dict[str, str]:
+    """The decisions of an environment by step (``{"unit_review": "reject"}``); with ``generic``,
+    ``decision`` alone when no step's own key is known."""
     pairs = dict(env)
     named = {k[: -len(DECISION_SUFFIX)]: v for k, v in pairs.items() if k.endswith(DECISION_SUFFIX) and k != DECISION}
-    return named or ({DECISION: pairs[DECISION]} if DECISION in pairs else {})
+    return named or ({DECISION: pairs[DECISION]} if generic and DECISION in pairs else {})
 
 
 class _Walk:
@@ -167,7 +167,7 @@ class _Walk:
                             queue.append(child)
                 if self._leads_nowhere(step):
                     _, task, decision = step.label
-                    self.dead_decisions.setdefault((task, str(decision)), describe_env(state.env))
+                    self.dead_decisions.setdefault((task, str(decision)), describe_env(state.env, generic=False))
             if not steps:  # tokens remain but nothing can move them
                 for element in self.game.waits_on(state):
                     reason = ("the join waits for a branch that never arrives" if self.model.is_join(element)

@@ -84,6 +84,11 @@ class ProcessGraph:
     events: dict[str, tuple[tuple[str, str | None], ...]] = field(default_factory=dict)
     attached: dict[str, tuple[str, bool]] = field(default_factory=dict)  # boundary -> (task, cancelActivity)
     parents: dict[str, str] = field(default_factory=dict)  # element inside a sub-process -> the sub-process
+    # Every drawn element's name, extension properties and lane, also those no path reaches (the
+    # engine's spec, and so ``ProcessBundle.tasks``, holds only what a path from a start reaches).
+    names: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, dict[str, str]] = field(default_factory=dict)
+    lanes: dict[str, str] = field(default_factory=dict)
 
     def messages_for(self, element: str) -> frozenset[str]:
         return self.listens.get(element, frozenset())
@@ -175,6 +180,10 @@ def _messages(spec: Any, subprocess_specs: dict[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
+_NAMESPACES = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+_PROPERTIES = "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property"
+
+
 def _event_definitions(node: etree._Element, message_names: dict[str, str]) -> tuple[tuple[str, str | None], ...]:
     found: list[tuple[str, str | None]] = []
     for child in node:
@@ -209,6 +218,8 @@ def _graph(root: etree._Element) -> ProcessGraph:
     events: dict[str, tuple[tuple[str, str | None], ...]] = {}
     attached: dict[str, tuple[str, bool]] = {}
     parents: dict[str, str] = {}
+    names: dict[str, str] = {}
+    properties: dict[str, dict[str, str]] = {}
     for boundary in root.iter(f"{{{BPMN_NS}}}boundaryEvent"):
         for definition in boundary.iter(f"{{{BPMN_NS}}}messageEventDefinition"):
             name = message_names.get(definition.get("messageRef"))
@@ -244,8 +255,14 @@ def _graph(root: etree._Element) -> ProcessGraph:
                 parent = _enclosing_subprocess(node)
                 if parent is not None:
                     parents[node.get("id")] = parent
+                if node.get("name"):
+                    names[node.get("id")] = node.get("name")
+                found = {p.get("name"): p.get("value", "") for p in node.iterfind(_PROPERTIES, _NAMESPACES)}
+                if found:
+                    properties[node.get("id")] = found
     return ProcessGraph(kinds, tuple(flows), defaults, operators,
-                        {task: frozenset(names) for task, names in listens.items()}, events, attached, parents)
+                        {task: frozenset(names) for task, names in listens.items()}, events, attached, parents,
+                        names, properties, _lanes_by_node(root))
 
 
 def _main_process_id(root: etree._Element) -> str:

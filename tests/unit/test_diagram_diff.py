@@ -107,3 +107,10 @@ def test_a_deadline_added_to_a_step_and_then_moved():
     moved = diff_bundles(bundle(credit_claim_with_deadline("P15D")), bundle(credit_claim_with_deadline("P30D")))
     assert moved.changed == {"review_deadline": ("timer",)}
     assert moved.changes["review_deadline"]["timer"] == (['timeDuration: "P15D"'], ['timeDuration: "P30D"'])
+
+
+def test_an_element_no_path_reaches_keeps_its_name_and_properties():
+    """The engine's spec holds only what a path reaches; the diff reads the drawing itself."""
+    diff = diff_bundles(CLAIM, bundle(without(shipped("credit_claim"), "f_authority_approve")))
+    assert diff.changed == {"authority_decision": ("conditions", "outgoing"), "credit_hours": ("incoming",)}
+    assert [f.flow for f in diff.flows_removed] == ["f_authority_approve"]

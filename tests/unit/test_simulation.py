@@ -6,7 +6,7 @@ import json
 import pytest
 
 from tests.support.diagrams import BPMN_DIR, shipped
-from tests.unit.diagrams import bundle, crafted, credit_claim_unit_review_2, flow, node, user
+from tests.unit.diagrams import bundle, crafted, credit_claim_unit_review_2, flow, node, user, without
 from workflows import simulate
 from workflows.conditions import Truth, Unset, evaluate_condition
 from workflows.simulation_report import MARKS
@@ -141,6 +141,13 @@ def test_an_unreached_element_is_reported():
         flow("f1", "start", "done"), steps=("orphan",)))
     assert result.unreached == ("orphan",)
     assert result.problems() == ["orphan (orphan): no path reaches it"]
+
+
+def test_elements_cut_off_from_the_start_are_named_in_the_report():
+    result = simulate(bundle(without(shipped("credit_claim"), "f_authority_approve")))
+    assert result.unreached == ("credit_hours", "approved")
+    assert result.problems() == ["credit_hours (登记学时入账): no path reaches it",
+                                 "approved (主管部门审核通过): no path reaches it"]
 
 
 def test_a_condition_on_unknown_data_is_taken_both_ways():
