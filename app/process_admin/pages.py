@@ -151,14 +151,7 @@ def report(definition_id: int) -> Any:
     row = versions.get(definition_id, with_xml=True)
     result = versions.validate(row.bpmn_xml.encode("utf-8"))
     return render_template("process_admin/report.html", definition=versions.describe(row), report=result,
-                           marked={"xml_url": url_for(".bpmn", definition_id=row.id), "marks": result.marks,
-                                   "legend": _legend()})
-
-
-def _legend() -> dict[str, str]:
-    return {"end": _("end reached"), "reached": _("reached"), "unreached": _("never reached"),
-            "dead_end": _("dead end"), "loop": _("loop with no way out"), "problem": _("problem"),
-            "added": _("added"), "removed": _("removed"), "changed": _("changed")}
+                           marked={"xml_url": url_for(".bpmn", definition_id=row.id), "marks": result.marks})
 
 
 @blp.route("/<int:definition_id>/publish", methods=["POST"])
@@ -199,12 +192,10 @@ def diff() -> Any:
     except ServiceError as exc:
         flash(exc.message, "error")
         return redirect(url_for(".index"))
-    legend = _legend()
-    return render_template("process_admin/diff.html", diff=result, legend=legend,
-                           new={"xml_url": url_for(".bpmn", definition_id=to_id), "marks": result["marks"],
-                                "legend": legend},
+    return render_template("process_admin/diff.html", diff=result,
+                           new={"xml_url": url_for(".bpmn", definition_id=to_id), "marks": result["marks"]},
                            old={"xml_url": url_for(".bpmn", definition_id=from_id),
-                                "marks": {e["element"]: "removed" for e in result["removed"]}, "legend": legend})
+                                "marks": {e["element"]: "removed" for e in result["removed"]}})
 
 
 @blp.route("/<int:definition_id>/migrate", methods=["GET", "POST"])

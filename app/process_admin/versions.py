@@ -33,6 +33,9 @@ from ..services.labels import decision_label, known_decisions
 MAX_DIAGRAM_BYTES = 2 * 1024 * 1024
 RECORD_TYPE = "process_definition"  # what the audit events of versions and drafts are about
 AFFECTED_LIMIT = 200
+# A request walks a diagram's paths for at most this long (the shipped diagrams take milliseconds;
+# a diagram with many parallel reviews can take far longer); a walk cut short says so (truncated).
+SIMULATION_SECONDS = 5.0
 
 
 @dataclass
@@ -170,13 +173,15 @@ def validate(content: bytes) -> Report:
     if bundle is None:
         return report
     report.problems.extend(definitions.check(bundle))
-    result = simulate(bundle)
+    result = simulate(bundle, max_seconds=SIMULATION_SECONDS)
     report.simulation = result.as_dict()
     report.marks = result.marks()
-    findings = result.problems()
-    unreached = {f for f in findings if _is_unreached(f, result)}
-    report.problems.extend(f for f in findings if f not in unreached)
-    report.warnings.extend(sorted(unreached))
+    # a path that stops short of an end, a decision that leads nowhere and a loop with no way out
+    # refuse publishing; what was not reached or not walked (a bound, a sub-process) is a warning
+    blocking = [finding.problem() for finding in (*result.dead_ends, *result.dead_decisions,
+                                                  *result.endless_loops)]
+    report.problems.extend(blocking)
+    report.warnings.extend(f for f in result.problems() if f not in blocking)
     report.warnings.extend(_nobody_can_act(bundle, result.reached))
     report.problems = list(dict.fromkeys(report.problems))
     for problem in report.problems:  # a problem that names an element marks it
@@ -184,10 +189,6 @@ def validate(content: bytes) -> Report:
         if element in bundle.tasks:
             report.marks[element] = "problem"
     return report
-
-
-def _is_unreached(finding: str, result: Any) -> bool:
-    return any(finding.startswith(f"{element}:") for element in result.unreached)
 
 
 def _nobody_can_act(bundle: ProcessBundle, reached: Iterable[str]) -> list[str]:
