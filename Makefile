@@ -22,7 +22,9 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed compile-translations assets fonts
 install-dev: $(VENV)/.installed-dev compile-translations
 
-## The diagram viewer (bpmn-js, pinned in package-lock.json) into app/static/vendor/bpmn-js.
+## The diagram viewer (bpmn-js, pinned in package-lock.json) into app/static/vendor/bpmn-js, and
+## the process administrators' diagram editor (app/static/js/modeler/, bundled by esbuild with the
+## properties panel and bpmnlint) into app/static/vendor/modeler.
 ## Without npm the process pages still work: they show the event log and say the viewer is missing.
 NPM        ?= npm
 BPMN_DIST  := node_modules/bpmn-js/dist
@@ -44,7 +46,9 @@ assets:
 	cp $(BPMN_DIST)/assets/diagram-js.css $(BPMN_DIST)/assets/bpmn-js.css $(BPMN_VENDOR)/assets/ && \
 	cp $(BPMN_DIST)/assets/bpmn-font/css/bpmn.css $(BPMN_VENDOR)/assets/bpmn-font/css/ && \
 	cp $(BPMN_DIST)/assets/bpmn-font/font/bpmn.* $(BPMN_VENDOR)/assets/bpmn-font/font/ && \
-	echo "bpmn-js $$(node -p "require('./node_modules/bpmn-js/package.json').version" 2>/dev/null) copied to $(BPMN_VENDOR)"
+	echo "bpmn-js $$(node -p "require('./node_modules/bpmn-js/package.json').version" 2>/dev/null) copied to $(BPMN_VENDOR)" && \
+	{ node tools/build-modeler.mjs || \
+		echo "*** the diagram editor could NOT be built (app/static/vendor/modeler): diagrams cannot be edited in the browser."; }
 
 compile-translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --statistics -d app/translations

@@ -7,7 +7,8 @@ starts from empty tables and its own upload folder.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,16 +30,19 @@ def _database_url(tmp_root: Path) -> str:
     return PG_URL or f"sqlite:///{tmp_root / 'test.db'}"
 
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    root = tmp_path_factory.mktemp("app")
+@contextmanager
+def app_for_tests(root: Path, database_url: str,
+                  prepare: Callable[[Flask], object] = lambda flask_app: None) -> Iterator[Flask]:
+    """A test app on ``database_url`` with its tables made; ``prepare`` runs before its first request
+    (e.g. to register a test-only blueprint)."""
     flask_app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": _database_url(root),
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "STORAGE": {"BACKEND": "local", "LOCAL_ROOT": str(root / "uploads")},
         "AUTH": {"PASSWORD_METHOD": "pbkdf2:sha256:1000"},
     })
+    prepare(flask_app)
     with flask_app.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -50,6 +54,13 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with flask_app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    root = tmp_path_factory.mktemp("app")
+    with app_for_tests(root, _database_url(root)) as flask_app:
+        yield flask_app
 
 
 def _truncate() -> None:

@@ -1,12 +1,13 @@
 /* The process page's diagram: bpmn-js NavigatedViewer (drag to pan, Ctrl + wheel to zoom)
    with the current steps outlined and marked, and the completed ones tinted and ticked.
    The element ids come from <script type="application/json" id="process-state">; the
-   diagram from the container's data-diagram-url. No inline script (the page CSP forbids it). */
+   diagram from the container's data-diagram-url; loading and the zoom buttons are diagram-marks.js's
+   (loaded before this file). No inline script (the page CSP forbids it). */
 (function () {
   "use strict";
   var container = document.getElementById("process-diagram");
   var stateBlock = document.getElementById("process-state");
-  if (!container || !stateBlock || typeof window.BpmnJS !== "function") return;
+  if (!container || !stateBlock || typeof window.BpmnJS !== "function" || !window.ceDiagramMarks) return;
 
   var state;
   try { state = JSON.parse(stateBlock.textContent || "{}"); } catch (e) { state = {}; }
@@ -30,17 +31,11 @@
 
   var viewer = new window.BpmnJS({container: container});
 
-  fetch(container.dataset.diagramUrl, {credentials: "same-origin", headers: {Accept: "application/xml"}})
-    .then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      return response.text();
-    })
-    .then(function (xml) { return viewer.importXML(xml); })
+  window.ceDiagramMarks.load(viewer, container.dataset.diagramUrl)
     .then(function () {
       var canvas = viewer.get("canvas");
       var overlays = viewer.get("overlays");
       var elements = viewer.get("elementRegistry");
-      canvas.zoom("fit-viewport", "auto");
       done.forEach(function (id) {
         if (!elements.get(id)) return;
         canvas.addMarker(id, "done");
@@ -51,17 +46,7 @@
         canvas.addMarker(id, "current");
         overlays.add(id, "state", {position: {top: -11, left: -6}, html: badge("badge-current", marks.current || "")});
       });
-      var tools = document.querySelector("[data-diagram-tools]");
-      if (tools) {
-        tools.hidden = false;
-        tools.addEventListener("click", function (event) {
-          var button = event.target.closest("[data-zoom]");
-          if (!button) return;
-          var how = button.dataset.zoom;
-          if (how === "fit") canvas.zoom("fit-viewport", "auto");
-          else canvas.zoom(canvas.zoom() * (how === "in" ? 1.25 : 0.8), "auto");
-        });
-      }
+      window.ceDiagramMarks.zoomTools(document.querySelector("[data-diagram-tools]"), canvas);
       var refit = null;  // a rotated phone or a resized window: fit again once it settles
       window.addEventListener("resize", function () {
         clearTimeout(refit);
