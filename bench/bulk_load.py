@@ -281,7 +281,8 @@ ROLES: dict[str, dict[str, str]] = {
         "id": "instance_id", "definition_id": "keep", "process_key": "keep", "record_type": "keep",
         "record_id": "record_id", "state": "state", "status": "keep", "status_label": "keep",
         "completed": "keep", "cancelled": "keep", "next_timer_due": "none", "lock_version": "keep",
-        "last_event_hash": "chain", "created_at": "time", "updated_at": "time", "ended_at": "time"},
+        "last_event_hash": "chain", "created_at": "time", "updated_at": "time", "ended_at": "time",
+        "suspended": "keep", "error": "none"},
     "human_task": {
         "id": "seq", "instance_id": "instance_id", "engine_task_id": "uuid", "process_key": "keep",
         "task_spec": "keep", "name": "keep", "lane": "keep", "personal": "keep", "assignee_id": "user",
@@ -293,7 +294,8 @@ ROLES: dict[str, dict[str, str]] = {
         "id": "seq", "task_id": "task", "role": "keep", "org_id": "org", "user_id": "user", "status": "keep",
         "process_key": "keep"},
     "process_event": {
-        "id": "seq", "instance_id": "instance_id", "at": "time", "actor_id": "user", "actor_name": "actor_name",
+        "id": "seq", "instance_id": "instance_id", "process_key": "keep", "record_type": "keep",
+        "record_id": "record_id", "at": "time", "actor_id": "user", "actor_name": "actor_name",
         "actor_org_id": "org", "actor_org_name": "org_name", "action": "keep", "task_spec": "keep",
         "decision": "keep", "comment": "keep", "data": "json", "prev_hash": "chain", "hash": "chain"},
     "hour_entry": {

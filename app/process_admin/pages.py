@@ -108,10 +108,9 @@ def edit(definition_id: int) -> Any:
         "validate_url": url_for(".check", definition_id=row.id),
         "csrf_token": _csrf_token(), "process_key": row.process_key, "readonly": readonly,
         "vocabulary": versions.vocabulary(row.process_key),
-        "messages": {"saved": _("Draft saved."), "unsaved": _("There are unsaved changes."),
-                     "valid": _("No problems: every path ends."), "problems": _("Problems"),
-                     "warnings": _("Warnings"), "failed": _("The request failed.")},
     }
+    if readonly:
+        del modeler["save_url"]
     return render_template("process_admin/edit.html", definition=versions.describe(row), modeler=modeler)
 
 
