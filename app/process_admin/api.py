@@ -87,6 +87,8 @@ class DiffSchema(StrictSchema):
     marks = fields.Dict(required=True)
     affected_instances = fields.List(fields.Dict(), required=True)
     affected_count = fields.Integer(required=True)
+    ahead_count = fields.Integer(required=True, metadata={"description": "running instances waiting on an "
+                                                                         "unchanged step whose way ahead changed"})
 
 
 def QueryId(**kwargs: Any) -> fields.Integer:

@@ -330,9 +330,13 @@ def diff(from_id: int, to_id: int) -> dict[str, Any]:
                    HumanTask.status.in_(("open", "suspended")))
             .order_by(HumanTask.instance_id)):
         waiting.setdefault(instance_id, []).append(spec)
+    ahead = 0  # waiting on an intact step whose way ahead changed (they will meet the change)
     for instance_id, specs in waiting.items():
         hit = result.affects(specs)
         if hit:
             affected.append({"instance_id": instance_id, "steps": hit})
+        elif result.affects(specs, ahead=True):
+            ahead += 1
     return {"from": describe(old), "to": describe(new), **result.as_dict(), "marks": result.marks(),
-            "affected_instances": affected[:AFFECTED_LIMIT], "affected_count": len(affected)}
+            "affected_instances": affected[:AFFECTED_LIMIT], "affected_count": len(affected),
+            "ahead_count": ahead}

@@ -167,6 +167,7 @@ def test_the_diff_names_what_changed_and_the_instances_it_touches(api):
     affected = {a["instance_id"]: a["steps"] for a in diff["affected_instances"]}
     assert affected == {at_authority["instance_id"]: ["authority_review"]}
     assert diff["affected_count"] == 1
+    assert diff["ahead_count"] == 1  # the one at unit_review will meet 单位复核
     for query in ("from=abc&to=1", "to=1", f"from={v1['id']}&to=999999"):
         bad = api.as_(ADMIN).get(f"/process-definitions/diff?{query}")
         assert bad.status_code in (404, 422), query
