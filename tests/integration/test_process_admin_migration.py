@@ -221,3 +221,26 @@ def test_a_failing_timer_marks_its_instance_stuck_and_the_others_go_on(api, app,
         assert first.error and "the handler failed" in first.error
         assert second.error is None
         db.session.remove()
+
+
+def test_a_suspended_instances_timer_waits_until_it_is_resumed(api, app):
+    from app.services import timers
+    claim = api.submitted_claim(T1)
+    api.as_(ADMIN).post(f"/process-instances/{claim['instance_id']}/suspend")
+    due = utcnow() - timedelta(minutes=1)
+    with app.app_context():
+        db.session.execute(db.update(ProcessInstance).where(ProcessInstance.id == claim["instance_id"])
+                           .values(next_timer_due=due))
+        db.session.commit()
+        before = _state(app, claim["instance_id"])
+        assert timers.run_due() == 0
+        db.session.remove()
+    assert _state(app, claim["instance_id"]) == before  # not even looked at
+    with app.app_context():
+        assert db.session.get(ProcessInstance, claim["instance_id"]).next_timer_due is not None
+        db.session.remove()
+    api.as_(ADMIN).post(f"/process-instances/{claim['instance_id']}/resume")
+    with app.app_context():
+        timers.run_due()  # resumed: the runner takes it again (no timer in this diagram: it is cleared)
+        assert db.session.get(ProcessInstance, claim["instance_id"]).next_timer_due is None
+        db.session.remove()
