@@ -163,7 +163,7 @@ def add_file(transfer_id: int, actor: Actor, data: bytes, filename: str | None, 
 
 def read_file(transfer_id: int, file_id: int, actor: Actor) -> tuple[Any, bytes]:
     transfer = get_visible(transfer_id, actor)
-    return attachments.read(RECORD_TYPE, transfer.id, file_id)
+    return attachments.read(RECORD_TYPE, transfer.id, file_id, actor)
 
 
 def demo_transfer(person: User, from_unit: Organisation, to_unit: Organisation, from_reviewer: User,
