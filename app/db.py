@@ -72,6 +72,25 @@ def begin_read_only() -> None:
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT", READ_ONLY_OPTION: True})
 
 
+def begin_recording() -> None:
+    """A read that must record something after all (an auditor's read of a proof): from here on
+    the entry point writes, in a transaction its end commits or rolls back as any other.
+
+    Endpoints known to record on every call are listed up front (``api/v1/context.py``
+    ``RECORDING_READS``); this is for a read that finds out on the way (who reads decides). The
+    read part wrote nothing, so ending it commits nothing: on PostgreSQL an API read's
+    autocommit, write-refusing connection is let go; on SQLite the read's deferred transaction
+    ends, so that the write takes the writers' lock up front (``BEGIN IMMEDIATE``) instead of
+    failing to upgrade a snapshot another writer has moved past. Objects read before are
+    expired and read again when next used. A request that writes anyway is left as it is.
+    """
+    session = db.session()
+    deferred = db.engine.dialect.name == "sqlite" and _sqlite_begin.get() == "BEGIN"
+    if session.in_transaction() and (deferred or session.connection().get_execution_options().get(READ_ONLY_OPTION)):
+        commit()
+    _sqlite_begin.set("BEGIN IMMEDIATE")
+
+
 def _refuse_writes(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
                    executemany: bool) -> None:
     """Refuse DML (as SQLAlchemy compiled it) and any text that does not start like a read."""

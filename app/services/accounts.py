@@ -1,4 +1,8 @@
-"""Accounts: password hashing, login, API tokens and the first-login password change."""
+"""Accounts: password hashing, login, API tokens and the first-login password change.
+
+Creating an account, changing a password or a trainee's unit, issuing and revoking a token are
+each an administrative audit event with the values before and after (``access_changes``).
+"""
 from __future__ import annotations
 
 import hashlib
@@ -18,6 +22,7 @@ from ..errors import Conflict, Invalid, TooManyAttempts, Unauthorized
 from ..extensions import db
 from ..i18n import _
 from ..models import ApiToken, LoginAttempt, RoleAssignment, User, utcnow
+from . import access_changes
 from .actors import Actor, for_token_hash
 
 PHONE = re.compile(r"^1\d{10}$")
@@ -96,11 +101,23 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _as_self(user: User) -> Actor:
+    """The account acting on itself (its roles are not needed to say who did it)."""
+    return Actor(user.id, user.name, user.username, user.id_number, user.must_change_password, frozenset())
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
 def issue_token(user: User) -> str:
     token = secrets.token_urlsafe(32)
     ttl = int(current_app.config["AUTH"]["TOKEN_TTL_SECONDS"])
-    db.session.add(ApiToken(user_id=user.id, token_hash=_digest(token),
-                            expires_at=utcnow() + timedelta(seconds=ttl)))
+    row = ApiToken(user_id=user.id, token_hash=_digest(token), expires_at=utcnow() + timedelta(seconds=ttl))
+    db.session.add(row)
+    db.session.flush()
+    access_changes.record_access_change(_as_self(user), access_changes.TOKEN_ISSUE, user.id,
+                                        new={"token_id": row.id, "expires_at": _when(row.expires_at)})
     return token
 
 
@@ -108,10 +125,13 @@ def actor_for_token(token: str) -> Actor | None:
     return for_token_hash(_digest(token))
 
 
-def revoke_token(token: str) -> None:
+def revoke_token(token: str, actor: Actor | None = None) -> None:
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is not None and row.revoked_at is None:
         row.revoked_at = utcnow()
+        access_changes.record_access_change(actor, access_changes.TOKEN_REVOKE, row.user_id,
+                                            old={"token_id": row.id, "revoked_at": None},
+                                            new={"token_id": row.id, "revoked_at": _when(row.revoked_at)})
 
 
 def password_problems(user: User, password: str) -> list[str]:
@@ -135,9 +155,12 @@ def change_password(user: User, old: str, new: str) -> None:
         problems.append(_("It must differ from the current password."))
     if problems:
         raise Invalid(_("Choose a stronger password."), code="weak_password", fields={"new_password": problems})
+    before = {"must_change_password": user.must_change_password, "password_changed_at": _when(user.password_changed_at)}
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.password_changed_at = utcnow()
+    access_changes.record_access_change(_as_self(user), access_changes.PASSWORD_CHANGE, user.id, old=before, new={
+        "must_change_password": False, "password_changed_at": _when(user.password_changed_at)})
 
 
 def register_trainee(id_number: str, name: str, phone: str | None = None) -> User:
@@ -163,17 +186,22 @@ def register_trainee(id_number: str, name: str, phone: str | None = None) -> Use
                 password_hash=hash_password(initial_password(id_number)), must_change_password=True)
     db.session.add(user)
     db.session.flush()
+    access_changes.record_access_change(_as_self(user), access_changes.REGISTER, user.id, new={
+        "username": user.username, "name": user.name, "must_change_password": True, "roles": []})
     return user
 
 
-def set_trainee_unit(user_id: int, unit_id: int) -> None:
-    """The person is a trainee of ``unit_id`` from now on, and of no other unit."""
-    db.session.execute(delete(RoleAssignment).where(
-        RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee", RoleAssignment.org_id != unit_id))
-    exists = db.session.scalar(select(RoleAssignment.id).where(
-        RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee", RoleAssignment.org_id == unit_id))
-    if exists is None:
-        db.session.add(RoleAssignment(user_id=user_id, org_id=unit_id, role="trainee"))
+def set_trainee_unit(user_id: int, unit_id: int, actor: Actor | None = None, *, process_key: str | None = None,
+                     cause: dict[str, Any] | None = None) -> None:
+    """The person is a trainee of ``unit_id`` from now on, and of no other unit (a role change,
+    recorded if it changes anything; ``cause`` names the record whose process made it)."""
+    with access_changes.roles_changing(actor, user_id, process_key=process_key, cause=cause):
+        db.session.execute(delete(RoleAssignment).where(
+            RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee", RoleAssignment.org_id != unit_id))
+        exists = db.session.scalar(select(RoleAssignment.id).where(
+            RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee", RoleAssignment.org_id == unit_id))
+        if exists is None:
+            db.session.add(RoleAssignment(user_id=user_id, org_id=unit_id, role="trainee"))
 
 
 def trainee_unit(user_id: int) -> int | None:

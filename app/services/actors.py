@@ -76,6 +76,11 @@ class Actor:
     def can_read_all_processes(self) -> bool:
         return any(self.holds(role) for role in GLOBAL_ROLES)
 
+    @property
+    def reads_only(self) -> bool:
+        """Acts in global roles only (process administrator, auditor…): reads every record, changes none."""
+        return bool(self.roles) and all(role in GLOBAL_ROLES for role, _org in self.roles)
+
     def org_name(self, org_id: int | None) -> str | None:
         return self.org_names.get(org_id) if org_id is not None else None
 

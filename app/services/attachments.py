@@ -4,7 +4,7 @@ A blob is written before its row; if the transaction then fails, the blob is rem
 (``on_rollback``). A removed file's row goes in the transaction and its blob only after
 commit (``after_commit``), so a crash never leaves a row pointing at nothing. Who may attach
 or read is the calling plug-in's rule; how many files, how large and what descriptions
-is its ``FilePolicy``.
+is its ``FilePolicy``. A process administrator's or auditor's read is logged (``read``).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..db import after_commit, on_rollback
+from ..db import after_commit, begin_recording, on_rollback
 from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
@@ -21,7 +21,7 @@ from ..i18n import _
 from ..models import Attachment, ProcessInstance
 from ..storage import storage
 from .actors import Actor
-from .audit import record_event
+from .audit import record_admin_event, record_event
 from .uploads import DEFAULT_KINDS, check_upload
 
 
@@ -98,9 +98,29 @@ def remove(instance: ProcessInstance, actor: Actor, file_id: int) -> None:
     after_commit(lambda: store.delete(key))
 
 
-def read(record_type: str, record_id: int, file_id: int) -> tuple[Attachment, bytes]:
+def read(record_type: str, record_id: int, file_id: int, actor: Actor) -> tuple[Attachment, bytes]:
+    """A file of a record, for an actor the caller has found may read the record.
+
+    A read through a global role (a process administrator's, an auditor's) is itself an
+    administrative event (``read_proof``: who read which file of which record); the owner's
+    and the reviewers' own reads are not logged.
+    """
     row = get(record_type, record_id, file_id)
-    return row, storage().get(row.storage_key)
+    key = row.storage_key
+    if actor.can_read_all_processes:
+        _log_read(row, actor)
+    return row, storage().get(key)
+
+
+def _log_read(row: Attachment, actor: Actor) -> None:
+    what = {"attachment": row.id, "filename": row.filename}
+    record_type, record_id = row.record_type, row.record_id
+    begin_recording()  # a GET, read-only until here
+    process_key = db.session.scalar(select(ProcessInstance.process_key).where(
+        ProcessInstance.record_type == record_type, ProcessInstance.record_id == record_id)
+        .order_by(ProcessInstance.id.desc()).limit(1))
+    record_admin_event(actor, "read_proof", record_type=record_type, record_id=record_id,
+                       process_key=process_key, data=what)
 
 
 def discard_all(record_type: str, record_id: int) -> None:

@@ -16,6 +16,10 @@ ACTIONS = {
     "take": _l("Task taken"), "release": _l("Task released"), "timer": _l("Deadline reached"),
     # versions before take/release was the word (events are never rewritten)
     "claim": _l("Task taken"), "unclaim": _l("Task released"),
+    # administrative events: a process admin's or auditor's read, changes of who can do what
+    "read_proof": _l("Proof read"), "account_register": _l("Account registered"),
+    "password_change": _l("Password changed"), "role_change": _l("Roles changed"),
+    "token_issue": _l("API token issued"), "token_revoke": _l("API token revoked"),
 }
 DECISIONS = {
     "approve": Decision(_l("Approve"), _l("Approved.")),

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from ..db import READ_METHODS
 from ..extensions import login_manager
 from ..i18n import LANGUAGES, _, current_language
 from ..services.actors import Actor
@@ -50,12 +51,15 @@ def init_web(app: Flask) -> None:
 
     for blueprint in (account_blp, health_blp, home_blp, inbox_blp, processes_blp, certificates_blp, records_blp):
         app.register_blueprint(blueprint)
+    acting = [inbox_blp]
     for plugin in app.extensions["plugins"]:  # each process brings its own pages
-        for blueprint in plugin.blueprints()[1]:
-            app.register_blueprint(blueprint)
+        acting.extend(plugin.blueprints()[1])
     for feature in app.extensions.get("features", ()):  # and each feature (the online courses)
-        for blueprint in feature.page_blueprints:
-            app.register_blueprint(blueprint)
+        acting.extend(feature.page_blueprints)
+    for blueprint in acting[1:]:
+        app.register_blueprint(blueprint)
+    # Pages where people act on records: a process administrator or auditor only reads them.
+    app.extensions["acting_pages"] = frozenset(blueprint.name for blueprint in acting)
     for name in app.extensions["api_blueprints"]:  # bearer tokens, no cookies: nothing to forge
         csrf.exempt(app.blueprints[name])
     app.extensions["page_error"] = render_service_page
@@ -95,6 +99,10 @@ def _guard() -> Response | None:
     web_session.touch()
     if current_user.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
         return redirect(url_for("account.password"))
+    actor = web_session.actor()
+    if request.method not in READ_METHODS and request.blueprint in current_app.extensions["acting_pages"] \
+            and actor is not None and actor.reads_only:
+        abort(403)  # process admins and auditors read records: whatever the form, nothing changes
     return None
 
 

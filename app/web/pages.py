@@ -1,4 +1,5 @@
-"""Helpers every page package uses: showing a service's refusal, serving a stored file.
+"""Helpers every page package uses: showing a service's refusal, serving a stored file, letting
+process administrators and auditors read a record's page.
 
 A service refusal shows on the page it happened on (next to the field it names) with its own
 HTTP status, or on an error page when no view caught it.
@@ -6,13 +7,17 @@ HTTP status, or on an error page when no view caught it.
 from __future__ import annotations
 
 import io
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import Response, flash, redirect, render_template, send_file
+from flask import Response, current_app, flash, redirect, render_template, request, send_file
 
-from ..db import savepoint
+from ..db import READ_METHODS, savepoint
 from ..errors import ServiceError
 from ..i18n import _
+from . import session as web_session
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 # A stored file is shown inline (images and PDFs) inside our own pages. Its type is the one
 # checked at upload, never guessed by the browser (nosniff), it may load nothing and run nothing,
@@ -22,6 +27,22 @@ FILE_CSP = ("default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; obje
             "plugin-types application/pdf; frame-ancestors 'self'")
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 PDF_TYPE = "application/pdf"
+
+
+def audit_readable(view: View) -> View:
+    """Mark a record's page or file as one process administrators and auditors may read (GET
+    only) whatever its blueprint's own gate says (trainees only, a unit's staff only…); the view
+    itself still asks the plug-in whether the record is visible to them (it is)."""
+    view.audit_readable = True  # type: ignore[attr-defined]
+    return view
+
+
+def reading_for_audit() -> bool:
+    """This request is a read, by someone in a global role, of a page marked ``audit_readable``."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    actor = web_session.actor()
+    return (request.method in READ_METHODS and getattr(view, "audit_readable", False)
+            and actor is not None and actor.can_read_all_processes)
 
 
 def render_service_error(error: ServiceError, template: str, status: int | None = None,

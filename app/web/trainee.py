@@ -5,11 +5,13 @@ from flask import abort, request
 
 from ..clock import today
 from . import session as web_session
+from .pages import reading_for_audit
 
 
 def trainees_only() -> None:
-    """A blueprint's ``before_request``: pages for the person in the trainee role."""
-    if web_session.active_role() != "trainee":
+    """A blueprint's ``before_request``: pages for the person in the trainee role (and, to read a
+    record's page marked ``audit_readable``, process administrators and auditors)."""
+    if web_session.active_role() != "trainee" and not reading_for_audit():
         abort(403)
 
 

@@ -90,14 +90,17 @@ def test_the_application_cannot_change_or_remove_events(app, history):
 # -- the administrative chain (events of no instance) ---------------------------------------
 
 def _admin_events(app, count):
+    """Append ``count`` administrative events; their ids (after those logins and the like made)."""
     from app.db import transaction
     from app.services.audit import record_admin_event
     with app.app_context():
+        before = db.session.scalar(db.select(db.func.max(ProcessEvent.id))) or 0
         for n in range(count):
             with transaction():
                 record_admin_event(None, "role_change", record_type="user", record_id=n + 1,
                                    old={"roles": []}, new={"roles": ["reviewer"]})
-        return db.session.scalars(db.select(ProcessEvent.id).where(ProcessEvent.instance_id.is_(None))
+        return db.session.scalars(db.select(ProcessEvent.id).where(ProcessEvent.instance_id.is_(None),
+                                                                   ProcessEvent.id > before)
                                   .order_by(ProcessEvent.id)).all()
 
 
@@ -116,7 +119,9 @@ def test_administrative_events_chain_and_verify(app, history):
     with app.app_context():
         events = db.session.scalars(db.select(ProcessEvent).where(ProcessEvent.id.in_(ids))
                                     .order_by(ProcessEvent.id)).all()
-        assert events[0].prev_hash is None and events[1].prev_hash == events[0].hash
+        earlier = db.session.scalars(db.select(ProcessEvent.hash).where(
+            ProcessEvent.instance_id.is_(None), ProcessEvent.id < ids[0]).order_by(ProcessEvent.id.desc())).first()
+        assert events[0].prev_hash == earlier and events[1].prev_hash == events[0].hash
         assert events[2].data == {"old": {"roles": []}, "new": {"roles": ["reviewer"]}}
     result = _verify(app)
     assert result.exit_code == 0, result.output

@@ -48,7 +48,7 @@ ROUTES = {
                            "unit_reviewer_b"),
     "read transfer file": ("GET", "/transfers/{transfer}/files/{file}", None, READ_TRANSFER, None),
     "ask for a parent change": ("POST", "/units/{unit2}/parent-change", "{parent_change}",
-                                _all(404, U2=201), "unit_reviewer_b"),
+                                _all(404, U2=201, admin=403, auditor=403), "unit_reviewer_b"),
     "read unit change": ("GET", "/unit-changes/{change}", None, READ_CHANGE, None),
     "cancel unit change": ("POST", "/unit-changes/{change}/cancel", None, CHANGE_CHANGE, "unit_reviewer"),
 }

@@ -54,6 +54,9 @@ def init_api(app: Flask) -> None:
     app.before_request(authenticate_request)
     app.extensions["json_api"] = api
     app.extensions["api_blueprints"] = names
+    # The processes' records: a process administrator or auditor reads them and changes none.
+    app.extensions["record_api_blueprints"] = frozenset(
+        b.name for plugin in app.extensions["plugins"] for b in plugin.blueprints()[0])
 
     @app.errorhandler(ServiceError)
     def _service_error(exc: ServiceError) -> Any:

@@ -71,7 +71,7 @@ def change_password(body: dict[str, Any]) -> dict[str, Any]:
 @blp.response(200, OkSchema)
 def logout() -> dict[str, Any]:
     """Revoke the token used for this call."""
-    accounts.revoke_token(g.token)
+    accounts.revoke_token(g.token, current_actor())
     return {"ok": True}
 
 

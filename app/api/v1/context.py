@@ -1,7 +1,7 @@
 """Who calls the API: the bearer token of each request, resolved once to an ``Actor``."""
 from __future__ import annotations
 
-from flask import Response, g, request
+from flask import Response, current_app, g, request
 
 from ...db import READ_METHODS, begin_read_only
 from ...i18n import _
@@ -13,7 +13,8 @@ PREFIX = "/api/v1"
 PUBLIC_ENDPOINTS = frozenset({"auth.token", "auth.register", "api-docs.openapi_json", "certificates.verify",
                               "records.verify"})
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.me"})
-# Reads that record something all the same (a number's look-up, for throttling guessers; a print).
+# Reads that record something on every call (a number's look-up, for throttling guessers; a print).
+# A read that records for some callers only (an auditor's read of a proof) calls ``db.begin_recording``.
 RECORDING_READS = frozenset({"certificates.verify", "records.verify", "records.record_pdf"})
 
 
@@ -40,6 +41,10 @@ def authenticate_request() -> Response | None:
     if actor.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
         return error_response(403, "password_change_required",
                               _("Change your initial password first."))
+    if request.method not in READ_METHODS and actor.reads_only \
+            and request.blueprint in current_app.extensions["record_api_blueprints"]:
+        message = _("Process administrators and auditors read records; they change none.")
+        return error_response(403, "forbidden", message)
     g.actor = actor
     g.token = token
     return None

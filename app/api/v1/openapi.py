@@ -1,7 +1,8 @@
 """Declare on every operation the error statuses the whole API can answer.
 
 Some refusals come from outside the view, so its own decorators cannot know them:
-the token check answers 401 (and 403 while the initial password is unchanged),
+the token check answers 401 (and 403 while the initial password is unchanged, or to a
+process administrator or auditor writing to a record),
 the body parser 400 for malformed JSON, routing 404 for an unknown id, and the
 request-size limit 413 for an upload. A client generated from the document
 should find each of them declared on the operation, not only under ``default``.

@@ -136,9 +136,10 @@ def detail(enrollment_id: int) -> Any:
     instance = db.session.get(ProcessInstance, enrollment.instance_id)
     own = enrollment.trainee_id == actor.id
     steps = runner.waiting_for(instance, actor) if own else []
+    reviewing = not own and actor.staff_of(enrollment.provider_id, service.PROVIDER_ROLES)
     review_task = next((row.id for row in runner.open_tasks(enrollment.instance_id)
-                        if row.task_spec == "provider_review"), None) if not own else None
-    return render_template("class_enrollment/detail.html", enrollment=view, own=own,
+                        if row.task_spec == "provider_review"), None) if reviewing else None
+    return render_template("class_enrollment/detail.html", enrollment=view, own=own, reviewing=reviewing,
                            editable=own and runner.editable_by(instance, actor), can_submit=bool(steps),
                            can_delete=own and "delete" in runner.listening(instance), review_task=review_task)
 

@@ -13,7 +13,7 @@ from ...extensions import db
 from ...i18n import _, label
 from ...services import attachments, ledger, records
 from ...web import session as web_session
-from ...web.pages import file_response
+from ...web.pages import audit_readable, file_response
 from ...web.trainee import current_year, trainees_only, year_arg
 from ..enrollment import service as enrollments
 from . import service as claims
@@ -103,12 +103,13 @@ def new_claim() -> Any:
 
 
 @blp.route("/claims/<int:claim_id>", methods=["GET", "POST"])
+@audit_readable
 def claim(claim_id: int) -> Any:
     actor = web_session.actor()
     record = claims.get_visible(claim_id, actor)
-    if record.trainee_id != actor.id:
+    if record.trainee_id != actor.id:  # read-only; only process admins and auditors get this far
         return render_template("credit_claim/claim.html", claim=claim_view(record, actor=actor),
-                               uploads=current_app.config["UPLOADS"]), 403
+                               uploads=current_app.config["UPLOADS"]), 200 if actor.can_read_all_processes else 403
     view = claim_view(record, actor=actor)
     if not view["editable"]:
         return render_template("credit_claim/claim.html", claim=view, uploads=current_app.config["UPLOADS"])
@@ -196,6 +197,7 @@ def upload(claim_id: int) -> Any:
 
 
 @blp.route("/claims/<int:claim_id>/files/<int:file_id>")
+@audit_readable
 def proof(claim_id: int, file_id: int) -> Response:
     return file_response(*claims.read_file(claim_id, file_id, web_session.actor()))
 

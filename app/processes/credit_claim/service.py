@@ -295,4 +295,4 @@ def remove_file(claim_id: int, file_id: int, actor: Actor) -> None:
 
 def read_file(claim_id: int, file_id: int, actor: Actor) -> tuple[Any, bytes]:
     claim = get_visible(claim_id, actor)
-    return attachments.read(RECORD_TYPE, claim.id, file_id)
+    return attachments.read(RECORD_TYPE, claim.id, file_id, actor)

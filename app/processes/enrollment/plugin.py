@@ -16,7 +16,7 @@ from .views import enrollment_view
 
 
 def _approve(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    return service.approve(host.record)
+    return service.approve(host.record, host.actor, host.instance.process_key)
 
 
 # Versions deployed before statuses and editability came from the diagram had no ``editable``

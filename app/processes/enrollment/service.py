@@ -38,7 +38,7 @@ CHOICES = {"identity_type": IDENTITY_TYPES, "political_status": POLITICAL_STATUS
            "education": EDUCATION_LEVELS, "title": TITLES}
 
 
-def approve(enrollment: Enrollment) -> dict[str, Any]:
+def approve(enrollment: Enrollment, actor: Actor | None = None, process_key: str | None = None) -> dict[str, Any]:
     """The enrolment takes effect; for the current year the trainee now belongs to the unit.
 
     An approved enrolment for next year does not move the trainee yet: this
@@ -47,7 +47,8 @@ def approve(enrollment: Enrollment) -> dict[str, Any]:
     """
     enrollment.approved_at = utcnow()
     if enrollment.year <= today().year:
-        accounts.set_trainee_unit(enrollment.trainee_id, enrollment.unit_id)
+        accounts.set_trainee_unit(enrollment.trainee_id, enrollment.unit_id, actor, process_key=process_key,
+                                  cause={"record_type": RECORD_TYPE, "record_id": enrollment.id})
     return {"unit_id": enrollment.unit_id}
 
 

@@ -335,5 +335,5 @@ def remove_file(filing_id: int, file_id: int, actor: Actor) -> None:
 
 def read_file(filing_id: int, file_id: int, actor: Actor) -> tuple[Any, bytes]:
     filing = get_visible(filing_id, actor)
-    return attachments.read(RECORD_TYPE, filing.id, file_id)
+    return attachments.read(RECORD_TYPE, filing.id, file_id, actor)
 

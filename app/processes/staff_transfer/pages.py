@@ -22,7 +22,7 @@ from ...models import Organisation, ProcessInstance, User
 from ...services import inbox, runner
 from ...web import session as web_session
 from ...web.forms import no_control_characters
-from ...web.pages import file_items, file_response
+from ...web.pages import audit_readable, file_items, file_response, reading_for_audit
 from . import service
 from .api import PHONE
 from .views import transfer_view
@@ -33,7 +33,7 @@ REQUIRED = _l("Required.")
 
 @blp.before_request
 def _unit_staff_only() -> None:
-    if not service.my_units(web_session.actor()):
+    if not service.my_units(web_session.actor()) and not reading_for_audit():
         abort(403)
 
 
@@ -129,11 +129,13 @@ def records() -> Any:
 
 
 @blp.route("/transfers/<int:transfer_id>")
+@audit_readable
 def detail(transfer_id: int) -> Any:
     actor = web_session.actor()
     transfer = service.get_visible(transfer_id, actor)
     view = transfer_view(transfer)
     return render_template("staff_transfer/detail.html", transfer=view, files=file_items(view["files"]),
+                           back=bool(service.my_units(actor)),
                            task_id=_task_links(actor).get(transfer.id),
                            can_cancel=actor.staff_of(transfer.from_unit_id, service.STAFF_ROLES)
                            and "cancel" in runner.listening(db.session.get(ProcessInstance, transfer.instance_id)))
@@ -151,6 +153,7 @@ def cancel(transfer_id: int) -> Any:
 
 
 @blp.route("/transfers/<int:transfer_id>/files/<int:file_id>")
+@audit_readable
 def attachment(transfer_id: int, file_id: int) -> Any:
     return file_response(*service.read_file(transfer_id, file_id, web_session.actor()))
 

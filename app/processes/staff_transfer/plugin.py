@@ -19,7 +19,7 @@ UNIT_STAFF = frozenset(service.STAFF_ROLES)
 
 
 def _apply(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
-    return service.move_person(host.record, host.actor)
+    return service.move_person(host.record, host.actor, host.instance.process_key)
 
 
 class StaffTransferPlugin(ProcessPlugin):

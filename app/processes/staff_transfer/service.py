@@ -134,9 +134,10 @@ def cancel(transfer_id: int, actor: Actor, reason: str | None = None) -> StaffTr
     return transfer
 
 
-def move_person(transfer: StaffTransfer, actor: Actor | None) -> dict[str, Any]:
+def move_person(transfer: StaffTransfer, actor: Actor | None, process_key: str | None = None) -> dict[str, Any]:
     """同意转入: the person now belongs to the new unit, and so do this year's enrolments."""
-    accounts.set_trainee_unit(transfer.person_id, transfer.to_unit_id)
+    accounts.set_trainee_unit(transfer.person_id, transfer.to_unit_id, actor, process_key=process_key,
+                              cause={"record_type": RECORD_TYPE, "record_id": transfer.id})
     moved = enrollments.move_unit(transfer.person_id, transfer.from_unit_id, transfer.to_unit_id, today().year,
                                   actor, {"transfer_id": transfer.id})
     transfer.moved_at = utcnow()
@@ -163,7 +164,7 @@ def add_file(transfer_id: int, actor: Actor, data: bytes, filename: str | None, 
 
 def read_file(transfer_id: int, file_id: int, actor: Actor) -> tuple[Any, bytes]:
     transfer = get_visible(transfer_id, actor)
-    return attachments.read(RECORD_TYPE, transfer.id, file_id)
+    return attachments.read(RECORD_TYPE, transfer.id, file_id, actor)
 
 
 def demo_transfer(person: User, from_unit: Organisation, to_unit: Organisation, from_reviewer: User,

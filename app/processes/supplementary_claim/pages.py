@@ -16,7 +16,7 @@ from ...i18n import _, _l, label
 from ...services import ledger
 from ...web import session as web_session
 from ...web.forms import finite_number, no_control_characters
-from ...web.pages import act, file_items, file_response
+from ...web.pages import act, audit_readable, file_items, file_response
 from ...web.trainee import trainees_only
 from . import service
 from .views import supplementary_view
@@ -72,7 +72,9 @@ def home() -> Any:
 
 def _detail(record_id: int, form: EntryForm | None = None, error: ServiceError | None = None) -> Any:
     actor = web_session.actor()
-    record = service.get_own(record_id, actor)
+    # process admins and auditors read it (``audit_readable``); its actions are the trainee's only
+    read = service.get_visible if actor.can_read_all_processes else service.get_own
+    record = read(record_id, actor)
     view = supplementary_view(record, actor=actor)
     view["files"] = file_items(view["files"])
     return render_template("supplementary_claim/detail.html", record=view, form=form or EntryForm(),
@@ -81,6 +83,7 @@ def _detail(record_id: int, form: EntryForm | None = None, error: ServiceError |
 
 
 @blp.route("/supplementary/<int:record_id>")
+@audit_readable
 def detail(record_id: int) -> Any:
     return _detail(record_id)
 
@@ -136,6 +139,7 @@ def upload(record_id: int) -> Response:
 
 
 @blp.route("/supplementary/<int:record_id>/files/<int:file_id>")
+@audit_readable
 def proof(record_id: int, file_id: int) -> Response:
     return file_response(*service.read_file(record_id, file_id, web_session.actor()))
 

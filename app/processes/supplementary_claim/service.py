@@ -345,4 +345,4 @@ def remove_file(record_id: int, file_id: int, actor: Actor) -> None:
 
 def read_file(record_id: int, file_id: int, actor: Actor) -> tuple[Any, bytes]:
     record = get_visible(record_id, actor)
-    return attachments.read(RECORD_TYPE, record.id, file_id)
+    return attachments.read(RECORD_TYPE, record.id, file_id, actor)

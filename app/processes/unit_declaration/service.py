@@ -314,7 +314,7 @@ def ledger_rows(declaration_ids: list[int]) -> list[HourEntry]:
 
 def read_file(declaration_id: int, file_id: int, actor: Actor) -> tuple[Any, bytes]:
     declaration = get_visible(declaration_id, actor)
-    return attachments.read(RECORD_TYPE, declaration.id, file_id)
+    return attachments.read(RECORD_TYPE, declaration.id, file_id, actor)
 
 
 def form_label(code: str) -> str:

@@ -225,7 +225,7 @@ def proof(task_id: int, file_id: int) -> Any:
         plugin = plugins.for_type(row.record_type)
         if not plugin.readable(plugin.get(row.record_id), actor):
             raise NotFound(_("File not found."))
-        stored, data = attachments.read(row.record_type, row.record_id, file_id)
+        stored, data = attachments.read(row.record_type, row.record_id, file_id, actor)
     except ServiceError as exc:
         return render_service_page(exc)
     return file_response(stored, data)

@@ -3,7 +3,9 @@ instance with its BPMN diagram (bpmn-js, served from app/static/vendor) and its 
 
 Anyone who may see the record behind an instance (the trainee, the reviewing units)
 may open that instance's page; everyone else gets a 404, never a 403, so that
-instance ids cannot be probed.
+instance ids cannot be probed. Process administrators and auditors also read the record
+itself there (drawn by its plug-in, as on the task page) with its files, read-only; each
+file they open is logged (``attachments.read``).
 """
 from __future__ import annotations
 
@@ -11,9 +13,11 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-from ...services import plugins
+from ...errors import ServiceError
+from ...services import attachments, plugins
 from ...services.presenters import flow_log
 from .. import session as web_session
+from ..pages import file_items, file_response, render_service_page
 from . import view
 
 blp = Blueprint("processes", __name__, url_prefix="/processes")
@@ -66,7 +70,20 @@ def show(instance_id: int) -> Any:
         audit_log=view.audit_log(instance) if full_log else None,
         flow_log=None if full_log else flow_log(instance.id, plugins.registry().by_type.get(instance.record_type)),
         record=_record_link(instance, actor), full_log=full_log,
+        shown=_record_shown(instance, actor) if full_log else None,
         back=url_for("processes.index") if full_log else None)
+
+
+@blp.route("/<int:instance_id>/files/<int:file_id>")
+def proof(instance_id: int, file_id: int) -> Response | tuple[str, int]:
+    """A file of the instance's record, for whoever may read the instance (logged for auditors)."""
+    actor = web_session.actor()
+    instance = view.readable_instance(instance_id, actor)
+    try:
+        stored, data = attachments.read(instance.record_type, instance.record_id, file_id, actor)
+    except ServiceError as exc:
+        return render_service_page(exc)
+    return file_response(stored, data)
 
 
 @blp.route("/<int:instance_id>/diagram.bpmn")
@@ -76,6 +93,16 @@ def diagram(instance_id: int) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
+
+
+def _record_shown(instance: Any, actor: Any) -> dict[str, Any] | None:
+    """The record as its plug-in draws it on the task page, and its files (no actions)."""
+    record = view.instance_record(instance)
+    plugin = plugins.registry().by_type.get(instance.record_type)
+    if record is None or plugin is None:
+        return None
+    files = file_items([attachments.view(f) for f in plugin.files(record)]) if plugin.has_files else None
+    return {"plugin": plugin, "record": plugin.present(record, actor), "files": files}
 
 
 def _record_link(instance: Any, actor: Any) -> dict[str, Any]:
