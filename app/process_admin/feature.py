@@ -7,6 +7,6 @@ from ..services.plugins import Feature, NavLink
 from . import api, pages
 
 FEATURE = Feature(
-    name="process_admin", api_blueprints=(api.blp,), page_blueprints=(pages.blp,),
+    name="process_admin", api_blueprints=(api.blp,), page_blueprints=(pages.blp,), acts_on_records=False,
     nav=(NavLink("process_admin_pages.index", _l("Process definitions"), frozenset({api.ROLE}), order=30),
          NavLink("process_admin_pages.held", _l("Suspended and stuck"), frozenset({api.ROLE}), order=31)))

@@ -288,6 +288,9 @@ class Feature:
     checks: dict[str, tuple[str, Callable[[Any], None]]] = field(default_factory=dict)
     ledger_sources: dict[str, Any] = field(default_factory=dict)  # as ``ProcessPlugin.ledger_sources``
     nav: tuple[NavLink, ...] = ()  # its pages in the header, as ``ProcessPlugin.nav``
+    # Its pages act on records (process administrators and auditors may only read them); False for
+    # a feature whose pages are the global roles' own work (process administration).
+    acts_on_records: bool = True
 
 
 def features() -> tuple[Feature, ...]:

@@ -54,9 +54,10 @@ def init_web(app: Flask) -> None:
     acting = [inbox_blp]
     for plugin in app.extensions["plugins"]:  # each process brings its own pages
         acting.extend(plugin.blueprints()[1])
+    own = []  # the global roles' own pages (process administration)
     for feature in app.extensions.get("features", ()):  # and each feature (the online courses)
-        acting.extend(feature.page_blueprints)
-    for blueprint in acting[1:]:
+        (acting if feature.acts_on_records else own).extend(feature.page_blueprints)
+    for blueprint in [*acting[1:], *own]:
         app.register_blueprint(blueprint)
     # Pages where people act on records: a process administrator or auditor only reads them.
     app.extensions["acting_pages"] = frozenset(blueprint.name for blueprint in acting)
