@@ -109,8 +109,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _trust_proxies(app)
     app.extensions["plugins"] = discover()  # the process packages, with their models
+    from .audit.feature import FEATURE as audit  # the auditors' search, export and verification
     from .courses.feature import FEATURE as courses  # the online courses (not a review process)
-    app.extensions["features"] = (courses,)
+    app.extensions["features"] = (courses, audit)
     init_engine(app)
     init_api(app)
     init_web(app)

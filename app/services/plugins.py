@@ -288,6 +288,8 @@ class Feature:
     checks: dict[str, tuple[str, Callable[[Any], None]]] = field(default_factory=dict)
     ledger_sources: dict[str, Any] = field(default_factory=dict)  # as ``ProcessPlugin.ledger_sources``
     nav: tuple[NavLink, ...] = ()  # its pages in the header, as ``ProcessPlugin.nav``
+    # The words of the actions of events it records outside any process (``record_admin_event``)
+    actions: dict[str, Any] = field(default_factory=dict)
 
 
 def features() -> tuple[Feature, ...]:
