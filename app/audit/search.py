@@ -31,9 +31,10 @@ from ..models import Organisation, ProcessEvent, User
 from ..validation import StrictSchema, Text, between, length, pattern
 
 E = ProcessEvent
-COLUMNS = (E.id, E.instance_id, E.process_key, E.record_type, E.record_id, E.at, E.actor_id, E.actor_name,
-           E.actor_org_id, E.actor_org_name, E.action, E.task_spec, E.decision, E.comment, E.data,
-           E.prev_hash, E.hash)
+# The table's columns (not the mapped attributes): rows come back as plain Core rows, no ORM loading.
+COLUMNS = tuple(ProcessEvent.__table__.c[name] for name in (
+    "id", "instance_id", "process_key", "record_type", "record_id", "at", "actor_id", "actor_name", "actor_org_id",
+    "actor_org_name", "action", "task_spec", "decision", "comment", "data", "prev_hash", "hash"))
 PAGE_SIZE = 50
 MAX_LIMIT = 200
 MAX_MATCHES = 50  # people or organisations a name may match
@@ -202,6 +203,11 @@ def newest(statement: Any) -> Any:
     return statement.order_by(E.at.desc(), E.id.desc())
 
 
+def _rows(statement: Any) -> list[Any]:
+    """Plain Core rows, on the session's connection (no ORM result processing: an export reads millions)."""
+    return list(db.session.connection().execute(statement).all())
+
+
 @dataclass
 class Page:
     rows: Sequence[Any]
@@ -215,27 +221,27 @@ def page(filters: Filters, limit: int = PAGE_SIZE, *, after_token: tuple[datetim
         return Page([])
     statement = query(filters)
     if before_token is not None:
-        rows = list(db.session.execute(before(statement, *before_token).limit(limit + 1)).all())
+        rows = _rows(before(statement, *before_token).limit(limit + 1))
         newer = len(rows) > limit
         rows = rows[:limit][::-1]
         return Page(rows, next=token(rows[-1].at, rows[-1].id) if rows else None,
                     previous=token(rows[0].at, rows[0].id) if rows and newer else None)
     ordered = after(statement, *after_token) if after_token is not None else newest(statement)
-    rows = list(db.session.execute(ordered.limit(limit + 1)).all())
+    rows = _rows(ordered.limit(limit + 1))
     older = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, next=token(rows[-1].at, rows[-1].id) if older else None,
                 previous=token(rows[0].at, rows[0].id) if rows and after_token is not None else None)
 
 
-def batches(filters: Filters, size: int = 1000) -> Iterator[Sequence[Any]]:
+def batches(filters: Filters, size: int = 1000, columns: Sequence[Any] = COLUMNS) -> Iterator[Sequence[Any]]:
     """Every matching row, newest first, ``size`` at a time (each batch one keyset query)."""
     if filters.matches_nothing:
         return
-    statement = query(filters)
+    statement = select(*columns).where(*filters.conditions())
     ordered = newest(statement)
     while True:
-        rows = db.session.execute(ordered.limit(size)).all()
+        rows = _rows(ordered.limit(size))
         if rows:
             yield rows
         if len(rows) < size:

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import func, select
 
+from app.audit.search import FILTER_KEYS
 from app.db import transaction
 from app.extensions import db
 from app.models import ProcessEvent, User
@@ -210,3 +211,36 @@ def test_times_are_stored_in_utc_and_compared_in_utc(app, api, history, clock):
     api.submitted_claim(T3)
     after_midnight = _events(api, date_from="2026-03-13", date_to="2026-03-13")["items"]
     assert {item["action"] for item in after_midnight} >= {"create", "submit"}
+
+
+def test_an_event_of_no_instance_about_a_record_links_to_its_instance(app, web, history):
+    first = history["first"]
+    with app.app_context():
+        auditor = Actor.load(_user(app, AUDITOR))
+        with transaction():
+            record_admin_event(auditor, "proof_read", record_type="claim", record_id=first["id"],
+                               process_key="credit_claim", data={"file_id": 1})
+    page = web(AUDITOR).text("/audit?action=proof_read")
+    assert f'<a href="/processes/{first["instance_id"]}">学时登记 #{first["id"]}</a>' in page
+    assert f'href="/audit?record_type=claim&amp;record_id={first["id"]}"' in page
+
+
+def test_the_page_answers_any_query_string_with_200_or_422(web, world):
+    """Fuzzed query strings: the page shows results or says what is wrong, never a server error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    client = web(AUDITOR)
+    names = st.sampled_from([*FILTER_KEYS, "after", "before", "unknown"])
+
+    @settings(max_examples=80, derandomize=True, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(st.dictionaries(names, st.text(max_size=30) | st.integers().map(str), max_size=4))
+    def check(query):
+        response = client.get("/audit", query_string=query)
+        assert response.status_code in (200, 422), (query, response.status_code)
+        export = client.get("/audit/events.csv", query_string=query)
+        export.get_data()
+        assert export.status_code in (200, 302), (query, export.status_code)
+
+    check()
