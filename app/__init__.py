@@ -109,9 +109,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _trust_proxies(app)
     app.extensions["plugins"] = discover()  # the process packages, with their models
+    from .audit.feature import FEATURE as audit  # the auditors' search, export and verification
     from .courses.feature import FEATURE as courses  # the online courses (not a review process)
     from .process_admin.feature import FEATURE as process_admin
-    app.extensions["features"] = (courses, process_admin)
+    app.extensions["features"] = (courses, process_admin, audit)
     init_engine(app)
     init_api(app)
     init_web(app)

@@ -160,7 +160,17 @@ class ProcessEvent(db.Model):
     """
 
     __tablename__ = "process_event"
-    __table_args__ = (Index("ix_process_event_instance", "instance_id", "id"),)
+    # The audit search (``app/audit``) pages newest first by (at, id): one index per filter, each
+    # ending in (at, id), makes a filtered page (with or without a time range) an index range read.
+    __table_args__ = (
+        Index("ix_process_event_instance", "instance_id", "id"),
+        Index("ix_process_event_at", "at", "id"),
+        Index("ix_process_event_actor", "actor_id", "at", "id"),
+        Index("ix_process_event_action", "action", "at", "id"),
+        Index("ix_process_event_process", "process_key", "at", "id"),
+        Index("ix_process_event_record", "record_type", "record_id", "at", "id"),
+        Index("ix_process_event_org", "actor_org_id", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))

@@ -9,4 +9,6 @@ from . import api, pages
 FEATURE = Feature(
     name="process_admin", api_blueprints=(api.blp,), page_blueprints=(pages.blp,), acts_on_records=False,
     nav=(NavLink("process_admin_pages.index", _l("Process definitions"), frozenset({api.ROLE}), order=30),
-         NavLink("process_admin_pages.held", _l("Suspended and stuck"), frozenset({api.ROLE}), order=31)))
+         NavLink("process_admin_pages.held", _l("Suspended and stuck"), frozenset({api.ROLE}), order=31)),
+    actions={"draft_create": _l("Diagram draft created"), "draft_save": _l("Diagram draft saved"),
+             "draft_delete": _l("Diagram draft deleted"), "publish": _l("Diagram version published")})

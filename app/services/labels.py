@@ -20,6 +20,9 @@ ACTIONS = {
     "read_proof": _l("Proof read"), "account_register": _l("Account registered"),
     "password_change": _l("Password changed"), "role_change": _l("Roles changed"),
     "token_issue": _l("API token issued"), "token_revoke": _l("API token revoked"),
+    # a process administrator's hand on an instance (process administration)
+    "migrate": _l("Moved to another version of the process"), "suspend": _l("Suspended"),
+    "resume": _l("Resumed"), "retry": _l("Run again after an error"),
 }
 DECISIONS = {
     "approve": Decision(_l("Approve"), _l("Approved.")),

@@ -289,8 +289,10 @@ class Feature:
     ledger_sources: dict[str, Any] = field(default_factory=dict)  # as ``ProcessPlugin.ledger_sources``
     nav: tuple[NavLink, ...] = ()  # its pages in the header, as ``ProcessPlugin.nav``
     # Its pages act on records (process administrators and auditors may only read them); False for
-    # a feature whose pages are the global roles' own work (process administration).
+    # a feature whose pages are the global roles' own work (process administration, audit).
     acts_on_records: bool = True
+    # The words of the actions of events it records outside any process (``record_admin_event``)
+    actions: dict[str, Any] = field(default_factory=dict)
 
 
 def features() -> tuple[Feature, ...]:
