@@ -451,6 +451,11 @@ class Template:
         original = dict.fromkeys(rows)
         for table, row in self._rows():
             original[table] = [*(original[table] or []), row]
+        # An instance's events need not have consecutive ids: an administrative event (of no
+        # instance: the role change of an approved enrolment) may fall between them. The clones'
+        # events are numbered consecutively (and carry no administrative events).
+        for cloned, row in zip(rows["process_event"], original["process_event"] or [], strict=False):
+            cloned["id"] = row["id"]
         for table, cloned in rows.items():
             if cloned != (original[table] or []):
                 for a, b in zip(cloned, original[table] or [], strict=False):
