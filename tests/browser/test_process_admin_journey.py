@@ -1,9 +1,11 @@
 """A process administrator adds a second unit review (单位复核) to the credit claim in the browser:
 draws it in the modeler, sees the server refuse it, fixes it in the properties panel, simulates,
 publishes v2, reads the diff, dry-runs and moves the claims waiting at the unit's review; new
-claims follow v2."""
+claims follow v2. An auditor then finds the moves in the audit search and exports them."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from playwright.sync_api import Page, expect
@@ -87,3 +89,22 @@ def test_a_process_administrator_adds_a_step_publishes_and_moves_the_waiting_cla
     api.decide("unit_reviewer", fresh["id"], "approve")
     assert api.claim(T1, fresh["id"])["status"] == "unit_review_2"  # and so do new claims
     assert errors == []
+
+    auditor = new_page()
+    login(auditor, "auditor")
+    auditor.goto("/audit")
+    auditor.locator("#f-action").fill("migrate")
+    auditor.locator("#f-process").select_option("credit_claim")
+    auditor.get_by_role("button", name=re.compile("查询|搜索")).first.click()
+    rows = auditor.locator("table.audit-log tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="已迁移到流程的新版本")).to_have_count(2)
+    for claim in waiting:
+        expect(auditor.locator(f'table.audit-log a[href="/processes/{claim["instance_id"]}"]')).to_have_count(1)
+    shot(auditor, "auditor-finds-the-migration")
+    with auditor.expect_download() as download:
+        auditor.get_by_role("link", name="导出 CSV").click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    exported = list(csv.reader(io.StringIO(text)))
+    body = [row for row in exported[1:] if row]
+    assert len(body) == 2 and all("migrate" in ",".join(row) for row in body), exported[:3]
