@@ -123,11 +123,13 @@ _download("xlsx", export.XLSX_TYPE, "an Excel workbook")
 @blp.arguments(VerifySchema)
 @blp.response(200, CheckpointSchema)
 @blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="``too_long_for_a_request``: a full run of a log this "
+                                                        "large belongs to the command line")
 def verify(body: dict[str, Any]) -> dict[str, Any]:
     """Verify the hash chains (auditors): incrementally from the last clean checkpoint, or fully;
     records a checkpoint (and, first, an ``audit_verify`` event)."""
     actor = require_verifier(current_actor())
-    return integrity.view(integrity.verify(actor, full=body["full"]))
+    return integrity.view(integrity.verify(actor, full=body["full"], online=True))
 
 
 @blp.route("/verify", methods=["GET"])

@@ -32,8 +32,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..clock import utcnow
 from ..db import commit, read_only
+from ..errors import Conflict
 from ..extensions import db
-from ..i18n import label
+from ..i18n import _, label
 from ..models import AuditChain, ProcessEvent, ProcessInstance
 from ..services.actors import SYSTEM_NAME, Actor
 from ..services.audit import ADMIN_CHAIN, _digest, record_admin_event, verify_all
@@ -44,6 +45,9 @@ E = ProcessEvent
 ACTION = "audit_verify"
 MAX_PROBLEMS = 200
 SETTLE_SECONDS = 60
+# A full run reads ~15,000-25,000 events a second here (docs/performance.md §10): beyond this many
+# events a request (gunicorn's timeout is 60 s) would be cut short, so pages and the API refuse it.
+ONLINE_FULL_MAX_EVENTS = 500_000
 BATCH = 2000
 CHUNK = 500  # ids per IN list
 
@@ -94,10 +98,17 @@ def settle_seconds() -> int:
 
 
 def _settled_last(after_id: int) -> Any:
-    """The newest event after ``after_id`` old enough to vouch for (id, hash, at), or None."""
+    """The newest event after ``after_id`` old enough to vouch for (id, hash, at), or None: read back
+    from the newest by id (the primary key), usually one row."""
     cutoff = utcnow() - timedelta(seconds=settle_seconds())
-    last_id = db.session.scalar(select(func.max(E.id)).where(E.id > after_id, E.at < cutoff))
-    return db.session.execute(select(E.id, E.hash, E.at).where(E.id == last_id)).first() if last_id else None
+    below = None
+    while True:
+        statement = select(E.id, E.hash, E.at).where(E.id > after_id).order_by(E.id.desc()).limit(100)
+        rows = db.session.connection().execute(statement.where(E.id < below) if below else statement).all()
+        settled = next((row for row in rows if row.at < cutoff), None)
+        if settled is not None or len(rows) < 100:
+            return settled
+        below = rows[-1].id
 
 
 def _count(*where: Any) -> int:
@@ -113,7 +124,8 @@ def _full() -> Result:
     result.problems.extend(problems)
     result.problems.extend(_mark_problems())
     result.events_checked = _count()
-    result.events_total = _count(E.id <= result.last.id) if result.last else 0
+    # (counting the newer ones: on SQLite a count by id range reads the table, a plain count an index)
+    result.events_total = result.events_checked - _count(E.id > result.last.id) if result.last else 0
     result.chains_checked = instances + 1
     result.first_event_id = db.session.scalar(select(func.min(E.id)))
     return result
@@ -161,8 +173,8 @@ def _walk(result: Result, after_id: int, upto: int) -> None:
     heads = result.heads
     position = after_id
     while True:
-        batch = db.session.execute(select(*COLUMNS).where(E.id > position, E.id <= upto)
-                                   .order_by(E.id).limit(BATCH)).all()
+        batch = db.session.connection().execute(select(*COLUMNS).where(E.id > position, E.id <= upto)
+                                                .order_by(E.id).limit(BATCH)).all()
         if not batch:
             return
         if result.first_event_id is None:
@@ -208,7 +220,7 @@ def _predecessors(chains: set[int], upto: int) -> dict[int, Any]:
         ids.extend([admin] if admin else [])
     found: dict[int, Any] = {}
     for chunk in _chunks(ids):
-        for row in db.session.execute(select(*COLUMNS).where(E.id.in_(chunk))):
+        for row in db.session.connection().execute(select(*COLUMNS).where(E.id.in_(chunk))):
             found[row.instance_id or ADMIN_CHAIN_KEY] = row
     return found
 
@@ -268,13 +280,25 @@ def _replace_marks(upto: int, checkpoint_id: int) -> None:
         select(func.coalesce(E.instance_id, ADMIN_CHAIN_KEY), E.id, E.hash, checkpoint_id).where(E.id.in_(last))))
 
 
-def verify(actor: Actor | None, *, full: bool) -> AuditCheckpoint:
+def _refuse_long_full_run() -> None:
+    limit = int(current_app.config.get("AUDIT_ONLINE_FULL_MAX_EVENTS", ONLINE_FULL_MAX_EVENTS))
+    events = db.session.scalar(select(func.max(E.id))) or 0  # ids are dense: a count for free
+    if events > limit:
+        raise Conflict(_("The log holds about %(n)s events: a full verification would outlast this request. "
+                         "Run it from the command line: flask --app app audit verify --checkpoint",
+                         n=f"{events:,}"), code="too_long_for_a_request")
+
+
+def verify(actor: Actor | None, *, full: bool, online: bool = False) -> AuditCheckpoint:
     """Run a verification and record its checkpoint (commits the start event first: call it as the
-    last thing an entry point does; the entry point commits the checkpoint)."""
+    last thing an entry point does; the entry point commits the checkpoint). ``online`` (a page or
+    the API): a full run of a log too large for a request is refused (``Conflict``)."""
     found = None if full else last_checkpoint(clean=True)
     base = Base(found.id, found.last_event_id, found.last_event_hash, found.last_event_at, found.events_total) \
         if found is not None and found.last_event_id is not None else None
     full = full or base is None
+    if full and online:
+        _refuse_long_full_run()
     record_admin_event(actor, ACTION, record_type="audit_checkpoint", record_id=None,
                        data={"full": full, "base": base.id if base else None})
     commit()

@@ -9,7 +9,7 @@ import marshmallow as ma
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, select, tuple_
 
-from ..errors import Invalid
+from ..errors import Invalid, ServiceError
 from ..extensions import db
 from ..i18n import _, label, localise
 from ..models import ProcessInstance
@@ -147,7 +147,11 @@ def run_verification() -> Response:
     actor = web_session.actor()
     if not may_verify(actor):
         abort(403)
-    checkpoint = integrity.verify(actor, full=request.form.get("full") == "1")
+    try:
+        checkpoint = integrity.verify(actor, full=request.form.get("full") == "1", online=True)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("audit_pages.integrity_page"))
     if checkpoint.clean:
         flash(_("Verification finished: %(events)s event(s) checked, no problem found.",
                 events=checkpoint.events_checked), "success")

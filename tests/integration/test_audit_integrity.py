@@ -237,3 +237,19 @@ def test_the_api_reads_the_last_checkpoint(api, clock, log):
     assert refused.status_code == 403 and refused.get_json()["error"]["message"] == "只有审计员可以执行校验。"
     bad = api.as_(AUDITOR).post("/audit/verify", json={"full": "maybe"})
     assert bad.status_code == 422 and "full" in bad.get_json()["error"]["fields"]
+
+
+def test_a_full_run_too_long_for_a_request_is_refused_online_only(app, api, web, clock, log, monkeypatch):
+    monkeypatch.setitem(app.config, "AUDIT_ONLINE_FULL_MAX_EVENTS", 10)
+    refused = api.as_(AUDITOR).post("/audit/verify", json={"full": False})  # no checkpoint yet: a full run
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "too_long_for_a_request"
+    assert "flask --app app audit verify --checkpoint" in refused.get_json()["error"]["message"]
+    client = web(AUDITOR)
+    client.get("/audit/integrity")
+    page = client.follow(client.post("/audit/integrity", {"full": "1"}))
+    assert "完整校验会超出本次请求的时限" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditCheckpoint)) == 0
+        assert _ids(app, ProcessEvent.action == "audit_verify") == []  # refused before it started
+    assert app.test_cli_runner().invoke(args=["audit", "verify", "--checkpoint"]).exit_code == 0  # the CLI may
+    assert _run(api)["full"] is False  # and incremental runs after it are short
