@@ -17,7 +17,6 @@ in a lane and what a step's inputs mean come from the record's plug-in.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +24,6 @@ import marshmallow as ma
 from sqlalchemy import bindparam, insert, select, update
 
 from workflows import (
-    STATUS_SEPARATOR,
     EventNotWaiting,
     LoadedInstance,
     ReadyTask,
@@ -47,8 +45,14 @@ from .audit import record_event
 from .engine import bundle_for, engine
 from .labels import decision_label
 from .plugins import ProcessPlugin, StepContext
+from .task_rows import OPEN, editable_by, listening, open_tasks, open_tasks_of, waiting_for
+from .task_rows import open_rows as _open_rows
 
-OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+__all__ = ["DecisionForm", "Host", "complete_own_step", "complete_task", "editable_by", "listening", "load",
+           "lock_instance", "open_tasks", "open_tasks_of", "release_task", "save", "send_message", "start",
+           "take_task", "waiting_for"]
+
+COMPLETED, CANCELLED = "completed", "cancelled"
 SUSPENDED = "suspended"  # the instance is suspended by a process administrator (out of every inbox)
 
 
@@ -111,24 +115,6 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     if instance is None:
         raise NotFound(_("Process instance not found."))
     return instance
-
-
-def _open_rows(instance_id: int, actor: Actor | None = None) -> list[tuple[HumanTask, int | None]]:
-    """The instance's open task rows, each with the organisation ``actor`` may act for on it
-    (0: as the person; None: not at all)."""
-    if actor is None:
-        return [(row, None) for row in db.session.scalars(_OPEN_ROWS, {"instance_id": instance_id})]
-    org, values = candidates.acting_org(actor)
-    return [(row[0], row[1]) for row in db.session.execute(_open_rows_as(org), {"instance_id": instance_id, **values})]
-
-
-_OPEN_ROWS = (select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.status == OPEN)
-              .order_by(HumanTask.id).execution_options(populate_existing=True))
-
-
-@functools.lru_cache(maxsize=64)
-def _open_rows_as(org: Any) -> Any:
-    return _OPEN_ROWS.add_columns(org)
 
 
 def load(instance: ProcessInstance, record: Any, actor: Actor | None, plugin: ProcessPlugin) -> LoadedInstance:
@@ -385,48 +371,3 @@ def send_message(instance_id: int, plugin: ProcessPlugin, record_id: int, actor:
     record_event(instance, actor, action, comment=comment, data=data)
     save(instance, loaded, plugin, record)
     return instance
-
-
-# -- what waits ---------------------------------------------------------------------
-
-def open_tasks(instance_id: int) -> list[HumanTask]:
-    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
-                                                           HumanTask.status == OPEN).order_by(HumanTask.id)))
-
-
-def open_tasks_of(instance_ids: list[int]) -> list[HumanTask]:
-    """The open task rows of many instances (a list page linking each record to its review)."""
-    if not instance_ids:
-        return []
-    return list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id.in_(instance_ids),
-                                                           HumanTask.status == OPEN)))
-
-
-def listening(instance: ProcessInstance) -> frozenset[str]:
-    """The messages the instance's waiting steps take (``withdraw``, ``delete``, ``cancel``…): what
-    a user may do to it right now, read off the diagram rather than known by status."""
-    bundle = bundle_for(instance.definition_id)
-    names: set[str] = set()
-    for row, _org in _open_rows(instance.id):
-        names |= bundle.graph.messages_for(row.task_spec)
-    # A record waiting for an event rather than a person: the catch events its status names.
-    statuses = set((instance.status or "").split(STATUS_SEPARATOR)) if not instance.completed else set()
-    for element, messages in bundle.graph.listens.items():
-        info = bundle.tasks.get(element)
-        if info is not None and info.kind == "IntermediateCatchEvent" and info.properties.get("status") in statuses:
-            names |= messages
-    return frozenset(names)
-
-
-def waiting_for(instance: ProcessInstance, actor: Actor) -> list[str]:
-    """The waiting steps (task ids of the diagram) the actor may act on."""
-    return [row.task_spec for row, org in _open_rows(instance.id, actor) if org is not None]
-
-
-def editable_by(instance: ProcessInstance, actor: Actor) -> bool:
-    """Whether a waiting step the actor may act on lets them edit the record (``editable`` in the
-    diagram): a person's own step, or a step of an organisation they act for."""
-    bundle = bundle_for(instance.definition_id)
-    plugin = plugins.for_type(instance.record_type)
-    return any(org is not None and plugin.editable(bundle.task(row.task_spec))
-               for row, org in _open_rows(instance.id, actor))
