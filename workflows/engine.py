@@ -30,7 +30,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from .instance import LoadedInstance
 from .sandbox import SandboxedScriptEngine, ServiceHandler
-from .specs import ProcessBundle, SpecCache
+from .specs import ProcessBundle, SpecCache, parse_bundle
 
 MAX_TREE_DEPTH = 1_000_000
 
@@ -182,6 +182,11 @@ class Engine:
 
     def bundle(self, content: bytes | str, known_hash: str | None = None) -> ProcessBundle:
         return self.specs.get(content, known_hash)
+
+    def parse(self, content: bytes | str) -> ProcessBundle:
+        """Parse ``content`` without keeping it: a draft being edited has a new content at every
+        save, and the cache (kept for the life of the process) would grow with each."""
+        return parse_bundle(content, self.services.keys())
 
     def _script_engine(self, host: Any, services: Collection[str] | None) -> SandboxedScriptEngine:
         allowed = self.services if services is None else {

@@ -161,7 +161,7 @@ def parse(content: bytes) -> tuple[str, ProcessBundle | None, list[str]]:
         raise Invalid(_("No process plug-in serves the process key “%(key)s” (known: %(known)s).",
                         key=key, known=known), code="unknown_process", fields={"bpmn": [key]})
     try:
-        return key, engine().bundle(content), []
+        return key, engine().parse(content), []
     except DiagramError as exc:
         return key, None, list(exc.problems)
 
@@ -308,7 +308,7 @@ def bundle_of(row: ProcessDefinition) -> ProcessBundle:
     if row.published:
         return bundle_for(row.id)
     try:
-        return engine().bundle(get(row.id, with_xml=True).bpmn_xml)
+        return engine().parse(get(row.id, with_xml=True).bpmn_xml)
     except DiagramError as exc:
         raise Invalid(_("The draft does not parse; fix it in the editor first."), code="invalid_diagram",
                       fields={"bpmn": exc.problems}) from None

@@ -172,3 +172,16 @@ def test_the_diff_names_what_changed_and_the_instances_it_touches(api):
         bad = api.as_(ADMIN).get(f"/process-definitions/diff?{query}")
         assert bad.status_code in (404, 422), query
         assert "error" in bad.get_json()
+
+
+def test_editing_a_draft_does_not_grow_the_parsed_diagram_cache(api, app):
+    from app.services.engine import engine
+    draft = _draft(api, credit_claim_second_unit_review()).get_json()
+    with app.app_context():
+        cached = len(engine().specs)
+    for n in range(3):  # every save is a new content
+        body = credit_claim_second_unit_review().replace(b"\n", b"\n" + b" " * (n + 1) + b"\n", 1)
+        assert api.as_(ADMIN).request("PUT", f"/process-definitions/{draft['id']}", data=body, **XML).status_code == 200
+        assert api.as_(ADMIN).post(f"/process-definitions/{draft['id']}/validate").get_json()["ok"] is True
+    with app.app_context():
+        assert len(engine().specs) == cached
