@@ -38,6 +38,11 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(seconds=int(app.config["AUTH"]["SESSION_IDLE_SECONDS"]))
+    # The cookie is sent back only when the session changed (``touch`` changes it on every page a
+    # logged-in person opens). Flask's default re-sends a permanent session on every response,
+    # static files included: one of those, read with the cookie from before a language or role
+    # switch and arriving after it, put the old session back.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     login_manager.login_view = "account.login"
     login_manager.login_message = None
 

@@ -65,6 +65,18 @@ def test_idle_session_expires(app, web, monkeypatch):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_static_files_and_pages_that_change_nothing_set_no_session_cookie(web):
+    """A response that did not change the session must not send it back: the browser loads a page's
+    files while the person switches the language, and an older copy arriving last would undo it."""
+    client = web("unit_reviewer")
+    for path in ("/static/css/app.css", "/favicon.ico"):
+        response = client.get(path)
+        assert response.status_code in (200, 304)
+        assert "Set-Cookie" not in response.headers, path
+    assert "Set-Cookie" in client.get("/inbox").headers  # activity re-signs it (the idle clock)
+    assert "Set-Cookie" in client.get("/lang/en").headers
+
+
 def test_forms_need_the_csrf_token(web):
     client = web("unit_reviewer")
     response = client.post("/logout", {}, csrf=False)
