@@ -60,7 +60,12 @@ STAFF = [  # username, name, role, organisation (None: global)
     ("hr_reviewer_city", "市人社局审核员", "reviewer", HR_CITY),
     ("provider_admin", "培训学院管理员", "admin", PROVIDER_1),
     ("provider_admin_b", "培训中心管理员", "admin", PROVIDER_2),
+    ("unit_admin", "工程公司管理员", "admin", UNIT_1),
+    ("unit_admin_b", "养护公司管理员", "admin", UNIT_2),
+    ("authority_admin", "市局管理员", "admin", CITY),
 ]
+# Each organisation's super administrator (超级管理员) is one of its administrators.
+SUPER_ADMINS = ("unit_admin", "unit_admin_b", "authority_admin")
 TRAINEES = [  # ID number, name, phone, unit (where they enrol first)
     ("330106199003070014", "张伟", "13800000014", UNIT_1),
     ("330106198511220029", "李娜", "13800000029", UNIT_1),
@@ -128,6 +133,8 @@ def load_demo() -> DemoWorld:
     for username, name, role, org_name in STAFF:
         world.users[username] = user = _user(username, name)
         _role(user, role, world.orgs.get(org_name))
+        if username in SUPER_ADMINS:
+            _role(user, "super_admin", world.orgs[org_name])
         if role == "reviewer" and world.orgs[org_name].kind == "unit":
             world.reviewers[world.orgs[org_name].id] = user
     for id_number, name, phone, unit_name in TRAINEES:

@@ -9,14 +9,14 @@ from .auth import ApiToken, LoginAttempt, WebSession
 from .certificate import Certificate, VerificationAttempt
 from .files import Attachment
 from .ledger import HourEntry
-from .org import GLOBAL_ROLES, ORG_KINDS, ROLES, Organisation, RoleAssignment, User
+from .org import GLOBAL_ROLES, ORG_KINDS, ROLES, UNIT_TYPES, Department, Organisation, RoleAssignment, User
 from .process import AuditChain, HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance, TaskCandidate
 from .record import ProfileConfirmation, RecordPrint
 from .types import utcnow
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditChain", "Certificate", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt",
+    "ApiToken", "Attachment", "AuditChain", "Certificate", "Department", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt",
     "ORG_KINDS", "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ProfileConfirmation", "ROLES",
     "RecordPrint", "RoleAssignment",
-    "TaskCandidate", "User", "VerificationAttempt", "WebSession", "utcnow",
+    "TaskCandidate", "UNIT_TYPES", "User", "VerificationAttempt", "WebSession", "utcnow",
 ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -11,7 +11,9 @@ from .types import UTCDateTime, utcnow
 
 ORG_KINDS = ("authority", "unit", "provider", "supervisor", "hr")
 # course_admin: 课程管理员, manages the online courses (global: no organisation; reads no process)
-ROLES = ("trainee", "reviewer", "admin", "process_admin", "auditor", "sysadmin", "course_admin")
+# super_admin: 超级管理员 of an organisation, held beside admin by exactly one of its administrators
+ROLES = ("trainee", "reviewer", "admin", "super_admin", "process_admin", "auditor", "sysadmin", "course_admin")
+UNIT_TYPES = ("机关", "事业单位", "企业", "社会团体", "其他")
 GLOBAL_ROLES = ("process_admin", "auditor", "sysadmin")
 
 
@@ -27,6 +29,11 @@ class Organisation(db.Model):
     # A prefecture-level provider's HR department (地州人社局), which files its classes; national and
     # provincial providers are filed by the provincial one.
     hr_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # A unit's type (UNIT_TYPES) and industry, as it registered them; None for other kinds.
+    unit_type: Mapped[str | None] = mapped_column(String(20))
+    industry: Mapped[str | None] = mapped_column(String(40))
+    # False once its authority removed it (管理下级单位 → 删除): kept for the records that name it.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
@@ -55,6 +62,8 @@ class User(db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The internal department (内设部门) of the person's unit they work in, if the unit keeps them.
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
 
     roles: Mapped[list[RoleAssignment]] = relationship(back_populates="user",
                                                        cascade="all, delete-orphan")
@@ -73,6 +82,23 @@ class User(db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.username}>"
+
+
+class Department(db.Model):
+    """An internal department (内设部门) of an organisation; departments nest (sub-departments)."""
+
+    __tablename__ = "department"
+    __table_args__ = (Index("ix_department_org_parent", "org_id", "parent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    name: Mapped[str] = mapped_column(String(60))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Department {self.id} {self.name} of {self.org_id}>"
 
 
 class RoleAssignment(db.Model):

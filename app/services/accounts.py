@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import persist_even_if_refused
@@ -21,7 +21,7 @@ from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, TooManyAttempts, Unauthorized
 from ..extensions import db
 from ..i18n import _
-from ..models import ApiToken, LoginAttempt, RoleAssignment, User, utcnow
+from ..models import ApiToken, LoginAttempt, RoleAssignment, User, WebSession, utcnow
 from . import access_changes
 from .actors import Actor, for_token_hash
 
@@ -161,6 +161,38 @@ def change_password(user: User, old: str, new: str) -> None:
     user.password_changed_at = utcnow()
     access_changes.record_access_change(_as_self(user), access_changes.PASSWORD_CHANGE, user.id, old=before, new={
         "must_change_password": False, "password_changed_at": _when(user.password_changed_at)})
+
+
+# A temporary password's characters: no 0/O, 1/l/I that read alike when it is passed on aloud.
+_TEMPORARY_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def temporary_password() -> str:
+    """Ten random characters with letters and digits (``password_problems`` accepts it)."""
+    while True:
+        value = "".join(secrets.choice(_TEMPORARY_ALPHABET) for _ in range(10))
+        if any(c.isdigit() for c in value) and any(c.isalpha() for c in value):
+            return value
+
+
+def reset_password(actor: Actor, user: User) -> str:
+    """An administrator resets ``user``'s password: a temporary one, returned to be passed on once
+    (shown, never stored in clear), which must be changed at the next login. Every session and API
+    token of the person ends. Whether ``actor`` may do so is the caller's check."""
+    password = temporary_password()
+    before = {"must_change_password": user.must_change_password, "password_changed_at": _when(user.password_changed_at)}
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.password_changed_at = utcnow()
+    now = utcnow()
+    ended_sessions = db.session.execute(update(WebSession).where(
+        WebSession.user_id == user.id, WebSession.revoked_at.is_(None)).values(revoked_at=now)).rowcount
+    ended_tokens = db.session.execute(update(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).values(revoked_at=now)).rowcount
+    access_changes.record_access_change(actor, access_changes.PASSWORD_RESET, user.id, old=before, new={
+        "must_change_password": True, "password_changed_at": _when(user.password_changed_at),
+        "sessions_ended": ended_sessions, "api_tokens_revoked": ended_tokens})
+    return password
 
 
 def register_trainee(id_number: str, name: str, phone: str | None = None) -> User:

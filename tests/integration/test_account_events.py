@@ -163,3 +163,26 @@ def test_setting_the_unit_a_trainee_already_has_records_nothing(app, world):
 def test_a_secret_is_never_recorded(app, world, values):
     with app.app_context(), pytest.raises(ValueError):
         access_changes.record_access_change(None, access_changes.ROLE_CHANGE, world.user[T3], new=values)
+
+
+def test_a_password_reset_ends_sessions_and_tokens_and_is_recorded_without_the_password(app, api, world):
+    from app.services.accounts import reset_password
+    from app.services.actors import Actor
+    token = api.login(T3).get_json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.client.get("/api/v1/me", headers=headers).status_code == 200
+    with app.app_context(), transaction():
+        admin = Actor.load(world.user["unit_admin"])
+        temporary = reset_password(admin, db.session.get(User, world.user[T3]))
+    assert len(temporary) == 10 and any(c.isdigit() for c in temporary)
+    assert api.client.get("/api/v1/me", headers=headers).status_code == 401  # its token ended with it
+    assert api.login(T3).status_code == 401
+    again = api.login(T3, temporary)
+    assert again.status_code == 200 and again.get_json()["must_change_password"] is True
+    [reset] = _events(app, access_changes.PASSWORD_RESET, world.user[T3])
+    assert reset.actor_id == world.user["unit_admin"]
+    assert reset.data["old"]["must_change_password"] is False and reset.data["new"]["must_change_password"] is True
+    assert reset.data["new"]["api_tokens_revoked"] == 1
+    _no_secret_in_any_event(app, temporary)
+    with app.app_context():
+        assert audit.verify_admin_chain() == []
