@@ -15,7 +15,8 @@ from .record import ProfileConfirmation, RecordPrint
 from .types import utcnow
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditChain", "Certificate", "Department", "GLOBAL_ROLES", "HourEntry", "HumanTask", "LoginAttempt",
+    "ApiToken", "Attachment", "AuditChain", "Certificate", "Department", "GLOBAL_ROLES", "HourEntry", "HumanTask",
+    "LoginAttempt",
     "ORG_KINDS", "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ProfileConfirmation", "ROLES",
     "RecordPrint", "RoleAssignment",
     "TaskCandidate", "UNIT_TYPES", "User", "VerificationAttempt", "WebSession", "utcnow",

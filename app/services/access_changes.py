@@ -25,7 +25,7 @@ from .audit import record_admin_event
 USER = "user"
 # The actions recorded (words for them: ``labels.ACTIONS``).
 REGISTER, PASSWORD_CHANGE, ROLE_CHANGE = "account_register", "password_change", "role_change"
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # noqa: S105 - an action's name, not a password
 TOKEN_ISSUE, TOKEN_REVOKE = "token_issue", "token_revoke"
 
 _SECRET_KEY = re.compile(r"^(old_|new_)?password$|hash$|secret|^(access_)?token$", re.IGNORECASE)

@@ -18,7 +18,8 @@ ACTIONS = {
     "claim": _l("Task taken"), "unclaim": _l("Task released"),
     # administrative events: a process admin's or auditor's read, changes of who can do what
     "read_proof": _l("Proof read"), "account_register": _l("Account registered"),
-    "password_change": _l("Password changed"), "password_reset": _l("Password reset"), "role_change": _l("Roles changed"),
+    "password_change": _l("Password changed"), "password_reset": _l("Password reset"),
+    "role_change": _l("Roles changed"),
     "token_issue": _l("API token issued"), "token_revoke": _l("API token revoked"),
     # a process administrator's hand on an instance (process administration)
     "migrate": _l("Moved to another version of the process"), "suspend": _l("Suspended"),
