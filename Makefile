@@ -104,13 +104,16 @@ browser-deps: fonts
 		|| echo "*** could not install chromium: browser tests will be skipped"; \
 	else echo "*** install chromium to run the browser tests"; fi
 
-## The whole test suite (SQLite unless TEST_DATABASE_URL is set), browser tests included
+## The whole test suite (SQLite unless TEST_DATABASE_URL is set), browser tests included, in
+## PYTEST_WORKERS processes (pytest-xdist; one file's tests stay in one worker, which keeps the
+## module-scoped apps and servers to one each; on PostgreSQL each worker has its own database)
+PYTEST_WORKERS ?= 2
 test: install-dev assets browser-deps
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## The whole test suite against the local PostgreSQL
 test-pg: install-dev assets browser-deps
-	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PY) -m pytest
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## Claim-lifecycle benchmark over real HTTP (SQLite and PostgreSQL). The crash harness
 ## (bench/crash.py) runs its server under libfaketime (Debian package faketime) so that the

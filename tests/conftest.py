@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from app import create_app
 from app.clock import CLOCK, Clock
@@ -26,8 +26,26 @@ from tests.support.world import World, build_world
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker has a PostgreSQL database of its own (``<name>_gw0``…), made on
+    first use: every test starts from truncated tables, which two workers cannot share."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}) is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 def _database_url(tmp_root: Path) -> str:
-    return PG_URL or f"sqlite:///{tmp_root / 'test.db'}"
+    return _worker_database(PG_URL) if PG_URL else f"sqlite:///{tmp_root / 'test.db'}"
 
 
 @contextmanager
