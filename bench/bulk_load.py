@@ -955,19 +955,21 @@ class Loader:
             users.append({"id": uid, "username": username, "password_hash": self.password_hash, "name": name,
                           "id_number": id_number, "phone": f"139{uid % 100_000_000:08d}" if id_number else None,
                           "must_change_password": False, "is_active": True, "created_at": created,
-                          "password_changed_at": None})
+                          "password_changed_at": None, "department_id": None})
 
         def role(uid: int, org: int, name: str) -> None:
             roles.append({"id": self.ids.take("role_assignment"), "user_id": uid, "org_id": org, "role": name})
 
         for a in plan.authorities:
             orgs.append({"id": a["id"], "name": a["name"], "kind": "authority", "level": "city", "code": None,
-                         "parent_id": self.world.province, "hr_id": None, "created_at": created})
+                         "parent_id": self.world.province, "hr_id": None, "created_at": created,
+                         "unit_type": None, "industry": None, "is_active": True})
             user(a["reviewer"][0], f"growth_reviewer_{a['id']}", a["reviewer"][1])
             role(a["reviewer"][0], a["id"], "reviewer")
         for u in plan.units:
             orgs.append({"id": u.id, "name": u.name, "kind": "unit", "level": None, "code": None,
-                         "parent_id": u.authority_id, "hr_id": None, "created_at": created})
+                         "parent_id": u.authority_id, "hr_id": None, "created_at": created,
+                         "unit_type": "企业", "industry": None, "is_active": True})
             user(u.reviewer[0], f"growth_reviewer_{u.id}", u.reviewer[1])
             role(u.reviewer[0], u.id, "reviewer")
         for t in plan.trainees:
