@@ -5,9 +5,8 @@ Revises: 24988b0c6be7
 Create Date: 2026-11-30 08:45:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '6f0c2d8e1a47'

@@ -11,7 +11,7 @@ from tests.support.diagrams import parallel_review, shipped
 
 PROCESS_KEYS = {"credit_claim", "enrollment", "staff_transfer", "unit_parent_change", "provider_prefiling",
                 "class_publication", "class_enrollment", "provider_postfiling", "supplementary_claim",
-                "unit_declaration"}
+                "unit_declaration", "unit_change"}
 
 
 def test_every_process_package_is_discovered_without_being_imported_by_hand():
