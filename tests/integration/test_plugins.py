@@ -11,7 +11,7 @@ from tests.support.diagrams import parallel_review, shipped
 
 PROCESS_KEYS = {"credit_claim", "enrollment", "staff_transfer", "unit_parent_change", "provider_prefiling",
                 "class_publication", "class_enrollment", "provider_postfiling", "supplementary_claim",
-                "unit_declaration"}
+                "unit_declaration", "unit_change"}
 
 
 def test_every_process_package_is_discovered_without_being_imported_by_hand():
@@ -30,7 +30,8 @@ def test_every_process_package_is_discovered_without_being_imported_by_hand():
                                       "discard_prefiling", "approve_class", "close_class", "discard_class",
                                       "approve_class_enrollment", "close_class_enrollment",
                                       "discard_class_enrollment", "file_postfiling", "discard_postfiling",
-                                      "credit_supplementary_hours", "credit_declaration", "revoke_declaration"}
+                                      "credit_supplementary_hours", "credit_declaration", "revoke_declaration",
+                                      "apply_info_change"}
     # the order lists, menus and the demo data follow: enrolments first, then claims…
     assert [p.name for p in registry] == ["enrollment", "credit_claim", "supplementary_claim", "staff_transfer",
                                           "unit_declaration",

@@ -1,4 +1,5 @@
-"""Changes of parent authority through the API. The parents decide through ``/tasks`` (``approve`` / ``reject``)."""
+"""Changes of an organisation through the API: of parent authority, of name / credit code. The
+authorities decide through ``/tasks`` (``approve`` / ``reject``)."""
 from __future__ import annotations
 
 from typing import Any
@@ -22,6 +23,15 @@ class ParentChangeSchema(StrictSchema):
     reason = Text(required=True, multiline=True, validate=length(1, 200))
 
 
+class InfoChangeSchema(StrictSchema):
+    name = Text(allow_none=True, blank=True, validate=length(high=120),
+                metadata={"description": "the new name (单位名称); empty or absent: unchanged"})
+    code = Text(allow_none=True, blank=True, validate=length(high=40),
+                metadata={"description": "the new unified social credit code (统一社会信用代码); empty or absent: "
+                                         "unchanged"})
+    reason = Text(required=True, multiline=True, validate=length(1, 200))
+
+
 class UnitChangeCancelSchema(StrictSchema):
     reason = Text(allow_none=True, multiline=True, blank=True, validate=length(high=200))
 
@@ -39,7 +49,7 @@ class RequesterSchema(ma.Schema):
 
 class UnitChangeSchema(ma.Schema):
     id = fields.Integer(required=True)
-    kind = fields.String(required=True, metadata={"description": "parent (更换上级部门)"})
+    kind = fields.String(required=True, metadata={"description": "parent (更换上级部门) | info (修改单位信息)"})
     kind_label = fields.String(required=True)
     org = fields.Nested(OrgRefSchema, required=True)
     org_code = fields.String(allow_none=True)
@@ -53,6 +63,10 @@ class UnitChangeSchema(ma.Schema):
     instance_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime(required=True)
     applied_at = fields.DateTime(allow_none=True)
+    old_name = fields.String(allow_none=True, metadata={"description": "info: the name when asked"})
+    new_name = fields.String(allow_none=True, metadata={"description": "info: the new name (null: unchanged)"})
+    old_code = fields.String(allow_none=True, metadata={"description": "info: the credit code when asked"})
+    new_code = fields.String(allow_none=True, metadata={"description": "info: the new code (null: unchanged)"})
     waiting = fields.List(fields.Nested(WaitingStepSchema), required=True,
                           metadata={"description": "each review still waiting, with whom it waits for"})
     log = fields.List(fields.Nested(LogEntrySchema), required=True)
@@ -68,6 +82,19 @@ class UnitChangeSchema(ma.Schema):
 def request_parent_change(body: dict[str, Any], org_id: int) -> dict[str, Any]:
     """The organisation's reviewer or administrator asks to move it under another authority."""
     return change_view(service.request_parent_change(org_id, current_actor(), body))
+
+
+@blp.route("/units/<int:org_id>/changes", methods=["POST"])
+@blp.arguments(InfoChangeSchema)
+@blp.response(201, UnitChangeSchema)
+@blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
+@blp.alt_response(409, schema=ErrorSchema)
+@blp.alt_response(422, schema=ErrorSchema)
+def request_info_change(body: dict[str, Any], org_id: int) -> dict[str, Any]:
+    """修改单位信息: the organisation's administrator asks for a new name and/or credit code; its parent
+    authority reviews. Refused while any change of the organisation waits."""
+    return change_view(service.request_info_change(org_id, current_actor(), body))
 
 
 @blp.route("/unit-changes/<int:change_id>", methods=["GET"])

@@ -10,7 +10,8 @@ from ...extensions import db
 from ...models import Organisation, User
 from ...models.types import UTCDateTime, utcnow
 
-PARENT = "parent"  # the kinds of change (信息修改类型); more join them (e.g. the credit code)
+PARENT = "parent"  # the kinds of change (信息修改类型): 更换上级部门
+INFO = "info"  # 修改单位信息: the name and/or the unified social credit code
 
 
 class UnitChange(db.Model):
@@ -34,6 +35,11 @@ class UnitChange(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the change took effect
+    # kind INFO: the name and code when asked, and the ones asked for (None: that one stays)
+    old_name: Mapped[str | None] = mapped_column(String(120))
+    new_name: Mapped[str | None] = mapped_column(String(120))
+    old_code: Mapped[str | None] = mapped_column(String(40))
+    new_code: Mapped[str | None] = mapped_column(String(40))
 
     org: Mapped[Organisation] = relationship(foreign_keys=[org_id], lazy="joined")
     old_parent: Mapped[Organisation | None] = relationship(foreign_keys=[old_parent_id], lazy="joined")

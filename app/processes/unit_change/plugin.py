@@ -1,4 +1,5 @@
-"""The unit-change plug-in (更换上级部门): what ``bpmn/unit_parent_change.bpmn`` may name, and how a change shows."""
+"""The unit-change plug-in (更换上级部门, 修改单位信息): what ``bpmn/unit_parent_change.bpmn`` and
+``bpmn/unit_change.bpmn`` may name, and how a change shows."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,9 +9,9 @@ from flask import url_for
 from ...domain import N_
 from ...i18n import _l
 from ...services.actors import Actor
-from ...services.plugins import Fact, NavLink, ProcessPlugin, Summary, org_reviewers, reviewers
+from ...services.plugins import Decision, Fact, NavLink, ProcessPlugin, Summary, org_reviewers, reviewers
 from . import api, pages, service
-from .models import UnitChange
+from .models import INFO, UnitChange
 from .views import KINDS, change_view
 
 
@@ -18,21 +19,41 @@ def _apply(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str,
     return service.move_org(host.record)
 
 
+def _apply_info(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    return service.apply_info(host.record, host.actor)
+
+
+def _title(record: UnitChange) -> str:
+    if record.kind == INFO:
+        parts = [f"{record.old_name} → {record.new_name}" if record.new_name else None,
+                 f"{record.old_code or '-'} → {record.new_code}" if record.new_code else None]
+        return "; ".join(p for p in parts if p)
+    old = record.old_parent.name if record.old_parent else "-"
+    new = record.new_parent.name if record.new_parent else "-"
+    return f"{old} → {new}"
+
+
 class UnitChangePlugin(ProcessPlugin):
     name = "unit_change"
     order = 40
     record_type = service.RECORD_TYPE
-    processes = {"unit_parent_change": N_("变更上级主管部门")}
+    processes = {"unit_parent_change": N_("变更上级主管部门"), "unit_change": N_("修改单位信息")}
     model = UnitChange
     label = _l("Change of an organisation")
     lanes = {"unit": org_reviewers("org_id", service.STAFF_ROLES),
              "old_parent": reviewers(lambda change: [change.old_parent_id]),
-             "new_parent": reviewers(lambda change: [change.new_parent_id])}
-    handlers = {"apply_parent_change": _apply}
+             "new_parent": reviewers(lambda change: [change.new_parent_id]),
+             "parent": reviewers(lambda change: [change.old_parent_id])}  # the parent when it was asked
+    handlers = {"apply_parent_change": _apply, "apply_info_change": _apply_info}
+    decisions = {"reject": Decision(_l("Turn down"), _l("Turned down."))}  # 通过 / 驳回 (seed 001)
     actions = {"request": _l("Change requested"), "old_parent_review": _l("Review by the old parent"),
-               "new_parent_review": _l("Review by the new parent"), "cancel": _l("Change cancelled")}
+               "new_parent_review": _l("Review by the new parent"), "cancel": _l("Change cancelled"),
+               "parent_review": _l("Review by the parent authority"),
+               "unit_info_change": _l("Organisation name or credit code changed")}
     record_template = "unit_change/_record.html"
-    nav = (NavLink("unit_change.request", _l("Change parent authority"), frozenset(service.STAFF_ROLES),
+    nav = (NavLink("unit_change.info", _l("Change organisation information"), frozenset(service.INFO_ROLES),
+                   frozenset(service.CHANGEABLE), order=39),
+           NavLink("unit_change.request", _l("Change parent authority"), frozenset(service.STAFF_ROLES),
                    frozenset(service.CHANGEABLE), order=40),
            NavLink("unit_change.review", _l("Review organisation changes"), frozenset({"reviewer"}),
                    frozenset({"authority"}), order=41))
@@ -41,9 +62,7 @@ class UnitChangePlugin(ProcessPlugin):
         return service.visible(record, actor)
 
     def summary(self, record: UnitChange) -> Summary:
-        old = record.old_parent.name if record.old_parent else "-"
-        new = record.new_parent.name if record.new_parent else "-"
-        return Summary(subject=record.org.name, title=f"{old} → {new}",
+        return Summary(subject=record.org.name, title=_title(record),
                        facts=(Fact(N_("Kind of change"), KINDS.get(record.kind, record.kind), translate=True),
                               Fact(N_("Reason"), record.reason)))
 

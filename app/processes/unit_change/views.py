@@ -9,7 +9,7 @@ from ...services import plugins, presenters
 from .models import UnitChange
 from .service import RECORD_TYPE
 
-KINDS = {"parent": N_("Change of parent authority")}
+KINDS = {"parent": N_("Change of parent authority"), "info": N_("Change of name or credit code")}
 
 
 def _org(org: Any) -> dict[str, Any] | None:
@@ -27,6 +27,8 @@ def change_view(change: UnitChange, *, with_log: bool = True) -> dict[str, Any]:
         "status": change.status, "status_label": label(change.status_label),
         "refusal_reason": comment if decision == "reject" else None,
         "instance_id": change.instance_id, "created_at": change.created_at, "applied_at": change.applied_at,
+        "old_name": change.old_name, "new_name": change.new_name,
+        "old_code": change.old_code, "new_code": change.new_code,
     }
     if with_log:
         view["waiting"] = presenters.waiting_steps(change.instance_id)
