@@ -14,7 +14,7 @@ from tests.support.diagrams import shipped
 from workflows import STATUS_SEPARATOR, Engine, EventNotWaiting, decision_data, simulate
 
 DRIVEN = ["credit_claim", "provider_postfiling", "provider_prefiling", "staff_transfer", "supplementary_claim",
-          "unit_declaration", "unit_parent_change"]
+          "unit_change", "unit_declaration", "unit_parent_change"]
 DEPTH = 9
 MAX_RUNS = 600
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ...clock import utcnow
 from ...domain import credit_code
@@ -167,19 +168,26 @@ def request_info_change(org_id: int, actor: Actor, payload: dict[str, Any]) -> U
     return change
 
 
+def _taken_meanwhile(fields: dict[str, list[str]]) -> Conflict:
+    return Conflict(_("Another organisation now has the new name or credit code; this change cannot take "
+                      "effect. Reject it with a reason."), code="taken", fields=fields)
+
+
 def apply_info(change: UnitChange, actor: Actor | None) -> dict[str, Any]:
     """The parent approved: the new name and/or code from now on, if nobody took them meanwhile."""
     org = db.session.get(Organisation, change.org_id)
     taken = _taken(org.id, change.new_name, change.new_code)
     if taken:
-        raise Conflict(_("Another organisation now has the new name or credit code; this change cannot take "
-                         "effect. Reject it with a reason."), code="taken", fields=taken)
+        raise _taken_meanwhile(taken)
     old = {"name": org.name, "code": org.code}
-    if change.new_name:
-        org.name = change.new_name
-    if change.new_code:
-        org.code = change.new_code
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # another organisation took them since the check: the same refusal
+            if change.new_name:
+                org.name = change.new_name
+            if change.new_code:
+                org.code = change.new_code
+    except IntegrityError:
+        raise _taken_meanwhile(_taken(org.id, change.new_name, change.new_code)) from None
     change.applied_at = utcnow()
     new = {"name": org.name, "code": org.code}
     record_admin_event(actor, "unit_info_change", record_type="organisation", record_id=org.id, org_id=org.id,
