@@ -24,14 +24,14 @@ class OrgArgs(StrictSchema):
                          metadata={"description": "an organisation (default: my own; a trainee's unit that year)"})
 
 
-class WindowSchema(StrictSchema):
+class YearWindowSchema(StrictSchema):
     opens_on = fields.Date(required=True)
     closes_on = fields.Date(required=True)
     set_by_org_id = fields.Integer(allow_none=True, metadata={"description": "null: the platform (config)"})
     set_by = fields.String(allow_none=True)
 
 
-class HoursSchema(StrictSchema):
+class YearHoursSchema(StrictSchema):
     total = fields.Decimal(as_string=True, required=True)
     senior_total = fields.Decimal(as_string=True, allow_none=True,
                                   metadata={"description": "senior titles' total; null: the total"})
@@ -41,7 +41,7 @@ class HoursSchema(StrictSchema):
     set_by = fields.String(allow_none=True)
 
 
-class BoundsSchema(StrictSchema):
+class YearBoundsSchema(StrictSchema):
     claim_earliest = fields.Date(required=True)
     claim_latest = fields.Date(required=True)
     supplementary_earliest = fields.Date(required=True)
@@ -50,25 +50,25 @@ class BoundsSchema(StrictSchema):
     max_total_hours = fields.Decimal(as_string=True, required=True)
 
 
-class EffectiveSchema(StrictSchema):
+class YearEffectiveSchema(StrictSchema):
     year = fields.Integer(required=True)
     org_id = fields.Integer(allow_none=True)
     org_name = fields.String(allow_none=True)
-    claim_window = fields.Nested(WindowSchema, allow_none=True,
+    claim_window = fields.Nested(YearWindowSchema, allow_none=True,
                                  metadata={"description": "null: no authority set one (the platform's schedule "
                                                           "applies, if any)"})
-    supplementary_window = fields.Nested(WindowSchema, required=True,
+    supplementary_window = fields.Nested(YearWindowSchema, required=True,
                                          metadata={"description": "when the year's hours may be supplemented "
                                                                   "(in the next year)"})
-    hours = fields.Nested(HoursSchema, required=True)
-    bounds = fields.Nested(BoundsSchema, required=True, metadata={"description": "what an authority may set"})
+    hours = fields.Nested(YearHoursSchema, required=True)
+    bounds = fields.Nested(YearBoundsSchema, required=True, metadata={"description": "what an authority may set"})
 
 
 def _hours(**kwargs: Any) -> fields.Decimal:
     return fields.Decimal(allow_none=True, load_default=None, allow_nan=False, metadata=HOURS_DOC, **kwargs)
 
 
-class SettingsInSchema(StrictSchema):
+class YearSettingsInSchema(StrictSchema):
     """The authority's settings for the year, replacing its earlier ones; a group left out or null is
     inherited (from the authority above, else config)."""
 
@@ -83,13 +83,13 @@ class SettingsInSchema(StrictSchema):
     public_hours = _hours()
 
 
-class SavedSchema(EffectiveSchema):
+class YearSettingsSavedSchema(YearEffectiveSchema):
     own = fields.Dict(required=True, metadata={"description": "the authority's own settings (null: inherited)"})
 
 
 @blp.route("/<int:year>", methods=["GET"])
 @blp.arguments(OrgArgs, location="query")
-@blp.response(200, EffectiveSchema)
+@blp.response(200, YearEffectiveSchema)
 @blp.alt_response(403, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
@@ -102,8 +102,8 @@ def effective(args: dict[str, Any], year: int) -> dict[str, Any]:
 
 
 @blp.route("/<int:year>", methods=["PUT"])
-@blp.arguments(SettingsInSchema)
-@blp.response(200, SavedSchema)
+@blp.arguments(YearSettingsInSchema)
+@blp.response(200, YearSettingsSavedSchema)
 @blp.alt_response(403, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)

@@ -218,8 +218,9 @@ def describe(org_id: int | None, year: int) -> dict[str, Any]:
     """The effective settings of ``year`` for ``org_id`` with who set each group, and config's bounds."""
     found = policy.effective(org_id, year)
     setters = {o for o in (found.claim_from, found.supplementary_from, found.hours_from) if o is not None}
-    names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(setters | ({org_id} if org_id else set()))))) if setters or org_id else {}
+    wanted = setters | ({org_id} if org_id else set())
+    names: dict[int, str] = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
+        Organisation.id.in_(wanted))).tuples().all()) if wanted else {}
     bounds = policy.bounds(year)
 
     def window(value: policy.Window | None, source: int | None) -> dict[str, Any] | None:
