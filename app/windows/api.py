@@ -105,6 +105,7 @@ def effective(args: dict[str, Any], year: int) -> dict[str, Any]:
 @blp.arguments(YearSettingsInSchema)
 @blp.response(200, YearSettingsSavedSchema)
 @blp.alt_response(403, schema=ErrorSchema)
+@blp.alt_response(404, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
 def put(payload: dict[str, Any], year: int) -> dict[str, Any]:

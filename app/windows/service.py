@@ -44,6 +44,7 @@ HOUR_FIELDS = ("total_hours", "senior_total_hours", "professional_hours", "publi
 FIELDS = WINDOW_FIELDS + HOUR_FIELDS
 ONE_DECIMAL = Decimal("0.1")
 HISTORY_LIMIT = 100
+MAX_HOURS = 1000  # what a field takes at all (config's bounds are far below)
 ACTIONS = {"window_set": _l("Claim and supplementary windows set"), "policy_set": _l("Hour policy set")}
 
 
@@ -142,8 +143,8 @@ def validated(year: int, values: dict[str, Any]) -> dict[str, Any]:
             except (InvalidOperation, ValueError):
                 errors[name] = [_("A number.")]
             else:
-                if not clean[name].is_finite():
-                    errors[name] = [_("A number.")]
+                if not clean[name].is_finite() or abs(clean[name]) > MAX_HOURS:
+                    errors[name] = [_("Between 0 and %(max)s.", max=MAX_HOURS)]
     for name in WINDOW_FIELDS:
         if clean[name] is not None and not isinstance(clean[name], date):
             errors[name] = [_("A date.")]
@@ -220,7 +221,7 @@ def describe(org_id: int | None, year: int) -> dict[str, Any]:
     setters = {o for o in (found.claim_from, found.supplementary_from, found.hours_from) if o is not None}
     wanted = setters | ({org_id} if org_id else set())
     names: dict[int, str] = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
-        Organisation.id.in_(wanted))).tuples().all()) if wanted else {}
+        Organisation.id.in_(wanted))).all()) if wanted else {}
     bounds = policy.bounds(year)
 
     def window(value: policy.Window | None, source: int | None) -> dict[str, Any] | None:

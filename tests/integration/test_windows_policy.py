@@ -214,3 +214,10 @@ def test_only_the_authoritys_administrators_may_set_and_others_see_only_their_su
     assert api.as_("auditor").get(f"/windows/{year}", query_string={"org": unit_b}).status_code == 200
     assert api.as_("auditor").get(f"/windows/{year}", query_string={"org": 999999}).status_code == 404
     assert api.as_("auditor").get("/windows/1999").status_code == 422
+
+
+def test_the_routes_are_in_the_openapi_document(app):
+    paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+    operations = paths["/api/v1/windows/{year}"]
+    assert {"get", "put"} <= set(operations)
+    assert {"403", "422"} <= set(operations["put"]["responses"])
