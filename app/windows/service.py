@@ -183,8 +183,9 @@ def save(actor: Actor, authority_id: int, year: int, values: dict[str, Any]) -> 
     authority = authority_for(actor, authority_id)
     check_year(year, changing=True)
     clean = validated(year, values)
-    row = db.session.scalar(select(YearSetting).where(YearSetting.org_id == authority, YearSetting.year == year)
-                            .with_for_update())
+    # Two administrators saving at once: one after the other (the second sees the first's values as old).
+    db.session.execute(select(Organisation.id).where(Organisation.id == authority).with_for_update(key_share=True))
+    row = own(authority, year)
     old_windows, old_hours = _group(row, WINDOW_FIELDS), _group(row, HOUR_FIELDS)
     if row is None:
         row = YearSetting(org_id=authority, year=year)

@@ -221,3 +221,23 @@ def test_the_routes_are_in_the_openapi_document(app):
     operations = paths["/api/v1/windows/{year}"]
     assert {"get", "put"} <= set(operations)
     assert {"403", "422"} <= set(operations["put"]["responses"])
+
+
+def test_two_administrators_saving_at_once_leave_one_row_and_a_consistent_history(app, api, world, june):
+    from tests.support.races import run_together
+
+    year = june
+    make_user(app, "authority_admin_2", "市局管理员二", roles=[("admin", world.city)])
+    a, b = api.as_("authority_admin"), api.as_("authority_admin_2")  # log in before the race
+    bodies = [{**HOURS, "total_hours": 100}, {**HOURS, "total_hours": 110}]
+    responses = run_together([lambda: a.request("PUT", f"/windows/{year}", json=bodies[0]),
+                              lambda: b.request("PUT", f"/windows/{year}", json=bodies[1])])
+    assert [r.status_code for r in responses] == [200, 200], [r.get_json() for r in responses]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(YearSetting.id))) == 1
+        events = db.session.scalars(select(ProcessEvent).where(ProcessEvent.record_type == "policy")
+                                    .order_by(ProcessEvent.id)).all()
+        assert len(events) == 2 and events[0].data["old"]["total_hours"] is None
+        assert events[1].data["old"] == events[0].data["new"]  # the second saw the first's values
+        final = db.session.scalar(select(YearSetting.total_hours))
+        assert str(final) == events[1].data["new"]["total_hours"]
