@@ -104,3 +104,13 @@ def test_an_administrator_of_one_authority_may_not_open_another(web, world, year
     client = web("authority_admin")
     assert client.get(f"{PAGE}?org={world.city_b}").status_code == 403
     assert client.get(f"{PAGE}?org={world.city}").status_code == 200
+
+
+def test_the_trainees_hour_pages_show_the_authoritys_requirement(web, year):
+    trainee = web(T1)
+    assert "/ 90.0" in trainee.text("/hours")  # config's (Zhejiang) total
+    admin = web("authority_admin")
+    admin.get(PAGE)
+    assert admin.post(f"{PAGE}?year={year}", _form(year)).status_code == 302
+    page = trainee.text("/hours")
+    assert "/ 100.0" in page and "/ 70.0" in page and "/ 20.0" in page
