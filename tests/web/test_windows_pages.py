@@ -114,3 +114,14 @@ def test_the_trainees_hour_pages_show_the_authoritys_requirement(web, year):
     assert admin.post(f"{PAGE}?year={year}", _form(year)).status_code == 302
     page = trainee.text("/hours")
     assert "/ 100.0" in page and "/ 70.0" in page and "/ 20.0" in page
+
+
+def test_the_trainees_claim_page_shows_the_authoritys_window(web, year):
+    assert 'class="button primary" href="/claims/new"' in web(T1).text("/me")  # the platform's: open
+    admin = web("authority_admin")
+    admin.get(PAGE)
+    closed = _form(year, claim_opens_on=f"{year}-07-01", claim_closes_on=f"{year}-07-31")
+    assert admin.post(f"{PAGE}?year={year}", closed).status_code == 302
+    page = web(T1).text("/me")
+    assert f"{year}-07-01" in page and f"{year}-07-31" in page
+    assert 'class="button primary" href="/claims/new"' not in page  # closed on 15 June: no new claim
