@@ -112,7 +112,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .audit.feature import FEATURE as audit  # the auditors' search, export and verification
     from .courses.feature import FEATURE as courses  # the online courses (not a review process)
     from .process_admin.feature import FEATURE as process_admin
-    app.extensions["features"] = (courses, process_admin, audit)
+    from .windows.feature import FEATURE as windows  # authorities' yearly windows and hour policy
+    app.extensions["features"] = (courses, process_admin, audit, windows)
     init_engine(app)
     init_api(app)
     init_web(app)

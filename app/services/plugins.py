@@ -141,6 +141,7 @@ class Profile:
     senior: bool = False  # a senior title (正高级 / 高级): some regions ask more hours of them
     unit: str = ""
     url: str | None = None  # where the person sees or changes them
+    unit_id: int | None = None  # whose authority's windows and policy apply (``services/policy.py``)
 
 
 @dataclass(frozen=True)

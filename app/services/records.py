@@ -26,7 +26,7 @@ from ..extensions import db
 from ..i18n import _, label
 from ..models import HourEntry, ProfileConfirmation, RecordPrint, User
 from ..models.ledger import CATEGORIES, CATEGORY_LABELS
-from . import certificates, ledger, pdf
+from . import certificates, ledger, pdf, policy
 from .actors import Actor
 from .plugins import Profile, registry
 
@@ -41,9 +41,11 @@ def profile(user_id: int, year: int) -> Profile | None:
 
 
 def policy_for(user_id: int, year: int, found: Profile | None = None) -> ledger.Policy:
-    """The region's requirement for this person's title level in that year."""
+    """The requirement in force that year for this person's title level: their unit's authority's, or the
+    region's (``policy.effective``)."""
     found = found if found is not None else profile(user_id, year)
-    return ledger.Policy.current(senior=bool(found and found.senior))
+    unit = found.unit_id if found is not None else None
+    return policy.effective(unit, year).policy(senior=bool(found and found.senior))
 
 
 def _digest(found: Profile) -> str:

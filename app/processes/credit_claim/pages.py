@@ -6,10 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
 
+from ...clock import today
 from ...errors import Invalid, ServiceError
-from ...extensions import db
 from ...i18n import _, label
 from ...services import attachments, ledger, records
 from ...web import session as web_session
@@ -18,7 +17,6 @@ from ...web.trainee import current_year, trainees_only, year_arg
 from ..enrollment import service as enrollments
 from . import service as claims
 from .forms import ClaimForm
-from .models import ClaimWindow
 from .routes import ROUTES, DetailsError
 from .views import claim_view
 
@@ -31,12 +29,12 @@ blp.before_request(trainees_only)
 def home() -> Any:
     actor = web_session.actor()
     year = year_arg()
-    window = db.session.scalar(select(ClaimWindow).where(ClaimWindow.year == year))
+    window = claims.window(year, claims.claimant_unit(actor.id, year))
     enrollment = enrollments.of_year(actor.id, year)
     return render_template(
         "credit_claim/home.html", year=year, hours=records.hours(actor.id, year),
         claims=[claim_view(c, with_log=False) for c in claims.list_for(actor, year)],
-        window=window, window_open=claims.open_window(year) is not None, routes=ROUTES,
+        window=window, window_open=window is not None and window.holds(today()), routes=ROUTES,
         route_cap=ledger.Policy.current().route_cap,
         enrollment=({"approved": enrollment.approved_at is not None, "status_label": label(enrollment.status_label)}
                     if enrollment else None))
@@ -74,7 +72,8 @@ def _render_form(form: ClaimForm, claim: Any, error: ServiceError | None, status
         "credit_claim/claim_form.html", form=form, claim=view, error=error, routes=ROUTES,
         field_errors=_form_errors(form, error), year=year,
         suggestion=_suggestion(actor, route, form.details(), claim.id if claim else None),
-        uploads=current_app.config["UPLOADS"], window_open=claims.open_window(year) is not None,
+        uploads=current_app.config["UPLOADS"],
+        window_open=claims.open_window(year, claims.claimant_unit(actor.id, year)) is not None,
         proofs_needed=claims.proofs_required(route),
     ), (error.status if error else status)
 

@@ -20,7 +20,7 @@ from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, _l, label
 from ...models import HourEntry, Organisation, ProcessInstance
-from ...services import attachments, ledger, plugins, runner
+from ...services import accounts, attachments, ledger, plugins, policy, runner
 from ...services.actors import Actor
 from ...services.audit import record_event
 from ...services.runner import DecisionForm
@@ -71,11 +71,25 @@ def route_remaining(user_id: int, year: int, route: str, *, exclude_claim_id: in
 
 # -- rules ----------------------------------------------------------------------------------
 
-def open_window(year: int) -> ClaimWindow | None:
-    window = db.session.scalar(select(ClaimWindow).where(ClaimWindow.year == year))
-    if window and window.opens_on <= today() <= window.closes_on:
-        return window
-    return None
+def window(year: int, unit_id: int | None) -> policy.Window | None:
+    """The dates inside which ``year``'s claims of ``unit_id``'s staff are submitted: as the nearest
+    authority set them (``policy.effective``), else the platform's schedule (``ClaimWindow``)."""
+    found = policy.effective(unit_id, year).claim
+    if found is None:
+        row = db.session.scalar(select(ClaimWindow).where(ClaimWindow.year == year))
+        found = policy.Window(row.opens_on, row.closes_on) if row else None
+    return found
+
+
+def open_window(year: int, unit_id: int | None) -> policy.Window | None:
+    found = window(year, unit_id)
+    return found if found is not None and found.holds(today()) else None
+
+
+def claimant_unit(user_id: int, year: int) -> int | None:
+    """The unit whose authority's window applies to the person's claims of ``year``."""
+    enrollment = enrollments.of_year(user_id, year)
+    return enrollment.unit_id if enrollment is not None else accounts.trainee_unit(user_id)
 
 
 def open_demo_window(year: int) -> None:
@@ -91,9 +105,9 @@ def proofs_required(route: str) -> int:
 
 def check_submission(claim: Claim, *, first_time: bool) -> dict[str, Any]:
     """Everything a (re)submission needs; sets the unit and authority that will review it."""
-    if first_time and open_window(claim.year) is None:
-        raise Conflict(_("Credit-hour registration for %(year)s is not open.", year=claim.year), code="window_closed")
     enrollment = enrollments.approved_enrollment(claim.trainee_id, claim.year)
+    if first_time and open_window(claim.year, enrollment.unit_id if enrollment else None) is None:
+        raise Conflict(_("Credit-hour registration for %(year)s is not open.", year=claim.year), code="window_closed")
     if enrollment is None:
         raise Conflict(_("You have no approved enrolment for %(year)s.", year=claim.year),
                        code="not_enrolled")

@@ -68,7 +68,7 @@ class EnrollmentPlugin(ProcessPlugin):
                    Fact(N_("取得时间"), record.title_date.isoformat() if record.title_date else ""),
                    Fact(N_("现从事专业"), record.specialty)),
             approved=record.approved_at is not None, senior=record.title in service.SENIOR_TITLES,
-            unit=record.unit.name, url=url_for("enrollment.enrollment", year=year))
+            unit=record.unit.name, url=url_for("enrollment.enrollment", year=year), unit_id=record.unit_id)
 
     def editable(self, task: Any) -> bool:
         if "editable" not in task.properties:

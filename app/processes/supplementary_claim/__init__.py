@@ -1,6 +1,7 @@
 """Supplementary claims for last year (学时增补, seed 002 §增补申请 / 增补审核流程).
 
-Once a year, from 1 to 20 January (``[SUPPLEMENTARY]`` in config.toml), a trainee may ask to
+Once a year, from 1 to 20 January (``[SUPPLEMENTARY]`` in config.toml, or the dates the unit's authority set:
+``app/services/policy.py``), a trainee may ask to
 supplement last year's hours on a route (登记类别) on which last year's ledger already holds
 hours from a finally approved credit claim (source ``claim``, net hours above nothing). The path:
 

@@ -9,11 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from ...clock import today
 from ...db import savepoint
 from ...domain.credit_routes import ROUTE_LABELS
 from ...errors import Invalid, ServiceError
 from ...i18n import _, _l, label
-from ...services import ledger
+from ...services import accounts, ledger
 from ...web import session as web_session
 from ...web.forms import finite_number, no_control_characters
 from ...web.pages import act, audit_readable, file_items, file_response
@@ -48,11 +49,12 @@ def _request_form(actor: Any) -> RequestForm:
 
 def _home(form: RequestForm, error: ServiceError | None = None, status: int = 200) -> Any:
     actor = web_session.actor()
-    opens, closes = service.window(service.last_year() + 1)
+    unit = accounts.trainee_unit(actor.id)
+    opens, closes = service.window(service.last_year(), unit)
     return render_template(
         "supplementary_claim/home.html", form=form, error=error, field_errors=(error.fields or {}) if error else {},
         records=[supplementary_view(r, with_log=False) for r in service.list_for(actor)],
-        window_open=service.window_open(), opens=opens, closes=closes, year=service.last_year(),
+        window_open=opens <= today() <= closes, opens=opens, closes=closes, year=service.last_year(),
         route_cap=ledger.Policy.current().route_cap), (error.status if error else status)
 
 

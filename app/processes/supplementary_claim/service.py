@@ -20,7 +20,7 @@ from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, label
 from ...models import HourEntry, Organisation, ProcessInstance
-from ...services import accounts, attachments, ledger, plugins, runner
+from ...services import accounts, attachments, ledger, plugins, policy, runner
 from ...services.actors import Actor
 from ...services.audit import record_event
 from ...services.runner import DecisionForm
@@ -41,25 +41,21 @@ def settings() -> dict[str, Any]:
     return current_app.config["SUPPLEMENTARY"]
 
 
-def _month_day(text: str) -> tuple[int, int]:
-    month, day = (int(part) for part in str(text).split("-"))
-    return month, day
+def window(year: int, unit_id: int | None = None) -> tuple[date, date]:
+    """The dates inside which ``year``'s hours may be supplemented by ``unit_id``'s staff (1 to 20
+    January of the next year unless their authority set others: ``policy.effective``)."""
+    found = policy.effective(unit_id, year).supplementary
+    return found.opens_on, found.closes_on
 
 
-def window(year: int) -> tuple[date, date]:
-    """The dates of ``year`` inside which last year may be supplemented (1 to 20 January)."""
-    config = settings()
-    return date(year, *_month_day(config["WINDOW_START"])), date(year, *_month_day(config["WINDOW_END"]))
-
-
-def window_open() -> bool:
-    opens, closes = window(today().year)
+def window_open(unit_id: int | None = None) -> bool:
+    opens, closes = window(last_year(), unit_id)
     return opens <= today() <= closes
 
 
-def check_window() -> None:
-    if not window_open():
-        opens, closes = window(today().year)
+def check_window(unit_id: int | None = None) -> None:
+    if not window_open(unit_id):
+        opens, closes = window(last_year(), unit_id)
         raise Conflict(_("Last year's hours can be supplemented only from %(sm)s/%(sd)s to %(em)s/%(ed)s "
                          "each year.", sm=opens.month, sd=opens.day, em=closes.month, ed=closes.day),
                        code="window_closed")
@@ -174,13 +170,13 @@ def request(actor: Actor, payload: dict[str, Any]) -> Supplementary:
     """增补申请: ask to supplement last year on a route; the unit agrees or refuses."""
     if not actor.is_trainee:
         raise Forbidden(_("Only trainees ask for supplements."))
-    check_window()
+    unit_id = accounts.trainee_unit(actor.id)
+    check_window(unit_id)
     year, route = last_year(), payload["route"]
     if route not in eligible_routes(actor.id, year):
         raise Invalid(_("You can supplement only a route on which a claim of yours for %(year)s was finally "
                         "approved.", year=year), code="route_not_eligible",
                       fields={"route": [_("No finally approved claim on this route for %(year)s.", year=year)]})
-    unit_id = accounts.trainee_unit(actor.id)
     if unit_id is None:
         raise Conflict(_("You belong to no unit."), code="no_unit")
     office_id, province_id = _reviewers(unit_id)
@@ -292,7 +288,7 @@ def remove_entry(record_id: int, entry_id: int, actor: Actor) -> None:
 def check_submission(record: Supplementary, *, first_time: bool) -> dict[str, Any]:
     """个人上报: the first report inside the window; entries, proofs, and last year's cap."""
     if first_time:
-        check_window()
+        check_window(record.unit_id)
     if not record.entries:
         raise Invalid(_("Add at least one entry before reporting."), code="entry_required",
                       fields={"entries": [_("At least one.")]})
