@@ -1,7 +1,7 @@
 """authority year settings: claim and supplementary windows and required hours per authority and year
 
 Revision ID: f0546448cb73
-Revises: 24988b0c6be7
+Revises: 6f0c2d8e1a47
 Create Date: 2026-11-30 08:34:56.001921
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f0546448cb73'
-down_revision = '24988b0c6be7'
+down_revision = '6f0c2d8e1a47'
 branch_labels = None
 depends_on = None
 
