@@ -152,10 +152,9 @@ def _members_changing(actor: Actor, role: OrgRole, user_ids: list[int], cause: s
         for uid, old in before.items():
             new = _pairs(uid)
             if new != old:
-                access_changes.record_access_change(actor, access_changes.ROLE_CHANGE, uid, old={"granted_roles": old},
-                                                    new={"granted_roles": new}, data={"cause": {
-                                                        "record_type": RECORD_TYPE, "record_id": role.id,
-                                                        "action": cause}})
+                access_changes.record_access_change(
+                    actor, access_changes.ROLE_CHANGE, uid, old={"granted_roles": old}, new={"granted_roles": new},
+                    data={"cause": {"record_type": RECORD_TYPE, "record_id": role.id, "action": cause}})
     return done
 
 
