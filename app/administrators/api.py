@@ -13,7 +13,7 @@ from marshmallow import fields
 from ..api.v1.blueprint import Blueprint
 from ..api.v1.context import current_actor
 from ..api.v1.errors import ErrorSchema
-from ..validation import Id, StrictSchema, Text, count, length, one_of
+from ..validation import Id, StrictSchema, Text, between, count, length, one_of
 from . import roles, service
 
 blp = Blueprint("administrators", __name__, description="Administrators (管理单位管理员) and roles (角色管理)")
@@ -86,7 +86,8 @@ class OrgRoleListSchema(ma.Schema):
 
 
 class OrgRoleQuerySchema(StrictSchema):
-    org_id = Id(metadata={"description": "needed only by administrators of more than one organisation"})
+    org_id = fields.Integer(validate=between(1, 2**31 - 1),
+                            metadata={"description": "needed only by administrators of more than one organisation"})
 
 
 class OrgRoleInputSchema(StrictSchema):

@@ -162,3 +162,43 @@ def test_the_super_admin_cannot_be_deleted_disabled_or_reset(api, app, world):
         response = api.as_("unit_admin").request(method, f"/units/{world.unit1}/admins/{me}{path}")
         assert response.status_code == 409, (path, response.get_json())
     assert ("super_admin", world.unit1) in _roles(app, me)
+
+
+def test_two_transfers_at_once_leave_exactly_one_super_admin(api, app, world, monkeypatch):
+    """设为超级管理员 twice at once (to two administrators): one wins, the other is refused."""
+    import time
+
+    from app.administrators import service
+    from tests.support.races import run_together
+
+    first, second = _second_admin(app, world, "gc_admin2"), _second_admin(app, world, "gc_admin3")
+    locked = service._lock_as_super
+
+    def slow(actor, org_id):
+        locked(actor, org_id)
+        time.sleep(0.3)  # hold the organisation's lock: the other request certainly waits on it
+    monkeypatch.setattr(service, "_lock_as_super", slow)
+    me = api.as_("unit_admin")
+    responses = run_together([lambda: me.post(f"/units/{world.unit1}/admins/{first}/super"),
+                              lambda: me.post(f"/units/{world.unit1}/admins/{second}/super")])
+    codes = sorted(r.status_code for r in responses)
+    # the loser: 409 if it read its roles before the winner committed (PostgreSQL), else 403
+    assert codes[0] == 200 and codes[1] in (403, 409), [r.get_json() for r in responses]
+    with app.app_context():
+        holders = db.session.scalars(select(RoleAssignment.user_id).where(
+            RoleAssignment.org_id == world.unit1, RoleAssignment.role == "super_admin")).all()
+    winner = first if responses[0].status_code == 200 else second
+    assert holders == [winner]
+    assert ("admin", world.unit1) in _roles(app, world.user["unit_admin"])
+
+
+def test_the_database_refuses_a_second_super_admin(app, world):
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    second = _second_admin(app, world)
+    with app.app_context():
+        db.session.add(RoleAssignment(user_id=second, org_id=world.unit1, role="super_admin"))
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
