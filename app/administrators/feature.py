@@ -8,9 +8,10 @@ from ..services.plugins import Feature, NavLink
 from . import api, models, pages, roles, service  # noqa: F401  (models: the tables)
 
 ADMIN_ORGS = frozenset({"unit", "authority"})
+HATS = frozenset({service.ADMIN, service.SUPER})  # the super admin's title is a hat of its own too
 
 FEATURE = Feature(
     name="administrators", api_blueprints=(api.blp,), page_blueprints=(pages.blp,),
-    nav=(NavLink("administrators_pages.admins", _l("管理单位管理员"), frozenset({"admin"}), ADMIN_ORGS, order=60),
-         NavLink("administrators_pages.roles", _l("角色管理"), frozenset({"admin"}), ADMIN_ORGS, order=61)),
+    nav=(NavLink("administrators_pages.admins", _l("管理单位管理员"), HATS, ADMIN_ORGS, order=60),
+         NavLink("administrators_pages.roles", _l("角色管理"), HATS, ADMIN_ORGS, order=61)),
     actions={**roles.ACTIONS, service.DISABLE: _l("Account disabled"), service.ENABLE: _l("Account enabled")})

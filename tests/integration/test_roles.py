@@ -108,3 +108,11 @@ def test_role_changes_are_audit_events_with_old_and_new_values(api, app, world):
     granted = [["admin", world.unit1], ["reviewer", world.unit1]]
     assert access[0]["old"] == {"granted_roles": []} and access[0]["new"] == {"granted_roles": granted}
     assert access[-1]["old"] == {"granted_roles": granted} and access[-1]["new"] == {"granted_roles": []}
+
+
+def test_an_administrator_of_two_organisations_names_one(api, app, world):
+    from tests.support.people import make_user
+    make_user(app, "two_hats", "两单位管理员", roles=[("admin", world.unit1), ("admin", world.unit2)])
+    assert api.as_("two_hats").get("/roles").status_code == 422
+    assert api.as_("two_hats").get(f"/roles?org_id={world.unit2}").get_json()["org_id"] == world.unit2
+    assert api.as_("unit_admin").get(f"/roles?org_id={world.unit2}").status_code == 403

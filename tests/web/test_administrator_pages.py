@@ -119,3 +119,12 @@ def _home(app, who: str) -> str:
     response = client.follow(client.get("/"))
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+def test_the_super_admin_hat_opens_the_pages_too(app, world):
+    client = logged_in(app, "unit_admin")
+    client.get("/org/admins")
+    client.post("/role", {"role": f"super_admin:{world.unit1}"})
+    page = client.text("/org/roles")
+    assert f'<option value="super_admin:{world.unit1}" selected>' in page
+    assert 'href="/org/admins"' in page and "角色管理" in page
