@@ -109,11 +109,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _trust_proxies(app)
     app.extensions["plugins"] = discover()  # the process packages, with their models
+    from .administrators.feature import FEATURE as administrators  # 管理单位管理员, 角色管理
     from .audit.feature import FEATURE as audit  # the auditors' search, export and verification
     from .courses.feature import FEATURE as courses  # the online courses (not a review process)
     from .process_admin.feature import FEATURE as process_admin
     from .windows.feature import FEATURE as windows  # authorities' yearly windows and hour policy
-    app.extensions["features"] = (courses, process_admin, audit, windows)
+    app.extensions["features"] = (courses, process_admin, audit, windows, administrators)
     init_engine(app)
     init_api(app)
     init_web(app)

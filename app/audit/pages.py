@@ -18,7 +18,7 @@ from ..services.labels import ACTIONS
 from ..web import session as web_session
 from . import export, integrity, search
 from .access import may_read, may_verify
-from .present import RECORD_TYPES, Describer
+from .present import Describer, record_types
 
 blp = Blueprint("audit_pages", __name__, template_folder="templates")
 
@@ -96,7 +96,7 @@ def _action_choices() -> list[tuple[str, str]]:
 
 def _record_choices() -> list[tuple[str, str]]:
     kinds = {plugin.record_type: str(plugin.label) for plugin in plugins.registry()}
-    kinds.update((kind, str(text)) for kind, text in RECORD_TYPES.items())
+    kinds.update((kind, str(text)) for kind, text in record_types().items())
     return list(kinds.items())
 
 

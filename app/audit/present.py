@@ -23,11 +23,20 @@ from ..services.labels import ACTIONS, decision_label
 from .search import COLUMNS as SEARCH_COLUMNS
 
 # The kinds of record an event of no instance may be about, besides the plug-ins' records.
+# The record types of events outside any process; a feature adds its own (``Feature.record_types``).
 RECORD_TYPES = {
     "user": _l("Account"), "organisation": _l("Organisation"), "role_assignment": _l("Role"),
     "process_definition": _l("Process definition"), "process_instance": _l("Process instance"),
     "audit_checkpoint": _l("Integrity check"),
 }
+
+
+def record_types() -> dict[str, Any]:
+    """Every record type an administrative event may name, with its words."""
+    kinds = dict(RECORD_TYPES)
+    for feature in plugins.features():
+        kinds.update(feature.record_types)
+    return kinds
 
 
 def _dumps(value: Any) -> str:
@@ -89,7 +98,7 @@ class Describer:
         if kind is None:
             plugin = self.registry.by_type.get(record_type)
             kind = self._kinds[record_type] = str(plugin.label) if plugin is not None else \
-                str(RECORD_TYPES.get(record_type, record_type))
+                str(record_types().get(record_type, record_type))
         return f"{kind} #{record_id}" if record_id is not None else kind
 
     def prepare(self, rows: Sequence[Any]) -> None:

@@ -2,13 +2,20 @@
 
 Built once per request from a single query (``for_token``), so no ORM objects
 or lazy loads ride along with it through the services.
+
+The pairs come from ``role_assignment`` and from the *role sources* features add
+(``add_role_source``): an organisation's own roles (角色管理) grant their members base roles
+there, so lanes, candidates and pages keep asking for (role, organisation) pairs only. Every
+source is one arm of a ``UNION ALL`` in the same one query.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select, union_all
 
 from ..domain import N_
 from ..extensions import db
@@ -30,10 +37,12 @@ class Actor:
 
     @classmethod
     def of(cls, user: User) -> Actor:
+        """The person in every role they hold, from every role source (one query)."""
+        rows = db.session.execute(_queries()[1], {"user_id": user.id}).all()
         return cls(user.id, user.name, user.username, user.id_number, user.must_change_password,
-                   frozenset((r.role, r.org_id) for r in user.roles),
-                   {r.org_id: r.org.name for r in user.roles if r.org is not None},
-                   {r.org_id: r.org.kind for r in user.roles if r.org is not None})
+                   frozenset((r.role, r.org_id) for r in rows),
+                   {r.org_id: r.org_name for r in rows if r.org_id is not None},
+                   {r.org_id: r.org_kind for r in rows if r.org_id is not None})
 
     def narrowed(self, roles: frozenset[tuple[str, int | None]]) -> Actor:
         """The same person acting in some of their roles only (the pages: one chosen role)."""
@@ -85,22 +94,52 @@ class Actor:
         return self.org_names.get(org_id) if org_id is not None else None
 
 
-# Built once: every API request runs it, and statement construction is most of its cost.
-_TOKEN_QUERY = (
-    select(User.id, User.name, User.username, User.id_number, User.must_change_password,
-           RoleAssignment.role, RoleAssignment.org_id, Organisation.name.label("org_name"),
-           Organisation.kind.label("org_kind"))
-    .join(ApiToken, ApiToken.user_id == User.id)
-    .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
-    .outerjoin(Organisation, Organisation.id == RoleAssignment.org_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
-           ApiToken.expires_at > bindparam("now", type_=ApiToken.expires_at.type),
-           User.is_active.is_(True)))
+# A role source: given the SQL expression of a user id, a select of ``(user_id, role, org_id)`` rows.
+RoleSource = Callable[[Any], Select[Any]]
+_ROLE_SOURCES: dict[str, RoleSource] = {}
+_BUILT: dict[tuple[str, ...], tuple[Any, Any]] = {}
+
+
+def add_role_source(name: str, source: RoleSource) -> None:
+    """Let ``source`` give people (role, organisation) pairs beside ``role_assignment`` (idempotent)."""
+    _ROLE_SOURCES[name] = source
+
+
+def _held(user_id: Any) -> Any:
+    arms = [select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
+            .where(RoleAssignment.user_id == user_id),
+            *(source(user_id) for source in _ROLE_SOURCES.values())]
+    return (union_all(*arms) if len(arms) > 1 else arms[0]).subquery("held")
+
+
+def _queries() -> tuple[Any, Any]:
+    """The token query and the one user's roles query, built once per set of role sources: every API
+    request runs the first, and statement construction is most of its cost."""
+    key = tuple(_ROLE_SOURCES)
+    if key not in _BUILT:
+        token_user = select(ApiToken.user_id).where(ApiToken.token_hash == bindparam("token_hash")).scalar_subquery()
+        held = _held(token_user)
+        token = (
+            select(User.id, User.name, User.username, User.id_number, User.must_change_password,
+                   held.c.role, held.c.org_id, Organisation.name.label("org_name"),
+                   Organisation.kind.label("org_kind"))
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .outerjoin(held, held.c.user_id == User.id)
+            .outerjoin(Organisation, Organisation.id == held.c.org_id)
+            .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None),
+                   ApiToken.expires_at > bindparam("now", type_=ApiToken.expires_at.type),
+                   User.is_active.is_(True)))
+        mine = _held(bindparam("user_id"))
+        own = (select(mine.c.role, mine.c.org_id, Organisation.name.label("org_name"),
+                      Organisation.kind.label("org_kind"))
+               .select_from(mine).outerjoin(Organisation, Organisation.id == mine.c.org_id))
+        _BUILT[key] = (token, own)
+    return _BUILT[key]
 
 
 def for_token_hash(token_hash: str, now: datetime | None = None) -> Actor | None:
     """The actor behind a live API token, in one round trip; None if unknown, expired or revoked."""
-    rows = db.session.execute(_TOKEN_QUERY, {"token_hash": token_hash, "now": now or utcnow()}).all()
+    rows = db.session.execute(_queries()[0], {"token_hash": token_hash, "now": now or utcnow()}).all()
     if not rows:
         return None
     first = rows[0]

@@ -294,6 +294,8 @@ class Feature:
     acts_on_records: bool = True
     # The words of the actions of events it records outside any process (``record_admin_event``)
     actions: dict[str, Any] = field(default_factory=dict)
+    # ...and of the record types those events name (the audit search's filter and its rows)
+    record_types: dict[str, Any] = field(default_factory=dict)
 
 
 def features() -> tuple[Feature, ...]:

@@ -17,7 +17,6 @@ from werkzeug.exceptions import HTTPException
 from ..db import READ_METHODS
 from ..extensions import login_manager
 from ..i18n import LANGUAGES, _, current_language
-from ..services.actors import Actor
 from . import session as web_session
 from .navigation import nav_links
 from .pages import render_service_page
@@ -120,7 +119,7 @@ def _context() -> dict[str, Any]:
         "active_role": active[0] if active else None,
         "active_role_key": web_session.role_key(*active) if active else None,
         "active_org_name": actor.org_name(active[1]) if active else None,
-        "role_choices": web_session.choices(Actor.of(current_user)) if actor else [],
+        "role_choices": web_session.choices(web_session.full_actor()) if actor else [],
         "nav_links": nav_links(actor),
         "languages": LANGUAGES,
         "lang": current_language(),

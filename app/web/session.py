@@ -111,13 +111,21 @@ def default_role(actor: Actor) -> str | None:
     return options[0]["key"] if options else None
 
 
+def full_actor() -> Actor | None:
+    """The logged-in person in all their roles, direct or from their organisation's own roles (cached
+    per request: the header's role choices and the narrowed actor share the one query)."""
+    if "web_full_actor" not in g:
+        g.web_full_actor = Actor.of(current_user) if current_user.is_authenticated else None
+    return g.web_full_actor
+
+
 def actor() -> Actor | None:
     """The logged-in person, narrowed to the chosen role (cached per request)."""
     if "web_actor" in g:
         return g.web_actor
     result = None
-    if current_user.is_authenticated:
-        full = Actor.of(current_user)
+    full = full_actor()
+    if full is not None:
         chosen = parse_role(session.get("role"))
         if chosen not in full.roles and not (chosen and chosen[0] == "trainee" and full.is_trainee):
             chosen = parse_role(default_role(full))

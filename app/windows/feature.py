@@ -10,4 +10,5 @@ FEATURE = Feature(
     name="windows", api_blueprints=(api.blp,), page_blueprints=(pages.blp,),
     nav=(NavLink("windows_pages.settings", _l("Yearly windows and policy"), frozenset({"admin"}),
                  org_kinds=frozenset({"authority"}), order=70),),
-    actions=service.ACTIONS)
+    actions=service.ACTIONS,
+    record_types={"window": _l("Claim windows"), "policy": _l("Hour policy")})
