@@ -5,7 +5,8 @@ Administrators list them and add new ones in three ways (the seed's 新增管理
 the organisation (``member``), register a new account (``register``; a password the person must
 change at first login), or add an existing account of another organisation, confirmed with that
 account's password (``existing``; throttled as logins are). The super administrator alone passes
-the title on (设为超级管理员: the old one stays an administrator), resets an administrator's
+the title on (设为超级管理员: "变更后原超级管理员会被系统自动删除掉", the old one is no longer an
+administrator here; the account stays, with its other roles), resets an administrator's
 password, disables an account and deletes an administrator (their rights here, not the account).
 
 Exactly one super administrator, also when two transfers meet: each locks the organisation's row
@@ -189,7 +190,8 @@ def _existing(body: dict[str, Any], ip: str) -> User:
 # -- the super administrator's actions -------------------------------------------------------------
 
 def make_super(actor: Actor, org_id: int, user_id: int) -> None:
-    """设为超级管理员: ``user_id`` (an active administrator here) takes the title; the actor keeps ``admin``."""
+    """设为超级管理员: ``user_id`` (an active administrator here) takes the title, and the actor, as the seed
+    says, stops being an administrator here (their other roles, here and elsewhere, stay)."""
     _lock_as_super(actor, org_id)
     user = _admin_here(org_id, user_id)
     if user.id == actor.id:
@@ -200,6 +202,8 @@ def make_super(actor: Actor, org_id: int, user_id: int) -> None:
     with access_changes.roles_changing(actor, actor.id, cause=cause), \
             access_changes.roles_changing(actor, user.id, cause=cause):
         db.session.execute(delete(RoleAssignment).where(RoleAssignment.org_id == org_id, RoleAssignment.role == SUPER))
+        db.session.execute(delete(RoleAssignment).where(RoleAssignment.org_id == org_id, RoleAssignment.role == ADMIN,
+                                                        RoleAssignment.user_id == actor.id))
         db.session.flush()
         db.session.add(RoleAssignment(user_id=user.id, org_id=org_id, role=SUPER))
 

@@ -108,11 +108,12 @@ def test_make_another_administrator_the_super_admin(api, app, world):
     response = api.as_("unit_admin").post(f"/units/{world.unit1}/admins/{second}/super")
     assert response.status_code == 200, response.get_json()
     rows = _admins(api, world.unit1, "gc_admin2")
-    assert rows["gc_admin2"]["super_admin"] is True and rows["unit_admin"]["super_admin"] is False
-    assert _roles(app, world.user["unit_admin"]) == {("admin", world.unit1)}  # stays an administrator
+    assert rows["gc_admin2"]["super_admin"] is True and "unit_admin" not in rows
+    # seed 001: "变更后原超级管理员会被系统自动删除掉": no longer an administrator here
+    assert _roles(app, world.user["unit_admin"]) == set()
     old_side = _events(app, "role_change", world.user["unit_admin"])[-1]
-    assert ["super_admin", world.unit1] in old_side["old"]["roles"]
-    assert ["super_admin", world.unit1] not in old_side["new"]["roles"]
+    assert {("super_admin", world.unit1), ("admin", world.unit1)} <= {tuple(r) for r in old_side["old"]["roles"]}
+    assert old_side["new"]["roles"] == []
     # the former super admin can no longer do super-admin things (a fresh token: roles are read per request)
     again = api.as_("unit_admin").post(f"/units/{world.unit1}/admins/{second}/super")
     assert again.status_code == 403
@@ -189,7 +190,7 @@ def test_two_transfers_at_once_leave_exactly_one_super_admin(api, app, world, mo
             RoleAssignment.org_id == world.unit1, RoleAssignment.role == "super_admin")).all()
     winner = first if responses[0].status_code == 200 else second
     assert holders == [winner]
-    assert ("admin", world.unit1) in _roles(app, world.user["unit_admin"])
+    assert ("admin", world.unit1) not in _roles(app, world.user["unit_admin"])
 
 
 def test_the_database_refuses_a_second_super_admin(app, world):
