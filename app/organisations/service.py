@@ -386,7 +386,7 @@ def removal_blockers(org_id: int) -> dict[str, int]:
     waiting for it, and running processes it took part in (whatever the process)."""
     people = db.session.scalar(select(func.count(distinct(RoleAssignment.user_id))).where(
         RoleAssignment.org_id == org_id, RoleAssignment.role.in_(("trainee", "reviewer"))))
-    tasks = db.session.scalar(select(func.count(TaskCandidate.id)).where(
+    tasks = db.session.scalar(select(func.count(distinct(TaskCandidate.task_id))).where(
         TaskCandidate.org_id == org_id, TaskCandidate.status == "open"))
     running = db.session.scalar(select(func.count(ProcessInstance.id)).where(
         ProcessInstance.completed.is_(False), ProcessInstance.cancelled.is_(False),
