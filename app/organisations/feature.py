@@ -12,7 +12,7 @@ FEATURE = Feature(
     name="organisations", api_blueprints=(api.blp,), page_blueprints=(pages.blp,),
     nav=(NavLink("organisation_pages.tree", _l("Organisation tree"), frozenset({*STAFF_ROLES, *GLOBAL_ROLES}),
                  order=70),
-         NavLink("organisation_pages.mine", _l("Departments"), frozenset(ADMIN_ROLES), order=71),
+         NavLink("organisation_pages.mine", _l("Manage departments"), frozenset(ADMIN_ROLES), order=71),
          NavLink("organisation_pages.subordinates", _l("Subordinate units"), frozenset(ADMIN_ROLES),
                  org_kinds=frozenset({"authority"}), order=72)),
     actions=dict(ACTIONS))
