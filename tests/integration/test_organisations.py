@@ -12,6 +12,7 @@ from app.models import Organisation, RoleAssignment
 from tests.integration.test_query_counts import statements
 from tests.support.organisations import COUNTY, COUNTY_UNIT, EMPTY, departments_of, events, more_orgs, place
 from tests.support.people import ENROLMENT_PROFILE, NEW_TRAINEE_ID, make_trainee
+from tests.support.races import run_together
 from tests.support.world import T1, T3
 
 
@@ -145,6 +146,17 @@ def test_departments_nest_with_unique_names_among_siblings(api, app, world, orgs
     assert api.as_("unit_admin").post(f"/units/{unit}/departments", json={"name": ""}).status_code == 422
     listed = api.as_("unit_admin").get(f"/units/{unit}/departments").get_json()
     assert listed["can_manage"] and [d["name"] for d in listed["items"]][:3] == ["工程部", "第0层", "第1层"]
+
+
+def test_two_administrators_adding_the_same_name_at_once_make_one_department(api, app, world, orgs):
+    with app.app_context():
+        db.session.add(RoleAssignment(user_id=world.user["authority_admin"], role="admin", org_id=world.unit1))
+        db.session.commit()
+    a, b = api.as_("unit_admin"), api.as_("authority_admin")  # log in before the race
+    responses = run_together([lambda: a.post(f"/units/{world.unit1}/departments", json={"name": "安全部"}),
+                              lambda: b.post(f"/units/{world.unit1}/departments", json={"name": "安全部"})])
+    assert sorted(r.status_code for r in responses) == [201, 409], [r.get_json() for r in responses]
+    assert [row[1] for row in departments_of(app, world.unit1)] == ["安全部"]
 
 
 def test_disabling_needs_an_empty_department(api, app, world):
