@@ -14,7 +14,7 @@ from ..api.v1.context import current_actor
 from ..api.v1.errors import ErrorSchema
 from ..models import UNIT_TYPES
 from ..validation import Id, StrictSchema, Text, length, one_of
-from . import service
+from . import departments, service
 
 blp = Blueprint("organisations", __name__, api_prefix="/units",
                 description="Organisation tree, departments and subordinate units (组织架构树, 内设部门, 管理下级单位)")
@@ -176,7 +176,7 @@ def _one(org_id: int, department_id: int) -> dict[str, Any]:
 @blp.alt_response(422, schema=ErrorSchema)
 def add_department(body: dict[str, Any], org_id: int) -> dict[str, Any]:
     """新增部门 (or a sub-department: ``parent_id``); the organisation's administrators only."""
-    row = service.add_department(current_actor(), org_id, body["name"], body.get("parent_id"))
+    row = departments.add_department(current_actor(), org_id, body["name"], body.get("parent_id"))
     return _one(org_id, row.id)
 
 
@@ -189,7 +189,7 @@ def add_department(body: dict[str, Any], org_id: int) -> dict[str, Any]:
 @blp.alt_response(422, schema=ErrorSchema)
 def update_department(body: dict[str, Any], org_id: int, department_id: int) -> dict[str, Any]:
     """Rename, move (``parent_id``), 禁用 / 启用 a department."""
-    service.update_department(current_actor(), org_id, department_id, body)
+    departments.update_department(current_actor(), org_id, department_id, body)
     return _one(org_id, department_id)
 
 

@@ -14,6 +14,7 @@ from ..i18n import _, _l, label
 from ..models import UNIT_TYPES
 from ..web import session as web_session
 from ..web.forms import no_control_characters
+from . import departments as department_rules
 from . import service
 
 blp = Blueprint("organisation_pages", __name__, template_folder="templates")
@@ -104,7 +105,8 @@ def departments(org_id: int) -> Any:
         if form.validate_on_submit():
             try:
                 with savepoint():
-                    row = service.add_department(actor, org_id, form.name.data.strip(), form.parent_id.data or None)
+                    row = department_rules.add_department(actor, org_id, form.name.data.strip(),
+                                                          form.parent_id.data or None)
             except ServiceError as exc:
                 error = exc
             else:
@@ -131,7 +133,7 @@ def edit_department(org_id: int, department_id: int) -> Any:
     else:
         try:
             with savepoint():
-                service.update_department(actor, org_id, department_id, {
+                department_rules.update_department(actor, org_id, department_id, {
                     "name": form.name.data.strip(), "parent_id": form.parent_id.data or None,
                     "active": form.active.data})
             flash(_("Department saved."), "success")
