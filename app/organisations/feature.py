@@ -5,11 +5,12 @@ from __future__ import annotations
 from ..i18n import _l
 from ..models import GLOBAL_ROLES
 from ..services.plugins import Feature, NavLink
-from . import api, pages
+from . import api, checks, pages
 from .service import ACTIONS, ADMIN_ROLES, STAFF_ROLES
 
 FEATURE = Feature(
     name="organisations", api_blueprints=(api.blp,), page_blueprints=(pages.blp,),
+    checks={checks.NAME: (checks.WHAT, checks.check)},
     nav=(NavLink("organisation_pages.tree", _l("Organisation tree"), frozenset({*STAFF_ROLES, *GLOBAL_ROLES}),
                  order=70),
          NavLink("organisation_pages.mine", _l("Manage departments"), frozenset(ADMIN_ROLES), order=71),

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from app.extensions import db
-from app.models import Organisation, RoleAssignment
+from app.models import Department, Organisation, RoleAssignment
+from app.services.consistency import check_all
 from tests.integration.test_query_counts import statements
 from tests.support.organisations import COUNTY, COUNTY_UNIT, EMPTY, departments_of, events, more_orgs, place
 from tests.support.people import ENROLMENT_PROFILE, NEW_TRAINEE_ID, make_trainee
@@ -279,3 +280,18 @@ def test_a_removed_unit_leaves_the_tree_and_the_pickers(api, app, world, orgs):
     refused = api.as_(NEW_TRAINEE_ID).post("/enrollments", json=enrolment)
     assert refused.status_code == 422 and "unit_id" in refused.get_json()["error"]["fields"]
     assert _transfer_to(api, orgs["county_unit"]).status_code == 422
+
+
+def test_the_consistency_check_holds_departments_and_removed_units(api, app, world, orgs):
+    eng = _add(api, "unit_admin", world.unit1, "工程部").get_json()["id"]
+    sub = _add(api, "unit_admin", world.unit1, "路基组", eng).get_json()["id"]
+    api.as_("authority_admin").post(f"/units/{orgs['empty']}/remove", json={})
+    with app.app_context():
+        report = check_all()
+        assert report.problems == [] and report.checked["departments"] == 2
+        db.session.execute(db.update(Department).where(Department.id == eng).values(parent_id=sub, is_active=False))
+        db.session.add(RoleAssignment(user_id=world.user["unit_reviewer"], role="reviewer", org_id=orgs["empty"]))
+        db.session.commit()
+        problems = [str(p) for p in check_all().problems]
+    assert any("a cycle" in p for p in problems) and any("enabled under disabled" in p for p in problems)
+    assert any(f"reviewer at removed organisation {orgs['empty']}" in p for p in problems)
