@@ -19,7 +19,7 @@ from . import service
 
 blp = Blueprint("organisation_pages", __name__, template_folder="templates")
 TOP = 0  # the parent choice "none: a top-level department"
-KIND_LABELS = {"authority": _l("Authority"), "unit": _l("Unit"), "provider": _l("Training provider"),
+KIND_LABELS = {"authority": _l("Authority"), "unit": _l("Employer unit"), "provider": _l("Training provider"),
                "supervisor": _l("Provider supervisor"), "hr": _l("HR department")}
 
 
