@@ -101,6 +101,8 @@ def test_an_authority_removes_an_empty_subordinate_unit(app, web, world, orgs):
     assert "演示交通工程有限公司" not in client.text("/subordinate-units?q=空壳")
     busy = client.follow(client.post(f"/subordinate-units/{world.unit2}/remove", {}))
     assert "演示公路养护有限公司" in busy.get_data(as_text=True) and events(app, "organisation") == []
+    assert f'action="/subordinate-units/{orgs["empty"]}/remove"' in client.text(f"/organisations/{orgs['empty']}")
+    assert "/remove" not in web("authority_reviewer").text(f"/organisations/{orgs['empty']}")
     done = client.follow(client.post(f"/subordinate-units/{orgs['empty']}/remove", {"comment": "已注销"}))
     assert t(app, "Unit “%(name)s” removed.", name=EMPTY) in done.get_data(as_text=True)
     assert f'data-unit="{orgs["empty"]}"' not in done.get_data(as_text=True)
