@@ -112,9 +112,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .administrators.feature import FEATURE as administrators  # 管理单位管理员, 角色管理
     from .audit.feature import FEATURE as audit  # the auditors' search, export and verification
     from .courses.feature import FEATURE as courses  # the online courses (not a review process)
+    from .organisations.feature import FEATURE as organisations  # org tree, departments, subordinate units
     from .process_admin.feature import FEATURE as process_admin
     from .windows.feature import FEATURE as windows  # authorities' yearly windows and hour policy
-    app.extensions["features"] = (courses, process_admin, audit, windows, administrators)
+    app.extensions["features"] = (courses, process_admin, audit, windows, administrators, organisations)
     init_engine(app)
     init_api(app)
     init_web(app)

@@ -23,7 +23,7 @@ blp.before_request(trainees_only)
 
 
 def _unit_choices() -> list[SelectChoice]:
-    units = db.session.scalars(select(Organisation).where(Organisation.kind == "unit")
+    units = db.session.scalars(select(Organisation).where(Organisation.kind == "unit", Organisation.is_active)
                                .order_by(Organisation.name))
     return [SelectChoice("", _("Choose your unit…"))] + [SelectChoice(str(u.id), u.name) for u in units]
 

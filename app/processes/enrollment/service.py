@@ -57,7 +57,7 @@ def _validated(payload: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if "unit_id" in payload:
         unit = db.session.get(Organisation, payload["unit_id"])
-        if unit is None or unit.kind != "unit":
+        if unit is None or unit.kind != "unit" or not unit.is_active:
             errors["unit_id"] = [_("Choose your unit.")]
         values["unit_id"] = payload["unit_id"]
     for field, choices in CHOICES.items():

@@ -61,7 +61,8 @@ class TransferForm(FlaskForm):
         people = service.staff_of_unit(unit_id)
         self.person_id.choices = [SelectChoice(0, _("Choose a person…"))] + [
             SelectChoice(p.id, f"{p.name}（{p.id_number[:6]}…{p.id_number[-4:]}）") for p in people]
-        units = db.session.scalars(select(Organisation).where(Organisation.kind == "unit", Organisation.id != unit_id)
+        units = db.session.scalars(select(Organisation).where(Organisation.kind == "unit", Organisation.id != unit_id,
+                                                          Organisation.is_active)
                                    .order_by(Organisation.name))
         self.to_unit_id.choices = [SelectChoice(0, _("Choose a unit…"))] + [SelectChoice(u.id, u.name) for u in units]
         return self

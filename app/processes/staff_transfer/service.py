@@ -89,7 +89,7 @@ def file(actor: Actor, payload: dict[str, Any]) -> StaffTransfer:
     person = db.session.scalar(select(User).where(User.id_number == payload["id_number"].upper()))
     from_unit = _from_unit(actor, person)
     target = db.session.get(Organisation, payload["to_unit_id"])
-    if target is None or target.kind != "unit":
+    if target is None or target.kind != "unit" or not target.is_active:
         raise Invalid(_("Choose the unit the person moves to."), code="invalid",
                       fields={"to_unit_id": [_("Not a unit.")]})
     if target.id == from_unit:
