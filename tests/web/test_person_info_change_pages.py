@@ -16,8 +16,8 @@ FORM = {"name": "张伟", "phone": "13800000014", "identity_type": "国有企业
 def _rows(page: str) -> dict[str, tuple[bool, str, str]]:
     """The diff table: label -> (changed, 原值, 新值)."""
     table = page.split('class="table diff"', 1)[1].split("</table>", 1)[0]
-    found = re.findall(r'<tr( class="changed" data-changed="true")?>\s*<th scope="row">([^<]+?)\s*(?:<span[^>]*>[^<]*</span>)?'
-                       r'</th>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>', table, re.S)
+    found = re.findall(r'<tr( class="changed" data-changed="true")?>\s*<th scope="row">([^<]+?)\s*'
+                       r'(?:<span[^>]*>[^<]*</span>)?</th>\s*<td[^>]*>(.*?)</td>\s*<td[^>]*>(.*?)</td>', table, re.S)
     strip = lambda html: re.sub(r"<[^>]+>", "", html).strip()  # noqa: E731
     return {label: (bool(changed), strip(old), strip(new)) for changed, label, old, new in found}
 

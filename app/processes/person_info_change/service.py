@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import select
 
 from ...clock import today, utcnow
+from ...domain.text import control_characters
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import N_, _
 from ...models import User
 from ...services import accounts, ledger, plugins, records, runner
 from ...services.actors import Actor
-from ...domain.text import control_characters
 from ..enrollment import service as enrollments
 from ..enrollment.models import Enrollment
 from .models import PersonInfoChange, PersonTitleSeries
