@@ -24,7 +24,7 @@ def _apply(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str,
 
 class PersonInfoChangePlugin(ProcessPlugin):
     name = "person_info_change"
-    order = 35
+    order = 33
     record_type = service.RECORD_TYPE
     processes = {"person_info_change": N_("人员信息修改")}
     model = PersonInfoChange
