@@ -175,7 +175,7 @@ def request_change(actor: Actor, payload: dict[str, Any]) -> PersonInfoChange:
     db.session.add(change)
     db.session.flush()
     instance = runner.start(_plugin(), change, actor, {"record_id": change.id}, action="request",
-                            event_data={"fields": sorted(changes)})
+                            event_data={"fields": sorted(changes), "changes": changes})
     change.instance_id = instance.id
     return change
 
