@@ -202,3 +202,13 @@ def test_not_locked_before_a_print(api, app, world):
     api.decide("unit_reviewer_b", created.get_json()["id"], "reject", record_type="enrollment", comment="单位不符")
     response = api.as_(T2).patch(f"/enrollments/{created.get_json()['id']}", json={"title": "高级工程师"})
     assert response.status_code == 200, response.get_json()
+
+
+def test_approved_next_years_enrolment_gets_the_new_details_too(api, app, world):
+    values = {k: v for k, v in mine(api, T1)["values"].items() if k not in ("name", "phone", "title_series")}
+    created = api.as_(T1).post("/enrollments", json={"year": YEAR + 1, "unit_id": world.unit1, **values})
+    assert created.status_code == 201 and created.get_json()["approved"]  # same unit: no review
+    change = asked(api, T1, specialty="桥梁工程")
+    assert change["year"] == YEAR
+    api.decide("unit_reviewer", change["id"], "approve", record_type="person_info_change")
+    assert [_enrolment(app, world, year=y).specialty for y in (YEAR, YEAR + 1)] == ["桥梁工程", "桥梁工程"]

@@ -202,20 +202,28 @@ def withdraw_change(change_id: int, actor: Actor) -> PersonInfoChange:
 
 # -- approving ------------------------------------------------------------------------------------
 
+def _enrolments_from(person_id: int, year: int) -> list[Enrollment]:
+    """The enrolment the change was asked against and any later one (next year's, already made),
+    so that next year's hour record does not bring the old details back."""
+    return list(db.session.scalars(select(Enrollment).where(Enrollment.trainee_id == person_id,
+                                                            Enrollment.year >= year).order_by(Enrollment.year)))
+
+
 def apply(change: PersonInfoChange) -> dict[str, Any]:
-    """审核通过: write each new value where it lives (the confirmation of the details lapses by itself:
-    what the hour record shows is no longer what was confirmed)."""
+    """审核通过: write each new value where it lives: name and phone on the person, the enrolment's
+    details on the year's enrolment and later ones, the title series here. (The confirmation of the
+    details lapses by itself: what the hour record shows is no longer what was confirmed.)"""
     new = {field: item["new"] for field, item in change.changes.items()}
     user = db.session.get(User, change.person_id)
     for field in USER_FIELDS:
         if field in new:
             setattr(user, field, new[field])
-    enrollment = db.session.get(Enrollment, change.enrollment_id) if change.enrollment_id else None
-    for field in ENROLLMENT_FIELDS:
-        if field in new and enrollment is not None:
-            value = new[field]
-            setattr(enrollment, field, date.fromisoformat(value) if field == "title_date" and value else value)
-            enrollment.updated_at = utcnow()
+    for enrollment in _enrolments_from(change.person_id, change.year):
+        for field in ENROLLMENT_FIELDS:
+            if field in new:
+                value = new[field]
+                setattr(enrollment, field, date.fromisoformat(value) if field == "title_date" and value else value)
+                enrollment.updated_at = utcnow()
     if "title_series" in new:
         row = db.session.get(PersonTitleSeries, change.person_id)
         if row is None:
