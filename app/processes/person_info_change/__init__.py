@@ -11,4 +11,7 @@ waiting; they may withdraw (撤回) it while it waits.
 
 Once the person has printed their hour record the details are locked (``records.profile_locked``):
 the enrolment page refuses to change them directly and points here.
+
+A change stays with the unit it was asked of: should the person be transferred meanwhile, that
+unit still decides it (as a claim already under review stays with its unit).
 """
