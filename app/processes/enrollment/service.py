@@ -16,7 +16,7 @@ from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import N_, _, label
 from ...models import Organisation, ProcessInstance
-from ...services import accounts, plugins, runner
+from ...services import accounts, plugins, records, runner
 from ...services.actors import Actor
 from ...services.audit import record_event
 from ...services.runner import DecisionForm
@@ -162,9 +162,20 @@ def _own_locked(enrollment_id: int, actor: Actor) -> tuple[Enrollment, ProcessIn
     return enrollment, instance
 
 
+def _refuse_locked_fields(enrollment: Enrollment, values: dict[str, Any]) -> None:
+    """Once the hour record is printed, the details it shows change only through a reviewed change."""
+    changed = [f for f in PROFILE_FIELDS if f in values and values[f] != getattr(enrollment, f)]
+    if changed and records.profile_locked(enrollment.trainee_id):
+        raise Conflict(_("Your hour record has been printed, so these details are locked: ask for the change "
+                         "under My details (人员信息修改) and your unit reviews it."), code="profile_locked",
+                       fields={f: [_("Locked since your hour record was printed.")] for f in changed})
+
+
 def update(enrollment_id: int, actor: Actor, payload: dict[str, Any]) -> Enrollment:
     enrollment, instance = _own_locked(enrollment_id, actor)
-    for key, value in _validated(payload).items():
+    values = _validated(payload)
+    _refuse_locked_fields(enrollment, values)
+    for key, value in values.items():
         setattr(enrollment, key, value)
     enrollment.updated_at = utcnow()
     record_event(instance, actor, "edit", data={"fields": sorted(payload)})
