@@ -25,7 +25,7 @@ def _create(host: Any, params: dict[str, Any], data: dict[str, Any]) -> dict[str
 
 class UnitRegistrationPlugin(ProcessPlugin):
     name = "unit_registration"
-    order = 45
+    order = 60
     record_type = service.RECORD_TYPE
     processes = {"unit_registration": N_("用人单位注册")}
     model = UnitRegistration
