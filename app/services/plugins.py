@@ -37,8 +37,8 @@ from ..validation import StrictSchema
 from .lanes import Candidate, Lane, org_reviewers, person, reviewers
 
 # Plug-ins declare their lanes with these, imported from here with the rest of the declaration.
-__all__ = ["Candidate", "Decision", "Fact", "Feature", "Lane", "NO_ROLE", "NavLink", "NoInputs", "ProcessPlugin", "Profile",
-           "Registry", "StepContext", "StepForm", "Summary", "discover", "features", "for_key", "for_type",
+__all__ = ["Candidate", "Decision", "Fact", "Feature", "Lane", "NO_ROLE", "NavLink", "NoInputs", "ProcessPlugin",
+           "Profile", "Registry", "StepContext", "StepForm", "Summary", "discover", "features", "for_key", "for_type",
            "org_reviewers", "person", "public_endpoints", "registry", "reviewers"]
 
 if TYPE_CHECKING:  # pragma: no cover

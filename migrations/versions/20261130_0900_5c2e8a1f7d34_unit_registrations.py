@@ -5,9 +5,8 @@ Revises: 24988b0c6be7
 Create Date: 2026-11-30 09:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '5c2e8a1f7d34'
 down_revision = '24988b0c6be7'

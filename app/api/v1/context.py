@@ -6,8 +6,8 @@ from flask import Response, current_app, g, request
 from ...db import READ_METHODS, begin_read_only
 from ...i18n import _
 from ...services import accounts
-from ...services.plugins import public_endpoints
 from ...services.actors import Actor
+from ...services.plugins import public_endpoints
 from .errors import error_response
 
 PREFIX = "/api/v1"

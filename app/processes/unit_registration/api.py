@@ -22,7 +22,8 @@ blp = Blueprint("unit_registrations", __name__, api_prefix="",
 
 class UnitRegistrationInSchema(StrictSchema):
     name = Text(required=True, validate=length(high=60), metadata={"description": "单位名称"})
-    unit_type = Text(required=True, validate=length(high=20), metadata={"description": "单位性质: " + " | ".join(UNIT_TYPES)})
+    unit_type = Text(required=True, validate=length(high=20),
+                     metadata={"description": "单位性质: " + " | ".join(UNIT_TYPES)})
     industry = Text(required=True, validate=length(high=40), metadata={"description": "所属行业"})
     credit_code = Text(required=True, validate=length(high=18), metadata={"description": "统一社会信用代码 (GB 32100)"})
     parent_id = Id(required=True, metadata={"description": "the parent authority (主管部门)"})
