@@ -11,6 +11,7 @@ from app.models import Organisation, ProcessEvent, RoleAssignment, User
 from app.processes.unit_registration.models import UnitRegistration
 from app.services import consistency
 from tests.support.people import make_user
+from tests.support.races import run_together
 from tests.support.world import PASSWORD, T1
 
 REVIEWER, OTHER_AUTHORITY = "authority_reviewer", "authority_reviewer_b"
@@ -201,3 +202,29 @@ def test_the_demo_registration_waits_for_the_city_authority(api):
     response = api.as_(REVIEWER).get("/tasks", query_string={"process": "unit_registration", "per_page": 100})
     subjects = [item["subject"] for item in response.get_json()["items"]]
     assert "演示城市公交集团有限公司" in subjects
+
+
+# -- two people at once ---------------------------------------------------------------------------
+
+def test_the_reviewer_and_the_administrator_approving_at_once_create_one_unit(api, app, world, slow_lock):
+    reg = registered(api)
+    task = api.task_for(REVIEWER, reg["id"], "unit_registration")["id"]
+    reviewer, admin = api.as_(REVIEWER), api.as_("authority_admin")  # log in before the race
+    responses = run_together([lambda: reviewer.post(f"/tasks/{task}/complete", json={"decision": "approve"}),
+                              lambda: admin.post(f"/tasks/{task}/complete", json={"decision": "approve"})])
+    assert sorted(r.status_code for r in responses) == [200, 409], [r.get_json() for r in responses]
+    with app.app_context():
+        assert len(db.session.scalars(select(Organisation.id).where(Organisation.name == reg["name"])).all()) == 1
+        assert len(db.session.scalars(select(RoleAssignment.id).where(
+            RoleAssignment.user_id == reg["applicant"]["id"])).all()) == 2
+        assert consistency.check_all().ok
+
+
+def test_two_registrations_of_one_code_at_once_let_one_through(api, app, world):
+    same_code = body(world, 1)["credit_code"]
+    responses = run_together([lambda: register(api, 1), lambda: register(api, 2, credit_code=same_code)])
+    assert sorted(r.status_code for r in responses)[0] == 201, [r.get_json() for r in responses]
+    assert sorted(r.status_code for r in responses)[1] in (409, 422), [r.get_json() for r in responses]
+    with app.app_context():
+        assert len(db.session.scalars(select(UnitRegistration.id).where(
+            UnitRegistration.credit_code == same_code)).all()) == 1
