@@ -50,6 +50,8 @@ def test_registering_then_following_the_registration_until_refused(api, web, wor
     assert "网页注册测试单位" in reviewer.text("/units/registrations?tab=reviewed")
     mine = applicant.text("/units/registrations/mine")
     assert "审核不通过" in mine and "请核实单位名称" in mine
+    detail = applicant.text(re.search(r'href="(/units/registrations/\d+)"', mine).group(1))
+    assert "请核实单位名称" in detail and "审核用人单位" in detail  # the reason and the flow log
 
 
 def test_bad_details_stay_on_the_form_with_their_errors(web, world):
