@@ -37,9 +37,9 @@ from ..validation import StrictSchema
 from .lanes import Candidate, Lane, org_reviewers, person, reviewers
 
 # Plug-ins declare their lanes with these, imported from here with the rest of the declaration.
-__all__ = ["Candidate", "Decision", "Fact", "Feature", "Lane", "NavLink", "NoInputs", "ProcessPlugin", "Profile",
-           "Registry", "StepContext", "StepForm", "Summary", "discover", "features", "for_key", "for_type",
-           "org_reviewers", "person", "registry", "reviewers"]
+__all__ = ["Candidate", "Decision", "Fact", "Feature", "Lane", "NO_ROLE", "NavLink", "NoInputs", "ProcessPlugin",
+           "Profile", "Registry", "StepContext", "StepForm", "Summary", "discover", "features", "for_key", "for_type",
+           "org_reviewers", "person", "public_endpoints", "registry", "reviewers"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..models import ProcessEvent, ProcessInstance
@@ -144,6 +144,9 @@ class Profile:
     unit_id: int | None = None  # whose authority's windows and policy apply (``services/policy.py``)
 
 
+NO_ROLE = ""  # in ``NavLink.roles``: people who hold no role yet (an applicant whose registration waits)
+
+
 @dataclass(frozen=True)
 class NavLink:
     """A page of the plug-in in the header, for people in ``roles`` at organisations of ``org_kinds``."""
@@ -175,6 +178,8 @@ class ProcessPlugin:
     log_caption: ClassVar[Any] = None  # the record's flow log, if the platform's manuals name it
     has_files: ClassVar[bool] = False  # records carry attachments (``files``): the task page shows them
     nav: ClassVar[tuple[NavLink, ...]] = ()
+    # Its endpoints (API or page) anyone may call without logging in (a public registration form)
+    public_endpoints: ClassVar[frozenset[str]] = frozenset()
     checks: ClassVar[dict[str, str]] = {}  # consistency checks of its own: name -> what it compares
     # The ledger sources (``HourEntry.source``) its records credit -> what the hour record calls them
     ledger_sources: ClassVar[dict[str, Any]] = {}
@@ -300,6 +305,15 @@ class Feature:
 
 def features() -> tuple[Feature, ...]:
     return tuple(current_app.extensions.get("features", ()))
+
+
+def public_endpoints() -> frozenset[str]:
+    """The endpoints the plug-ins open to anyone (no login), read once per app."""
+    found = current_app.extensions.get("plugin_public_endpoints")
+    if found is None:
+        found = frozenset(e for plugin in current_app.extensions["plugins"] for e in plugin.public_endpoints)
+        current_app.extensions["plugin_public_endpoints"] = found
+    return found
 
 
 # -- the registry ---------------------------------------------------------------------------------

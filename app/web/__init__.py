@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException
 from ..db import READ_METHODS
 from ..extensions import login_manager
 from ..i18n import LANGUAGES, _, current_language
+from ..services.plugins import public_endpoints
 from . import session as web_session
 from .navigation import nav_links
 from .pages import render_service_page
@@ -89,7 +90,7 @@ def _to_login() -> Response:
 def _guard() -> Response | None:
     if request.path.startswith(API_PREFIX):
         return None
-    public = request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None
+    public = request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.endpoint in public_endpoints()
     if web_session.expired():
         web_session.end()
         minutes = max(1, web_session.idle_limit() // 60)

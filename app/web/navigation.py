@@ -6,7 +6,7 @@ from flask import current_app
 from ..i18n import _l
 from ..models import GLOBAL_ROLES
 from ..services.actors import Actor
-from ..services.plugins import NavLink, features
+from ..services.plugins import NO_ROLE, NavLink, features
 
 REVIEW_ROLES = ("reviewer", "admin")
 # Pages of the shared services (not of one process or feature), after the plug-ins' own.
@@ -24,8 +24,9 @@ def active(actor: Actor | None) -> tuple[str | None, int | None]:
 def nav_links(actor: Actor | None) -> list[NavLink]:
     """The plug-ins' pages for the role the actor acts in, at an organisation of its kind."""
     role, org_id = active(actor)
-    if actor is None or role is None:
+    if actor is None:
         return []
+    role = role or NO_ROLE  # a person with no role yet sees the pages offered to them (NO_ROLE)
     kind = actor.org_kinds.get(org_id) if org_id else None
     offered = [*(link for plugin in current_app.extensions["plugins"] for link in plugin.nav),
                *(link for feature in features() for link in feature.nav), *SHARED_LINKS]

@@ -185,8 +185,8 @@ def test_every_lifecycle_leaves_consistent_views(app, history):
     # six claims, the four demo enrolments, this one, the demo transfer, three transfers, two parent
     # changes, the demo's three filings and these two, the demo's two classes and this one, the
     # demo's three class enrolments and this one, a filed post-training filing, a filed supplement and
-    # the demo's five unit declarations
-    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1 + 1 + 1 + 5
+    # the demo's five unit declarations and its unit registration
+    assert report.checked["state"] == 6 + 4 + 1 + 1 + 3 + 2 + 3 + 2 + 2 + 1 + 3 + 1 + 1 + 1 + 5 + 1
     assert report.checked["declaration_ledger"] == 5
     assert report.checked["ledger"] == 6
     with app.app_context():
@@ -198,7 +198,7 @@ def test_the_cli_reports_counts_and_fails_on_a_problem(app, history):
     runner = app.test_cli_runner()
     clean = runner.invoke(args=["check", "consistency"])
     assert clean.exit_code == 0, clean.output
-    assert "36 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
+    assert "37 instance(s) checked, 0 problem(s)" in clean.output and "ledger" in clean.output
     _sql(app, "DELETE FROM hour_entry WHERE source = 'claim' AND source_id = :id", id=history["approved"]["id"])
     broken = runner.invoke(args=["check", "consistency", "--batch", "3"])
     assert broken.exit_code == 1

@@ -12,7 +12,7 @@ from tests.support.diagrams import parallel_review, shipped
 PROCESS_KEYS = {"credit_claim", "enrollment", "staff_transfer", "unit_parent_change", "provider_prefiling",
                 "class_publication", "class_enrollment", "provider_postfiling", "supplementary_claim",
                 "unit_declaration", "unit_change",
-                "person_info_change"}
+                "person_info_change", "unit_registration"}
 
 
 def test_every_process_package_is_discovered_without_being_imported_by_hand():
@@ -20,12 +20,11 @@ def test_every_process_package_is_discovered_without_being_imported_by_hand():
     assert set(registry.by_name) == {"credit_claim", "enrollment", "staff_transfer", "unit_change",
                                      "provider_prefiling", "class_publication", "class_enrollment",
                                      "provider_postfiling", "supplementary_claim", "unit_declaration",
-                                     "person_info_change"}
+                                     "person_info_change", "unit_registration"}
     assert set(registry.by_key) == PROCESS_KEYS
     assert set(registry.by_type) == {"claim", "enrollment", "transfer", "unit_change", "prefiling",
                                      "provider_class", "class_enrollment", "postfiling", "supplementary",
-                                     "declaration",
-                                     "person_info_change"}
+                                     "declaration", "person_info_change", "unit_registration"}
     assert registry.for_key("unit_parent_change").name == "unit_change"
     assert registry.for_key("registration") is None  # the enrolment process's old key
     assert set(registry.handlers) == {"credit_claim_hours", "discard_claim", "approve_enrollment",
@@ -34,14 +33,14 @@ def test_every_process_package_is_discovered_without_being_imported_by_hand():
                                       "approve_class_enrollment", "close_class_enrollment",
                                       "discard_class_enrollment", "file_postfiling", "discard_postfiling",
                                       "credit_supplementary_hours", "credit_declaration", "revoke_declaration",
-                                      "apply_info_change", "apply_person_info_change"}
+                                      "apply_info_change", "apply_person_info_change", "create_registered_unit"}
     # the order lists, menus and the demo data follow: enrolments first, then claims…
     assert [p.name for p in registry] == ["enrollment", "credit_claim", "supplementary_claim", "staff_transfer",
                                           "person_info_change",
                                           "unit_declaration",
                                           "unit_change",
                                           "provider_prefiling", "class_publication", "class_enrollment",
-                                          "provider_postfiling"]
+                                          "provider_postfiling", "unit_registration"]
 
 
 def _clone(plugin: ProcessPlugin, **changes) -> ProcessPlugin:

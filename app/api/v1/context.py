@@ -7,6 +7,7 @@ from ...db import READ_METHODS, begin_read_only
 from ...i18n import _
 from ...services import accounts
 from ...services.actors import Actor
+from ...services.plugins import public_endpoints
 from .errors import error_response
 
 PREFIX = "/api/v1"
@@ -32,7 +33,7 @@ def authenticate_request() -> Response | None:
         return None
     if request.method in READ_METHODS and request.endpoint not in RECORDING_READS:
         begin_read_only()  # API reads write nothing (web pages may: session expiry)
-    if request.endpoint in PUBLIC_ENDPOINTS or request.method == "OPTIONS":
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint in public_endpoints() or request.method == "OPTIONS":
         return None
     token = bearer_token()
     actor = accounts.actor_for_token(token) if token else None
