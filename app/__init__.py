@@ -111,8 +111,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["plugins"] = discover()  # the process packages, with their models
     from .audit.feature import FEATURE as audit  # the auditors' search, export and verification
     from .courses.feature import FEATURE as courses  # the online courses (not a review process)
+    from .people.feature import FEATURE as people  # staff import, person query, password help
     from .process_admin.feature import FEATURE as process_admin
-    app.extensions["features"] = (courses, process_admin, audit)
+    app.extensions["features"] = (courses, process_admin, audit, people)
     init_engine(app)
     init_api(app)
     init_web(app)
