@@ -168,7 +168,7 @@ def import_staff(args: dict[str, Any]) -> Any:
 @blp.alt_response(404, schema=ErrorSchema)
 def import_report(import_id: int) -> Response:
     """导入错误报告 of a refused file (the unit's administrators)."""
-    attempt = importing.attempt_of(current_actor(), import_id, access.admin_units(current_actor()))
+    attempt = importing.attempt_of(current_actor(), import_id, access.require_importer(current_actor()))
     if attempt is None or not attempt.errors:
         raise NotFound(_("No refused file to report on."))
     return xlsx_response(workbook.error_report(attempt.errors), f"staff-import-errors-{import_id}.xlsx")
