@@ -217,3 +217,20 @@ def test_an_import_records_one_event_and_one_per_account_without_secrets(app, ap
         text = " ".join(str(e.data) for e in accounts)
         assert "pbkdf2" not in text and "scrypt" not in text
         assert all(key == "must_change_password" or "password" not in key for e in accounts for key in e.data["new"])
+
+
+def test_with_summary_events_the_import_event_lists_every_account(app, api, world):
+    app.config["STAFF_IMPORT"] = {"ACCOUNT_EVENTS": "summary"}
+    try:
+        rows = staff_rows(2)
+        assert _upload(api, "unit_admin", staff_file(rows)).status_code == 201
+    finally:
+        del app.config["STAFF_IMPORT"]
+    with app.app_context():
+        actions = list(db.session.scalars(select(ProcessEvent.action).where(
+            ProcessEvent.action.in_(("staff_import", "account_import")))))
+        event = db.session.scalar(select(ProcessEvent).where(ProcessEvent.action == "staff_import"))
+        ids = dict(db.session.execute(select(User.username, User.id).where(
+            User.username.in_([r[0] for r in rows]))).all())
+    assert actions == ["staff_import"]
+    assert event.data["new"]["accounts"] == [[ids[r[0]], r[0]] for r in rows]
