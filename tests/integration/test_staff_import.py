@@ -10,9 +10,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import ProcessEvent, RoleAssignment, User
+from app.models import AuditChain, ProcessEvent, RoleAssignment, User
 from app.people.models import PersonDetail, StaffImport
 from app.people.workbook import HEADER
+from app.services import audit
 from tests.support.people import NEW_TRAINEE_ID, make_user
 from tests.support.staff import add_department, id_numbers, staff_file, staff_rows
 from tests.support.world import T1, T3
@@ -216,6 +217,10 @@ def test_an_import_records_one_event_and_one_per_account_without_secrets(app, ap
         assert all(e.data["cause"] == {"record_type": "staff_import", "record_id": import_id} for e in accounts)
         text = " ".join(str(e.data) for e in accounts)
         assert "pbkdf2" not in text and "scrypt" not in text
+        assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]  # one chain, in order
+        assert audit.verify_admin_chain() == []
+        chain = db.session.get(AuditChain, audit.ADMIN_CHAIN)
+        assert chain.length == len(events) and chain.head_hash == events[-1].hash
         assert all(key == "must_change_password" or "password" not in key for e in accounts for key in e.data["new"])
 
 
