@@ -71,8 +71,13 @@ def visible_person(actor: Actor | None, user_id: int) -> tuple[User, int]:
     return user, unit_id
 
 
+def resettable_orgs(actor: Actor) -> set[int]:
+    """The organisations whose people's passwords ``actor`` may reset."""
+    return admin_units(actor) | subtree(_authorities(actor, AUTHORITY_RESET_ROLES))
+
+
 def may_reset(actor: Actor, unit_id: int) -> bool:
-    return unit_id in admin_units(actor) or unit_id in subtree(_authorities(actor, AUTHORITY_RESET_ROLES))
+    return unit_id in resettable_orgs(actor)
 
 
 def require_importer(actor: Actor | None) -> set[int]:

@@ -227,7 +227,8 @@ def import_staff(actor: Actor, org_id: int, data: bytes) -> StaffImport:
     return attempt
 
 
-def attempt_of(actor: Actor, import_id: int, units: set[int]) -> StaffImport | None:
+def attempt_of(import_id: int, units: set[int]) -> StaffImport | None:
+    """The import ``import_id`` if it went to one of ``units`` (the caller's)."""
     attempt = db.session.get(StaffImport, import_id)
     return attempt if attempt is not None and attempt.org_id in units else None
 

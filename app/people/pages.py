@@ -70,8 +70,8 @@ def upload() -> Any:
 
 @blp.route("/people/import/<int:import_id>/report.xlsx")
 def import_report(import_id: int) -> Response:
-    actor, unit_id = _importer()
-    attempt = importing.attempt_of(actor, import_id, {unit_id})
+    _actor, unit_id = _importer()
+    attempt = importing.attempt_of(import_id, {unit_id})
     if attempt is None or not attempt.errors:
         abort(404)
     return xlsx_response(workbook.error_report(attempt.errors), f"staff-import-errors-{import_id}.xlsx")
@@ -119,6 +119,18 @@ def query_page() -> Any:
                            per_page=filters.per_page, args=given, errors=errors, error=error,
                            choices=query.choices(actor), educations=workbook.EDUCATION_LEVELS,
                            titles=workbook.TITLES), status
+
+
+@blp.route("/people/export.xlsx")
+def export_page() -> Any:
+    """导出 Excel: the people the filters find (as the table, every page)."""
+    actor = web_session.actor()
+    if not access.may_query(actor):
+        abort(403)
+    filters, _given, errors = _filters()
+    if errors:
+        abort(422)
+    return xlsx_response(query.export(actor, filters), "people.xlsx")
 
 
 @blp.route("/people/<int:user_id>")

@@ -75,6 +75,7 @@ def _api_routes(s: dict[str, Any]) -> dict[str, tuple[str, str, dict[str | None,
     resets = {"unit_admin": 200, "authority_admin": 200}
     return {
         "query": ("GET", "/people?name=张", query),
+        "export": ("GET", "/people/export?name=张", query),
         "person T1": ("GET", f"/people/{s['t1']}", _person_table(UNIT1_READERS)),
         "person T3": ("GET", f"/people/{s['t3']}", _person_table(UNIT2_READERS)),
         "record T1": ("GET", f"/people/{s['t1']}/record", _person_table(UNIT1_READERS)),
@@ -89,8 +90,8 @@ def _api_routes(s: dict[str, Any]) -> dict[str, tuple[str, str, dict[str | None,
     }
 
 
-ROUTE_NAMES = ["query", "person T1", "person T3", "record T1", "record T3", "reset T1", "reset T3", "template",
-               "import", "report"]
+ROUTE_NAMES = ["query", "export", "person T1", "person T3", "record T1", "record T3", "reset T1", "reset T3",
+               "template", "import", "report"]
 
 
 @pytest.mark.parametrize("route", ROUTE_NAMES)
@@ -121,6 +122,7 @@ def _page_routes(s: dict[str, Any]) -> dict[str, tuple[str, str, dict[str | None
     query = _table({who: 200 for who in QUERY_ROLES}, api=False)
     return {
         "query page": ("GET", "/people?name=张", query),
+        "export page": ("GET", "/people/export.xlsx?name=张", query),
         "person page": ("GET", f"/people/{s['t1']}", _person_table(UNIT1_READERS, api=False)),
         "record page": ("GET", f"/people/{s['t3']}/record", _person_table(UNIT2_READERS, api=False)),
         "reset page": ("POST", f"/people/{s['t1']}/reset-password",
@@ -135,8 +137,8 @@ def _page_routes(s: dict[str, Any]) -> dict[str, tuple[str, str, dict[str | None
     }
 
 
-@pytest.mark.parametrize("page", ["query page", "person page", "record page", "reset page", "import page",
-                                  "template page", "upload page", "report page"])
+@pytest.mark.parametrize("page", ["query page", "export page", "person page", "record page", "reset page",
+                                  "import page", "template page", "upload page", "report page"])
 def test_page_by_caller(app, web, setting, page):
     method, path, expected = _page_routes(setting)[page]
     clients = {who: web(who) for who in CALLERS}

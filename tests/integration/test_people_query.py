@@ -92,3 +92,28 @@ def test_only_administrators_above_the_person_reset_passwords(app, api, world):
     assert api.as_("unit_reviewer").post(f"/people/{t1}/reset-password").status_code == 403
     assert api.login(T1, PASSWORD).status_code == 200  # unchanged
     assert api.as_("authority_admin").post(f"/people/{t3}/reset-password").status_code == 200
+
+
+def test_the_export_holds_the_matching_people_and_no_formula(app, api, world):
+    import io
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    rows = staff_rows(1)
+    rows[0][1] = "=HYPERLINK(\"http://x\")"
+    rows[0][3] = None
+    assert api.as_("unit_admin").post("/people/import", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(staff_file(rows)), "s.xlsx")}).status_code == 201
+    response = api.as_("unit_admin").get("/people/export")
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = load_workbook(io.BytesIO(response.data)).worksheets[0]
+    exported = {row[1].value: row[0] for row in sheet.iter_rows(min_row=2)}
+    assert set(exported) == {T1, T2, T4, rows[0][0]}
+    assert exported[rows[0][0]].value == rows[0][1] and exported[rows[0][0]].data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+    only = load_workbook(io.BytesIO(api.as_("authority_admin").get(
+        "/people/export", query_string={"unit_id": world.unit2}).data)).worksheets[0]
+    assert [row[1] for row in only.iter_rows(min_row=2, values_only=True)] == [T3]
+    assert api.as_("unit_reviewer").get("/people/export").status_code == 403

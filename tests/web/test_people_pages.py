@@ -61,6 +61,8 @@ def test_the_query_page_filters_and_links_details_record_and_reset(app, web, wor
     for link in (f"/people/{t1}", f"/people/{t1}/record", f"/people/{t1}#reset"):
         assert f'href="{link}"' in page
     assert T3 in client.text(f"/people?unit_id={world.unit2}")
+    assert 'href="/people/export.xlsx?name=' in page
+    assert client.get("/people/export.xlsx?name=张").mimetype.endswith("spreadsheetml.sheet")
     assert client.get("/people?unit_id=abc").status_code == 422
     reviewer = web("authority_reviewer").text(f"/people/{t1}")
     assert "reset-password" not in reviewer  # reviewers read; administrators reset
