@@ -117,3 +117,23 @@ def test_the_export_holds_the_matching_people_and_no_formula(app, api, world):
         "/people/export", query_string={"unit_id": world.unit2}).data)).worksheets[0]
     assert [row[1] for row in only.iter_rows(min_row=2, values_only=True)] == [T3]
     assert api.as_("unit_reviewer").get("/people/export").status_code == 403
+
+
+def test_an_authority_sees_only_its_own_subtree(app, api, world):
+    from app.models import Organisation
+    from tests.support.people import NEW_TRAINEE_ID, make_user
+
+    with app.app_context():
+        unit = Organisation(name="建设局下属单位", kind="unit", parent_id=world.city_b)
+        db.session.add(unit)
+        db.session.commit()
+        unit_id = unit.id
+    person = make_user(app, NEW_TRAINEE_ID, "建设局员工", id_number=NEW_TRAINEE_ID, roles=[("trainee", unit_id)])
+    assert _ids(api.as_("authority_reviewer_b").get("/people")) == {NEW_TRAINEE_ID}
+    assert NEW_TRAINEE_ID not in _ids(api.as_("authority_admin").get("/people"))
+    assert api.as_("authority_admin").get(f"/people/{person}").status_code == 404
+    assert api.as_("authority_admin").post(f"/people/{person}/reset-password").status_code == 404
+    assert api.as_("authority_reviewer_b").get(f"/people/{person}/record").status_code == 200
+    assert api.as_("authority_reviewer_b").get("/people", query_string={"unit_id": world.unit1}).status_code == 422
+    # the province above both cities sees both subtrees
+    assert _ids(api.as_("supervisor_reviewer").get("/people")) == {T1, T2, T3, T4, NEW_TRAINEE_ID}
