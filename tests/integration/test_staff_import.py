@@ -147,6 +147,11 @@ def test_files_are_checked_by_content_size_and_rows(app, api):
         assert response.status_code == 422
         assert response.get_json()["error"]["code"] == "bad_file"
         assert "Excel" in response.get_json()["error"]["message"]
+    docx = io.BytesIO()  # a ZIP, but a Word document
+    with zipfile.ZipFile(docx, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    assert _upload(api, "unit_admin", docx.getvalue()).get_json()["error"]["code"] == "bad_file"
     bomb = io.BytesIO()
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/big.xml", b"\x00" * (130 * 1024 * 1024))
