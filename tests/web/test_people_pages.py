@@ -113,3 +113,12 @@ def test_password_help_is_throttled_like_logins(app, web):
     finally:
         app.config["AUTH"] = {**app.config["AUTH"], "MAX_FAILED_LOGINS": 5}
     assert statuses == [200, 200, 429]
+
+
+def test_the_header_links_the_pages_for_whom_they_serve(web):
+    admin = web("unit_admin").text("/inbox")
+    assert 'href="/people/import"' in admin and 'href="/people"' in admin
+    authority = web("authority_reviewer").text("/inbox")
+    assert 'href="/people"' in authority and 'href="/people/import"' not in authority
+    reviewer = web("unit_reviewer").text("/inbox")
+    assert 'href="/people"' not in reviewer and 'href="/people/import"' not in reviewer
