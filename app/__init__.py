@@ -113,9 +113,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .audit.feature import FEATURE as audit  # the auditors' search, export and verification
     from .courses.feature import FEATURE as courses  # the online courses (not a review process)
     from .organisations.feature import FEATURE as organisations  # org tree, departments, subordinate units
+    from .people.feature import FEATURE as people  # staff import, person query, password help
     from .process_admin.feature import FEATURE as process_admin
     from .windows.feature import FEATURE as windows  # authorities' yearly windows and hour policy
-    app.extensions["features"] = (courses, process_admin, audit, windows, administrators, organisations)
+    app.extensions["features"] = (courses, process_admin, audit, windows, administrators, organisations, people)
     init_engine(app)
     init_api(app)
     init_web(app)

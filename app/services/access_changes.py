@@ -20,7 +20,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import ProcessEvent, RoleAssignment
 from .actors import Actor
-from .audit import record_admin_event
+from .audit import record_admin_event, record_admin_events
 
 USER = "user"
 # The actions recorded (words for them: ``labels.ACTIONS``).
@@ -57,6 +57,16 @@ def record_access_change(actor: Actor | None, action: str, user_id: int, *, old:
         _refuse_secrets(part)
     return record_admin_event(actor, action, record_type=USER, record_id=user_id, process_key=process_key,
                               old=old, new=new, data=data, comment=comment)
+
+
+def record_access_changes(actor: Actor | None, action: str, changes: list[dict[str, Any]]) -> int:
+    """``record_access_change`` for many accounts at once (a bulk import): each change a dict with
+    ``user_id`` and its ``old`` / ``new`` / ``data``; one event per account, appended in one go."""
+    for change in changes:
+        for part in (change.get("old"), change.get("new"), change.get("data")):
+            _refuse_secrets(part)
+    return record_admin_events(actor, action, [{**change, "record_id": change["user_id"]} for change in changes],
+                               record_type=USER)
 
 
 def roles_of(user_id: int) -> list[list[Any]]:

@@ -117,6 +117,38 @@ def record_admin_event(actor: Actor | None, action: str, *, record_type: str, re
     return event
 
 
+def record_admin_events(actor: Actor | None, action: str, items: list[dict[str, Any]], *, record_type: str,
+                        process_key: str | None = None, org_id: int | None = None) -> int:
+    """Append one event per item (``record_id``, and optionally ``old``, ``new``, ``data``, ``comment``)
+    to the administrative chain under one lock of its head, in the order given; returns how many.
+
+    The same events as ``record_admin_event`` called per item, but one round trip for the chain
+    instead of three per event: a bulk change (10,000 accounts imported) took 170 s of round trips on
+    PostgreSQL event by event (``bench/staff_import.py``)."""
+    if not items:
+        return 0
+    chain = _lock_admin_chain()  # counted one; the rest are added below
+    at, prev = utcnow(), chain.head_hash
+    actor_id, actor_name = (actor.id, actor.name) if actor else (None, SYSTEM_NAME)
+    org_name = actor.org_name(org_id) if actor and org_id else None
+    events = []
+    for item in items:
+        body = dict(item.get("data") or {})
+        for key in ("old", "new"):
+            if item.get(key) is not None:
+                body[key] = item[key]
+        event = ProcessEvent(
+            instance_id=None, process_key=process_key, record_type=record_type, record_id=item.get("record_id"),
+            at=at, actor_id=actor_id, actor_name=actor_name, actor_org_id=org_id, actor_org_name=org_name,
+            action=action, comment=item.get("comment") or None, data=body, prev_hash=prev)
+        event.hash = prev = _digest(prev, event)
+        events.append(event)
+    chain.head_hash = prev
+    chain.length = chain.length + len(items) - 1
+    db.session.add_all(events)
+    return len(events)
+
+
 def verify_admin_chain() -> list[str]:
     """Verify the administrative chain end to end (in id order, streamed)."""
     chain = db.session.get(AuditChain, ADMIN_CHAIN)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ...errors import ServiceError
@@ -18,6 +18,9 @@ blp = Blueprint("account", __name__)
 
 @blp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
+    helper = current_app.extensions.get("password_help")  # a feature's 忘记密码 page, at /login?help
+    if helper is not None and "help" in request.args:
+        return helper()
     form = LoginForm(username=request.args.get("username", ""))
     error = None
     if form.validate_on_submit():
@@ -31,7 +34,8 @@ def login() -> Any:
                 return redirect(url_for("account.password"))
             return redirect(safe_next(request.args.get("next"), url_for("home.index")))
     status = error.status if error else (422 if form.errors else 200)
-    return render_template("account/login.html", form=form, error=error), status, \
+    return render_template("account/login.html", form=form, error=error,
+                           password_help=helper is not None), status, \
         (error.headers if error else {})
 
 

@@ -1,0 +1,54 @@
+"""What the people tools keep: each import attempt (with a refused file's problems, for its error
+report), the details an import declares (education, title), and password-help look-ups (throttling)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..models.types import JSONType, UTCDateTime, utcnow
+
+
+class StaffImport(db.Model):
+    """One uploaded staff file (批量导入): imported whole, or refused whole with every bad row."""
+
+    __tablename__ = "staff_import"
+    __table_args__ = (Index("ix_staff_import_org_at", "org_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status: Mapped[str] = mapped_column(String(20))  # imported / refused
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    imported: Mapped[int] = mapped_column(Integer, default=0)
+    bad_rows: Mapped[int] = mapped_column(Integer, default=0)
+    # A refused file's rows: [{"row", "values": [...], "problems": [{"field", "message"}]}]
+    errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
+
+
+class PersonDetail(db.Model):
+    """What an import (or an administrator) declared of a person: their highest education and
+    professional title (the query's filters); a year's enrolment may say more."""
+
+    __tablename__ = "person_detail"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    education: Mapped[str | None] = mapped_column(String(20), index=True)
+    title: Mapped[str | None] = mapped_column(String(20), index=True)
+
+
+class PasswordHelpLookup(db.Model):
+    """A 忘记密码 look-up, kept for throttling guessers (by address and by the name asked about)."""
+
+    __tablename__ = "password_help_lookup"
+    __table_args__ = (Index("ix_password_help_lookup_ip_at", "ip", "at"),
+                      Index("ix_password_help_lookup_key_at", "key", "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
