@@ -75,7 +75,7 @@ def csv_chunks(filters: search.Filters) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-def _text_cell(sheet: Any, value: str) -> Any:
+def text_cell(sheet: Any, value: str) -> Any:
     value = ILLEGAL_CHARACTERS_RE.sub("", value)
     if not value.startswith("=") and value not in ERROR_CODES:
         return value  # openpyxl stores any other text as an (inline) string
@@ -106,7 +106,7 @@ def write_xlsx(filters: search.Filters, target: Any) -> int:
             if count and count % SHEET_ROWS == 0:
                 number += 1
                 sheet = _sheet(book, number)
-            sheet.append([_text_cell(sheet, cell) if isinstance(cell, str) else cell for cell in cells])
+            sheet.append([text_cell(sheet, cell) if isinstance(cell, str) else cell for cell in cells])
             count += 1
     book.save(target)
     return count

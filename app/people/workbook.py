@@ -19,8 +19,10 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..audit.export import XLSX_TYPE
-from ..audit.export import _text_cell as text_cell  # the audit export's guard: text stays text
+from ..audit.export import (
+    XLSX_TYPE,
+    text_cell,  # the audit export's guard: text stays text
+)
 from ..i18n import _
 
 __all__ = ["FIELDS", "HEADER", "XLSX_TYPE", "BadFile", "error_report", "rows", "template"]
