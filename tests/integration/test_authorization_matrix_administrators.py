@@ -38,6 +38,7 @@ ROUTES = {
     "reset password": ("POST", "/units/{unit1}/admins/{plain}/reset-password", None, _all(403, sup=200),
                        "unit_admin"),
     "disable": ("POST", "/units/{unit1}/admins/{plain}/disable", None, _all(403, sup=200), "unit_admin"),
+    "enable": ("POST", "/units/{unit1}/admins/{plain}/enable", None, _all(403, sup=200), "unit_admin"),
     "delete": ("DELETE", "/units/{unit1}/admins/{plain}", None, _all(403, sup=204), "unit_admin"),
     "unit 2: delete": ("DELETE", "/units/{unit2}/admins/{b}", None, _all(403, b=409), None),
     "roles": ("GET", "/roles?org_id={unit1}", None, _all(403, sup=200, plain=200), None),

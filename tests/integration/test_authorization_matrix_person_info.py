@@ -29,6 +29,8 @@ ROUTES = {
     "my details": ("GET", "/me/profile-change", None, _all(200), None),
     # staff ask nothing; T1's change waits; T2 and T3 ask their own (hence "all")
     "ask": ("POST", "/me/profile-change", {"specialty": "桥梁工程"}, _all(403, owner=409, t2=201, t3=201), "all"),
+    "ask at /me/profile": ("POST", "/me/profile", {"specialty": "桥梁工程"},
+                           _all(403, owner=409, t2=201, t3=201), "all"),
     "withdraw": ("POST", "/me/profile-change/withdraw", None, _all(409, owner=200, process_admin=403, auditor=403), T1),
     "unit's changes": ("GET", "/profile-changes", None, _all(200), None),
     "read a change": ("GET", "/profile-changes/{change}", None,

@@ -212,3 +212,13 @@ def test_approved_next_years_enrolment_gets_the_new_details_too(api, app, world)
     assert change["year"] == YEAR
     api.decide("unit_reviewer", change["id"], "approve", record_type="person_info_change")
     assert [_enrolment(app, world, year=y).specialty for y in (YEAR, YEAR + 1)] == ["桥梁工程", "桥梁工程"]
+
+
+def test_post_me_profile_asks_for_the_same_change_as_the_profile_change_route(api):
+    response = api.as_(T1).post("/me/profile", json={"specialty": "桥梁工程"})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["changes"] == {"specialty": {"old": "公路工程", "new": "桥梁工程"}}
+    assert mine(api, T1)["pending"]["id"] == response.get_json()["id"]
+    assert api.as_(T1).post("/me/profile", json={"specialty": "隧道工程"}).status_code == 409  # one waits
+    profile = api.as_(T1).get("/me/profile")  # GET is still the hour record's details, unchanged until approved
+    assert profile.status_code == 200 and "桥梁工程" not in profile.get_data(as_text=True)

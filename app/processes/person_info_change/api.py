@@ -118,6 +118,17 @@ def request_change(body: dict[str, Any]) -> dict[str, Any]:
     return change_view(service.request_change(current_actor(), body))
 
 
+@blp.route("/me/profile", methods=["POST"])
+@blp.arguments(PersonInfoChangeRequestSchema)
+@blp.response(201, PersonInfoChangeSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="a change already waits, or nothing changed")
+@blp.alt_response(422, schema=ErrorSchema)
+def request_profile_change(body: dict[str, Any]) -> dict[str, Any]:
+    """人员信息修改 (the same as ``POST /me/profile-change``): a change of the details ``GET /me/profile`` shows,
+    reviewed by the unit before it counts."""
+    return change_view(service.request_change(current_actor(), body))
+
+
 @blp.route("/me/profile-change/withdraw", methods=["POST"])
 @blp.response(200, PersonInfoChangeSchema)
 @blp.alt_response(409, schema=ErrorSchema, description="no change waiting")
