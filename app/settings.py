@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
         "MAX_FAILED_LOGINS": 5,
         "MAX_FAILED_LOGINS_PER_IP": 30,
         "LOGIN_WINDOW_SECONDS": 900,
+        # Accounts anyone may create without logging in (trainees', units' first administrators)
+        # per address within that window: a unit's office behind one address registers a few.
+        "MAX_REGISTRATIONS_PER_IP": 20,
         # Browser sessions end after this long without a request (seed 004 warns of 30 minutes).
         "SESSION_IDLE_SECONDS": 1800,
     },

@@ -5,7 +5,7 @@ they join the same metadata when the plug-ins are discovered (``create_app``). T
 courses (``app/courses/``, not a review process) keep theirs in their package too, imported by
 ``create_app``.
 """
-from .auth import ApiToken, LoginAttempt, WebSession
+from .auth import ApiToken, LoginAttempt, PublicAttempt, WebSession
 from .certificate import Certificate, VerificationAttempt
 from .files import Attachment
 from .ledger import HourEntry
@@ -17,7 +17,8 @@ from .types import utcnow
 __all__ = [
     "ApiToken", "Attachment", "AuditChain", "Certificate", "Department", "GLOBAL_ROLES", "HourEntry", "HumanTask",
     "LoginAttempt",
-    "ORG_KINDS", "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ProfileConfirmation", "ROLES",
+    "ORG_KINDS", "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ProfileConfirmation",
+    "PublicAttempt", "ROLES",
     "RecordPrint", "RoleAssignment",
     "TaskCandidate", "UNIT_TYPES", "User", "VerificationAttempt", "WebSession", "utcnow",
 ]

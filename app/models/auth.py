@@ -49,3 +49,20 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(45))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PublicAttempt(db.Model):
+    """Something anyone may do without logging in (a 忘记密码 look-up, a registration), kept for
+    throttling (``services/throttle.py``): by kind, per name asked about and per address."""
+
+    __tablename__ = "public_attempt"
+    __table_args__ = (
+        Index("ix_public_attempt_kind_ip_at", "kind", "ip", "at"),
+        Index("ix_public_attempt_kind_key_at", "kind", "key", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    key: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(45))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

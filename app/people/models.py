@@ -39,16 +39,3 @@ class PersonDetail(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
     education: Mapped[str | None] = mapped_column(String(20), index=True)
     title: Mapped[str | None] = mapped_column(String(20), index=True)
-
-
-class PasswordHelpLookup(db.Model):
-    """A 忘记密码 look-up, kept for throttling guessers (by address and by the name asked about)."""
-
-    __tablename__ = "password_help_lookup"
-    __table_args__ = (Index("ix_password_help_lookup_ip_at", "ip", "at"),
-                      Index("ix_password_help_lookup_key_at", "key", "at"))
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(64))
-    ip: Mapped[str] = mapped_column(String(45))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,18 +9,12 @@ as logins are (per name asked about and per address), and every look-up is kept 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from ..db import persist_even_if_refused
-from ..errors import TooManyAttempts
 from ..extensions import db
-from ..i18n import _
-from ..models import Organisation, RoleAssignment, User, utcnow
-from ..services import accounts
-from .models import PasswordHelpLookup
+from ..models import Organisation, RoleAssignment, User
+from ..services import accounts, throttle
 
 ADMIN_ROLES = ("super_admin", "admin")
 MAX_NAMES = 5
@@ -30,21 +24,6 @@ MAX_NAMES = 5
 class Answer:
     unit: str | None = None  # None: no unit to name (unknown name, or in no unit)
     admins: list[str] = field(default_factory=list)
-
-
-def _count(column: object, value: str, since: object) -> int:
-    return db.session.scalar(select(func.count(PasswordHelpLookup.id)).where(
-        column == value, PasswordHelpLookup.at >= since)) or 0  # type: ignore[operator]
-
-
-def _throttle(key: str, ip: str) -> None:
-    cfg = current_app.config["AUTH"]
-    window = int(cfg["LOGIN_WINDOW_SECONDS"])
-    since = utcnow() - timedelta(seconds=window)
-    if (_count(PasswordHelpLookup.key, key, since) >= int(cfg["MAX_FAILED_LOGINS"])
-            or (ip and _count(PasswordHelpLookup.ip, ip, since) >= int(cfg["MAX_FAILED_LOGINS_PER_IP"]))):
-        raise TooManyAttempts(_("Too many look-ups; try again in %(minutes)s minutes.", minutes=max(1, window // 60)),
-                              headers={"Retry-After": str(window)})
 
 
 def _org_of(user: User) -> int | None:
@@ -58,9 +37,7 @@ def _org_of(user: User) -> int | None:
 def look_up(username: str, ip: str = "") -> Answer:
     key = (username or "").strip().upper()[:64]
     ip = (ip or "")[:45]
-    persist_even_if_refused()
-    _throttle(key, ip)
-    db.session.add(PasswordHelpLookup(key=key, ip=ip))
+    throttle.attempt("password_help", ip, key)
     user = accounts.find_user(username) if key else None
     org_id = _org_of(user) if user is not None else None
     org = db.session.get(Organisation, org_id) if org_id else None

@@ -7,7 +7,7 @@ from flask import current_app, g, request
 
 from ...domain.idnumber import mask
 from ...i18n import _
-from ...services import accounts
+from ...services import accounts, throttle
 from .blueprint import Blueprint
 from .context import current_actor
 from .errors import ErrorSchema
@@ -51,6 +51,7 @@ def token(body: dict[str, Any]) -> dict[str, Any]:
 @blp.doc(security=[])
 def register(body: dict[str, Any]) -> dict[str, Any]:
     """Trainee self-registration: username is the ID number, the initial password its last six digits."""
+    throttle.registration(request.remote_addr or "")
     user = accounts.register_trainee(body["id_number"], body["name"], body.get("phone"))
     return {"username": user.username, "must_change_password": True,
             "message": _("Registered. Your username is your ID number and your initial password its "

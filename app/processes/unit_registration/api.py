@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import request
 from marshmallow import fields
 
 from ...api.v1.blueprint import Blueprint
@@ -12,6 +13,7 @@ from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
 from ...api.v1.schemas import LogEntrySchema, WaitingStepSchema
 from ...models import UNIT_TYPES
+from ...services import throttle
 from ...validation import Id, StrictSchema, Text, length
 from . import service
 from .views import registration_view
@@ -74,6 +76,7 @@ class UnitRegistrationSchema(ma.Schema):
 def register(body: dict[str, Any]) -> dict[str, Any]:
     """用人单位注册 (no login): the unit and its first administrator's account; the parent authority
     reviews it. The account can log in at once to follow the registration."""
+    throttle.registration(request.remote_addr or "")
     return registration_view(service.register(body))
 
 

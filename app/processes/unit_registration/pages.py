@@ -14,7 +14,7 @@ from ...db import savepoint
 from ...errors import ServiceError
 from ...i18n import _, _l
 from ...models import UNIT_TYPES
-from ...services import inbox
+from ...services import inbox, throttle
 from ...web import session as web_session
 from ...web.forms import no_control_characters
 from ...web.navigation import active
@@ -58,6 +58,7 @@ def register() -> Any:
     if form.validate_on_submit():
         try:
             with savepoint():
+                throttle.registration(request.remote_addr or "")
                 registration = service.register({name: form[name].data for name in (
                     "name", "unit_type", "industry", "credit_code", "parent_id", "username", "admin_name",
                     "phone", "password")})

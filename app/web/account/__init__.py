@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ...errors import ServiceError
 from ...i18n import LANGUAGES, _
-from ...services import accounts
+from ...services import accounts, throttle
 from .. import session as web_session
 from ..forms import safe_next
 from .forms import LoginForm, PasswordForm, RegisterForm
@@ -70,6 +70,7 @@ def register() -> Any:
     error = None
     if form.validate_on_submit():
         try:
+            throttle.registration(request.remote_addr or "")
             user = accounts.register_trainee(form.id_number.data, form.name.data, form.phone.data or None)
         except ServiceError as exc:
             error = exc
