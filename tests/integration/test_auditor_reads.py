@@ -294,12 +294,14 @@ def test_the_record_pages_show_a_global_reader_no_action(app, web, case, reader)
 
 
 def test_every_instance_and_record_page_is_read_only_for_an_auditor(app, api, web, world):
-    """The demo's records of every process (and a claim, a post-training filing and a parent change),
+    """The demo's records of every process (and a claim, a post-training filing, a parent change and a
+    person info change),
     each on its instance page and, where it links one, its plug-in's own page."""
     api.submitted_claim(T1)
     ready(api)
     assert api.as_("unit_reviewer").post(f"/units/{world.unit1}/parent-change", json={
         "new_parent_id": world.city_b, "reason": "划转"}).status_code == 201
+    assert api.as_(T1).post("/me/profile", json={"specialty": "桥梁工程"}).status_code == 201  # 人员信息修改
     with app.app_context():
         instances = db.session.execute(select(ProcessInstance.id, ProcessInstance.record_type)).all()
     assert {kind for _id, kind in instances} >= {p.record_type for p in _registry(app)} - {"supplementary"}, instances

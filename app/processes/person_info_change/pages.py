@@ -41,7 +41,8 @@ class DetailsForm(FlaskForm):
     education = SelectField(_l("Highest education"), validators=[DataRequired(REQUIRED)])
     title = SelectField(_l("Professional title"), validators=[DataRequired(REQUIRED)])
     title_date = DateField(_l("Date obtained"), validators=[Optional()])
-    title_series = SelectField(_l("Title series"), validators=[DataRequired(REQUIRED)])
+    # Not asked of everyone at enrolment: left empty, it is not part of the change.
+    title_series = SelectField(_l("Title series"), validators=[Optional()])
     specialty = StringField(_l("Current specialty"), validators=[DataRequired(REQUIRED), Length(max=40),
                                                                 no_control_characters])
 
@@ -55,7 +56,10 @@ class DetailsForm(FlaskForm):
         return self
 
     def payload(self) -> dict[str, Any]:
-        return {name: getattr(self, name).data for name in service.FIELDS}
+        values = {name: getattr(self, name).data for name in service.FIELDS}
+        if not values["title_series"]:
+            del values["title_series"]
+        return values
 
 
 TRAINEE_PAGES = frozenset({"person_info_change.mine", "person_info_change.withdraw"})
