@@ -18,7 +18,12 @@ submitted, filed by HR: hours and e-certificates) and D declaring hours for 张�
 (approved by the city authority, then verified: passed, or failed and the hours reversed) and U
 supplementing last year's hours (学时增补: the trainee asks, the unit agrees or refuses, the trainee
 adds an entry and a proof and reports, the unit, 学时办 and 省级备案 approve; sometimes the trainee
-withdraws, the unit refuses or a review sends it back), all logging every request. Every ~S
+withdraws, the unit refuses or a review sends it back) and N running the unit processes (a new unit
+registers, 用人单位注册, and the city authority approves or refuses it; unit 1's administrator asks
+for a new name and/or credit code, 修改单位信息, which the city authority approves or turns down
+unless the unit cancels first; 李娜 asks to change her phone, political status and/or title series,
+人员信息修改, which unit 1's reviewer approves or rejects unless she withdraws first), all logging
+every request. Every ~S
 seconds (0.5-1.5 x, at random) the process group - master and workers - gets SIGKILL and the
 server is restarted. A connection error is an unknown outcome: the client re-
 reads the record (or the inbox) to learn where it stands and carries on. After K kills the load
@@ -30,9 +35,15 @@ asked, agreed or refused, their entries and proofs, reported, withdrawn and file
 or the unit moved by every approval); (iii) no half changes: no record of any process without
 its instance, no instance without its record, no completed task without its event, no ledger row
 for a claim that is not approved nor for a supplement that is not filed, and every filed
-supplement once in last year's ledger with its route and hours; (iv) ``flask --app app audit
-verify`` exits 0. Prints a report, exits 1 on any problem; every request goes to
-bench/results/crash-<db>-<timestamp>.jsonl.
+supplement once in last year's ledger with its route and hours; for the unit processes
+(``unit_process_problems``) every approved registration has exactly one organisation with its
+name, code and parent, and its applicant holds admin and super_admin there and nothing else, a
+refused or waiting one has no organisation and gave no role, every registered organisation has
+its approved registration, unit 1's name and code and 李娜's details are what their approved
+changes made them (each change asked against the values the approvals before it left), each
+approved unit info change wrote one administrative event and nothing else did, and a waiting
+record waits on an open task, a decided one on none; (iv) ``flask --app app audit verify`` exits 0.
+Prints a report, exits 1 on any problem; every request goes to bench/results/crash-<db>-<timestamp>.jsonl.
 
 Supplements and the clock: 学时增补 is open only from 1 to 20 January (``[SUPPLEMENTARY]``), for
 last year, on a route with last year's hours from a finally approved claim. So with a supplementary
@@ -70,8 +81,8 @@ slots, one supplement at a time, each until one is filed; 0.5 h an entry keeps t
 out of reach (a ``cap_exceeded`` refusal would make it withdraw and move on).
 Run:  cd /work/main && . .venv/bin/activate && python bench/crash.py \
           [--db postgres|sqlite] [--kills 5] [--clients 4] [--org-clients 1] [--filing-clients 1]
-          [--enrolment-clients 1] [--declaration-clients 1] [--supplementary-clients 1] [--workers 2]
-          [--seconds-between 3]
+          [--enrolment-clients 1] [--declaration-clients 1] [--supplementary-clients 1] [--unit-clients 1]
+          [--workers 2] [--seconds-between 3]
 PostgreSQL: 127.0.0.1:5432, user postgres, trust auth. libfaketime: ``apt-get install faketime``.
 """
 from __future__ import annotations
@@ -141,6 +152,16 @@ SUPPLEMENT_REVIEWS = {"reported": ("unit_review", "unit_reviewer"),
 SEED_TITLE = "崩溃测试增补依据"  # last year's approved claims a supplement needs
 SEED_HOURS = 1.0
 SUPPLEMENT_HOURS = 0.5  # per entry, one entry a supplement: far under the 36 h route cap
+# The unit processes (UnitProcessClient): registrations under the city authority, unit 1's name and
+# credit code (its administrator asks, the city authority reviews), 李娜's details (unit 1 reviews).
+UNIT_ADMIN = "unit_admin"
+INFO_TRAINEE = "330106198511220029"  # 李娜: her phone, political status, title series (never her name:
+#                                      the post-filing's results file names her)
+UNIT_USERS = ("authority_reviewer", UNIT_ADMIN, "unit_reviewer", INFO_TRAINEE)
+REGISTERED = "崩溃测试注册单位"  # the registered units' names begin so
+POLITICAL = ("中共党员", "共青团员", "无党派人士", "群众")
+SERIES = ("工程技术", "经济", "统计", "其他")
+DECIDED = {"approve": "approved", "reject": "rejected"}  # a record's status after its review's decision
 LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
 SHANGHAI = ZoneInfo("Asia/Shanghai")  # the app's time zone (BABEL_DEFAULT_TIMEZONE): its "today"
 CLOCK_OFFSET = datetime.timedelta(0)  # the server's clock minus the real one (libfaketime), set by main
@@ -176,14 +197,17 @@ class Client(threading.Thread):
         self.n, self.base, self.tokens, self.log, self.stop = n, base, tokens, log, stop
         self.http = requests.Session()
 
-    def call(self, kind: str, user: str, method: str, path: str, **kwargs: Any) -> tuple[int | None, Any]:
+    def call(self, kind: str, user: str | None, method: str, path: str, ref: int | None = None,
+             **kwargs: Any) -> tuple[int | None, Any]:
+        """One request as ``user`` (None: without logging in); ``ref`` names the record in the log
+        where the path does not."""
         entry: dict[str, Any] = {"at": round(time.time(), 3), "client": self.n, "kind": kind, "method": method,
-                                 "path": path}
+                                 "path": path, **({"ref": ref} if ref is not None else {})}
         with self.log.lock:
             self.log.in_flight += 1
         try:
             r = self.http.request(method, self.base + path, timeout=60,
-                                  headers={"Authorization": f"Bearer {self.tokens[user]}"}, **kwargs)
+                                  headers={"Authorization": f"Bearer {self.tokens[user]}"} if user else {}, **kwargs)
             body = r.json() if r.content else None
         except (requests.RequestException, ValueError) as exc:  # reset, refused, cut-off body
             entry.update(outcome="unknown", error=f"{type(exc).__name__}: {exc}"[:200])
@@ -623,6 +647,169 @@ class SupplementaryClient(Client):
             self.call(kind, user, "POST", f"/tasks/{task_id}/complete", json=body)
 
 
+def credit_code(tag: str, n: int) -> str:
+    """A valid unified social credit code (GB 32100), one per (tag, n): 91, region 330100, then
+    ``tag`` and n in base 31 as the organisation code, and the app's own check character."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from app.domain.credit_code import ALPHABET, check_character
+
+    digits = ""
+    for _ in range(7):
+        n, rest = divmod(n, len(ALPHABET))
+        digits = ALPHABET[rest] + digits
+    first17 = f"91330100{tag}{digits}"
+    return first17 + check_character(first17)
+
+
+class UnitProcessClient(Client):
+    """The organisation processes added later, in turn until told to stop: a unit registers (用人单位注册,
+    a new name, code and administrator's username each round) and the city authority approves or
+    refuses it; unit 1's administrator asks for a new name and/or credit code (修改单位信息) and the
+    city authority approves or turns it down, or the unit cancels first; 李娜 asks to change her phone,
+    political status and/or title series (人员信息修改) and unit 1's reviewer approves or rejects it,
+    or she withdraws first. Each decision is made from the record as the server has it, so one cut
+    off by a kill is seen (done or not) and made again only if still waiting; a change a cut-off round
+    left waiting is found in the reviewer's inbox (or through the trainee's own page) next round."""
+
+    def run(self) -> None:
+        self.city, self.unit = self.org_of("authority_reviewer", "reviewer"), self.org_of(UNIT_ADMIN, "admin")
+        i = 0
+        while not self.stop.is_set():
+            i += 1
+            self.registration_round(i)
+            self.info_change_round(i)
+            self.profile_change_round(i)
+
+    def org_of(self, user: str, role: str) -> int:
+        while True:  # the server may be down for a moment
+            code, me = self.call("read", user, "GET", "/me")
+            if code == 200:
+                return next(r["org_id"] for r in me["roles"] if r["role"] == role)
+
+    def steps(self, limit: int = 20) -> Any:
+        """Yield until told to stop or ``limit`` answered steps (a step the server never answered,
+        while it is down, does not count: the caller sets ``self.answered``)."""
+        answered = 0
+        while not self.stop.is_set() and answered < limit:
+            self.answered = False
+            yield
+            answered += self.answered
+
+    def decide(self, kind: str, user: str, process: str, record_type: str, record_id: int, decision: str) -> None:
+        task_id = self.find_task(user, process, record_type, record_id)
+        if task_id is not None:  # none: decided already (an answer cut off) or the server is down
+            self.call(f"{decision}_{kind}", user, "POST", f"/tasks/{task_id}/complete",
+                      json={"decision": decision, **({"comment": "崩溃测试不通过"} if decision == "reject" else {})})
+
+    def registration_round(self, i: int) -> None:
+        tag = self.n * 100000 + i
+        name = f"{REGISTERED}{self.n}-{i}有限公司"
+        body = {"name": name, "unit_type": "企业", "industry": "道路运输业", "credit_code": credit_code("CR", tag),
+                "parent_id": self.city, "username": f"crash{self.n}u{i}", "admin_name": "崩溃测试",
+                "phone": f"139{tag:08d}", "password": PASSWORD}
+        registration_id = None
+        for _ in self.steps():
+            code, answer = self.call("register_unit", None, "POST", "/units", json=body)
+            self.answered = code is not None
+            if code == 201:
+                registration_id = answer["id"]
+                break
+            if code == 422 and "username" in ((answer or {}).get("error") or {}).get("fields", {}):
+                # a cut-off registration committed: it waits in the authority's inbox under its name
+                registration_id = self.waiting_registration(name)
+                break
+            if code is not None:
+                return  # refused otherwise: the checks will say whether wrongly
+        if registration_id is None:
+            return
+        decision = "approve" if random.random() < 0.7 else "reject"
+        for _ in self.steps():
+            code, seen = self.call("read", "authority_reviewer", "GET", f"/unit-registrations/{registration_id}")
+            self.answered = code is not None
+            if code is None:
+                continue
+            if code != 200 or seen["status"] != "pending":
+                return
+            self.decide("unit_registration", "authority_reviewer", "unit_registration", "unit_registration",
+                        registration_id, decision)
+
+    def waiting_registration(self, name: str) -> int | None:
+        for _ in self.steps(5):
+            page = 1
+            while True:
+                code, body = self.call("inbox", "authority_reviewer", "GET", "/tasks",
+                                       params={"process": "unit_registration", "per_page": 100, "page": page})
+                self.answered = code is not None
+                if code != 200:
+                    break
+                found = [t["record"]["id"] for t in body["items"] if t["subject"] == name]
+                if found:
+                    return found[0]
+                if page * 100 >= body["total"]:
+                    return None
+                page += 1
+        return None
+
+    def info_change_round(self, i: int) -> None:
+        change_id = self.open_record("authority_reviewer", "unit_change")  # one a cut-off round left waiting
+        if change_id is None:
+            tag, pick = self.n * 100000 + i, random.random()
+            body = {"reason": "崩溃测试修改单位信息",
+                    **({"name": f"演示交通工程有限公司（崩溃测试{self.n}-{i}）"} if pick < 0.7 else {}),
+                    **({"code": credit_code("CU", tag)} if pick >= 0.4 else {})}
+            code, answer = self.call("ask_unit_info_change", UNIT_ADMIN, "POST", f"/units/{self.unit}/changes",
+                                     json=body)
+            if code != 201:  # unknown, or a change cut off earlier still waits: the next round finds it
+                return
+            change_id = answer["id"]
+        pick = random.random()
+        for _ in self.steps():
+            code, seen = self.call("read", UNIT_ADMIN, "GET", f"/unit-changes/{change_id}")
+            self.answered = code is not None
+            if code is None:
+                continue
+            if code != 200 or seen["status"] != "pending":
+                return
+            if pick < 0.15:
+                self.call("cancel_unit_info_change", UNIT_ADMIN, "POST", f"/unit-changes/{change_id}/cancel",
+                          json={"reason": "崩溃测试撤销"})
+            else:
+                self.decide("unit_info_change", "authority_reviewer", "unit_change", "unit_change", change_id,
+                            "approve" if pick < 0.75 else "reject")
+
+    def profile_change_round(self, i: int) -> None:
+        code, mine = self.call("read", INFO_TRAINEE, "GET", "/me/profile-change")
+        if code != 200:
+            return
+        if mine["pending"] is not None:  # one a cut-off round left waiting
+            change_id = mine["pending"]["id"]
+        else:
+            values, pick = mine["values"], random.random()
+            body = {"phone": f"137{(self.n * 100000 + i) % 10 ** 8:08d}"} if pick < 0.7 else {}
+            if pick >= 0.4:
+                body["political_status"] = random.choice([p for p in POLITICAL if p != values["political_status"]])
+            if pick >= 0.2:
+                body["title_series"] = random.choice([t for t in SERIES if t != values["title_series"]])
+            code, answer = self.call("ask_profile_change", INFO_TRAINEE, "POST", "/me/profile-change", json=body)
+            if code != 201:  # unknown or already asked: the next round sees it pending (or not)
+                return
+            change_id = answer["id"]
+        pick = random.random()
+        for _ in self.steps():
+            code, mine = self.call("read", INFO_TRAINEE, "GET", "/me/profile-change")
+            self.answered = code is not None
+            if code is None:
+                continue
+            if code != 200 or (mine["pending"] or {}).get("id") != change_id:
+                return
+            if pick < 0.15:
+                self.call("withdraw_profile_change", INFO_TRAINEE, "POST", "/me/profile-change/withdraw", ref=change_id)
+            else:
+                self.decide("profile_change", "unit_reviewer", "person_info_change", "person_info_change", change_id,
+                            "approve" if pick < 0.75 else "reject")
+
+
 def login(base: str, users: tuple[str, ...]) -> dict[str, str]:
     tokens = {}
     for user in users:
@@ -792,6 +979,102 @@ def seed_supplement_basis(url: str, tmp: Path) -> int:
     return year
 
 
+def unit_process_problems(registrations: dict[int, Any], info_changes: dict[int, Any], person_changes: dict[int, Any],
+                          current_values: Any) -> list[str]:
+    """(iii) for the unit processes, in the app context of ``verify``: every approved registration has
+    its one organisation (its name, code and parent) and the applicant holds admin and super_admin
+    there, and nothing else; a refused or waiting one has no organisation and gave no role; every
+    registered organisation has its approved registration; an organisation's name and code are
+    what its approved info changes made them, in order (each change asked against the values the
+    approvals before it left), and each approval wrote one administrative event, nothing else did;
+    a person's details are what the approved person info changes made them, each asked against the
+    values before it; a waiting record waits on an open task, a decided one on none."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import HumanTask, Organisation, ProcessEvent, RoleAssignment
+
+    problems: list[str] = []
+    orgs = list(db.session.scalars(select(Organisation)))
+    roles = collections.defaultdict(set)
+    for user_id, org_id, role in db.session.execute(select(RoleAssignment.user_id, RoleAssignment.org_id,
+                                                           RoleAssignment.role)):
+        roles[user_id].add((org_id, role))
+    events = collections.Counter()
+    for action, record_id, data in db.session.execute(select(ProcessEvent.action, ProcessEvent.record_id,
+                                                             ProcessEvent.data).where(
+            ProcessEvent.instance_id.is_(None),
+            ProcessEvent.action.in_(("account_register", "role_change", "unit_info_change")))):
+        events[action, (data or {}).get("change_id") if action == "unit_info_change" else record_id] += 1
+    open_tasks = set(db.session.scalars(select(HumanTask.instance_id).where(HumanTask.status == "open")))
+    for registration in registrations.values():
+        what = f"unit registration {registration.id} ({registration.status})"
+        same_code = [o for o in orgs if o.code == registration.credit_code]
+        held = sorted(roles[registration.applicant_id])
+        if registration.status == "approved":
+            org = next((o for o in orgs if o.id == registration.org_id), None)
+            if org is None or [o.id for o in same_code] != [org.id] or \
+                    (org.name, org.parent_id, org.kind) != (registration.name, registration.parent_id, "unit"):
+                problems.append(f"{what}: organisation {registration.org_id}, organisations with its code "
+                                f"{[o.id for o in same_code]}")
+            if held != [(registration.org_id, "admin"), (registration.org_id, "super_admin")]:
+                problems.append(f"{what}: the applicant's roles are {held}")
+        elif registration.org_id is not None or (same_code and registration.conflict is None) or \
+                held:
+            problems.append(f"{what}: organisation {registration.org_id}, organisations with its code "
+                            f"{[o.id for o in same_code]}, applicant's roles {held}")
+        if events["account_register", registration.applicant_id] != 1 or \
+                events["role_change", registration.applicant_id] != (registration.status == "approved"):
+            problems.append(f"{what}: {events['account_register', registration.applicant_id]} account_register and "
+                            f"{events['role_change', registration.applicant_id]} role_change events of its applicant")
+    approved = {r.org_id for r in registrations.values() if r.status == "approved"}
+    problems += [f"organisation {o.id} {o.name!r} without its approved registration" for o in orgs
+                 if o.name.startswith(REGISTERED) and o.id not in approved]
+    by_org = collections.defaultdict(list)
+    for change in sorted(info_changes.values(), key=lambda c: c.id):
+        by_org[change.org_id].append(change)
+    for org_id, changes in by_org.items():
+        name, code = changes[0].old_name, changes[0].old_code
+        for change in changes:
+            if (change.old_name, change.old_code) != (name, code):
+                problems.append(f"unit info change {change.id} was asked when organisation {org_id} was "
+                                f"{(change.old_name, change.old_code)}, but approvals before it left {(name, code)}")
+            if change.status == "approved":
+                name, code = change.new_name or name, change.new_code or code
+            if events["unit_info_change", change.id] != (change.status == "approved"):
+                problems.append(f"unit info change {change.id} ({change.status}): "
+                                f"{events['unit_info_change', change.id]} unit_info_change events")
+        org = next(o for o in orgs if o.id == org_id)
+        if (org.name, org.code) != (name, code):
+            problems.append(f"organisation {org_id} is {(org.name, org.code)}, its approved info changes made it "
+                            f"{(name, code)}")
+    by_person = collections.defaultdict(list)
+    for change in sorted(person_changes.values(), key=lambda c: c.id):
+        by_person[change.person_id].append(change)
+    for person_id, changes in by_person.items():
+        expected: dict[str, Any] = {}
+        for change in changes:
+            for field, item in change.changes.items():
+                if expected.setdefault(field, item["old"]) != item["old"]:
+                    problems.append(f"person info change {change.id} was asked when {field} was {item['old']!r}, "
+                                    f"but the approvals before it left {expected[field]!r}")
+            if change.status == "approved":
+                expected.update({field: item["new"] for field, item in change.changes.items()})
+            if (change.applied_at is not None) != (change.status == "approved"):
+                problems.append(f"person info change {change.id} ({change.status}) applied at {change.applied_at}")
+        now = current_values(person_id)
+        wrong = {field: (now.get(field), value) for field, value in expected.items() if now.get(field) != value}
+        if wrong:
+            problems.append(f"person {person_id}: (now, as the approved changes made it) {wrong}")
+    for what, records in (("unit registration", registrations), ("unit info change", info_changes),
+                          ("person info change", person_changes)):
+        for record in records.values():
+            if (record.status == "pending") != (record.instance_id in open_tasks):
+                problems.append(f"{what} {record.id} is {record.status!r}; its instance {record.instance_id} has "
+                                f"{'an' if record.instance_id in open_tasks else 'no'} open task")
+    return problems
+
+
 def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
     """(i) consistency, (ii) acknowledged writes, (iii) half changes, in this process (its app clock
     frozen at the server's present: the engine's timers read it)."""
@@ -814,12 +1097,15 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
     )
     from app.processes.class_enrollment.models import ClassEnrollment
     from app.processes.credit_claim.models import Claim
+    from app.processes.person_info_change import service as person_info
+    from app.processes.person_info_change.models import PersonInfoChange
     from app.processes.provider_postfiling.models import PostFiling
     from app.processes.provider_prefiling.models import PreFiling
     from app.processes.staff_transfer.models import StaffTransfer
     from app.processes.supplementary_claim.models import Supplementary, SupplementaryEntry
-    from app.processes.unit_change.models import UnitChange
+    from app.processes.unit_change.models import INFO, PARENT, UnitChange
     from app.processes.unit_declaration.models import Declaration
+    from app.processes.unit_registration.models import UnitRegistration
     from app.services import plugins
     from app.services.consistency import check_all
 
@@ -831,7 +1117,10 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         claims = {c.id: c for c in db.session.scalars(select(Claim).where(Claim.title != SEED_TITLE))}
         transfers = {t.id: t for t in db.session.scalars(select(StaffTransfer).where(
             StaffTransfer.reason == "崩溃测试调动"))}
-        changes = {c.id: c for c in db.session.scalars(select(UnitChange))}
+        changes = {c.id: c for c in db.session.scalars(select(UnitChange).where(UnitChange.kind == PARENT))}
+        info_changes = {c.id: c for c in db.session.scalars(select(UnitChange).where(UnitChange.kind == INFO))}
+        registrations = {r.id: r for r in db.session.scalars(select(UnitRegistration))}
+        person_changes = {c.id: c for c in db.session.scalars(select(PersonInfoChange))}
         filings = {f.id: f for f in db.session.scalars(select(PreFiling).where(
             PreFiling.class_name.startswith(FILING_CLASS)))}
         enrolments = {e.id: e for e in db.session.scalars(select(ClassEnrollment))}
@@ -942,6 +1231,29 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                 supplement = supplements.get(e["record"]["id"])
                 if supplement is None or supplement.status != "filed":
                     problems.append(f"supplement {e['record']['id']} filed (200): {supplement and supplement.status}")
+            elif kind == "register_unit":
+                registration = registrations.get(e["id"])
+                if registration is None or registration.instance_id is None:
+                    problems.append(f"unit registration {e['id']} answered 201: not in the database")
+            elif kind in ("approve_unit_registration", "reject_unit_registration"):
+                registration = registrations.get(e["record"]["id"])
+                if getattr(registration, "status", None) != DECIDED[kind.split("_", 1)[0]]:
+                    problems.append(f"unit registration {e['record']['id']} {kind} (200): "
+                                    f"{registration and registration.status}")
+            elif kind in ("ask_unit_info_change", "cancel_unit_info_change", "approve_unit_info_change",
+                          "reject_unit_info_change"):
+                change = info_changes.get(e["id"] if kind.startswith(("ask_", "cancel_")) else e["record"]["id"])
+                expected = {"ask": None, "cancel": "cancelled"}.get(kind.split("_", 1)[0]) or \
+                    DECIDED.get(kind.split("_", 1)[0])
+                if change is None or change.instance_id is None or (expected and change.status != expected):
+                    problems.append(f"unit info change {e.get('id')} {kind} (2xx): {change and change.status}")
+            elif kind in ("ask_profile_change", "withdraw_profile_change", "approve_profile_change",
+                          "reject_profile_change"):
+                change = person_changes.get(e["id"] if kind.startswith(("ask_", "withdraw_")) else e["record"]["id"])
+                expected = {"ask": None, "withdraw": "withdrawn"}.get(kind.split("_", 1)[0]) or \
+                    DECIDED.get(kind.split("_", 1)[0])
+                if change is None or change.instance_id is None or (expected and change.status != expected):
+                    problems.append(f"person info change {e.get('id')} {kind} (2xx): {change and change.status}")
             elif kind == "accept_transfer":
                 transfer = transfers.get(e["record"]["id"])
                 if transfer is None or transfer.status != "accepted" or transfer.moved_at is None:
@@ -973,6 +1285,7 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
             parent = db.session.get(Organisation, latest.org_id).parent_id
             if parent != latest.new_parent_id:
                 problems.append(f"unit {latest.org_id} is under {parent}, not where change {latest.id} put it")
+        problems += unit_process_problems(registrations, info_changes, person_changes, person_info.current_values)
         # Every filed supplement stands once in last year's ledger with its person, route and hours; any
         # other supplement not at all (the plug-in's consistency check sums; this counts the rows).
         for supplement in supplements.values():
@@ -986,16 +1299,23 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
         # Unknown outcomes: a write never answered, and never retried with success, that is in the
         # database anyway - proof that kills land after commits as well as before them.
         creations = {"create": claims, "file_transfer": transfers, "ask_parent_change": changes, "file_filing": filings,
-                     "ask_supplement": supplements}
-        retried = {(e["kind"], e["path"]) for e in ok}
+                     "ask_supplement": supplements, "ask_unit_info_change": info_changes,
+                     "ask_profile_change": person_changes, "register_unit": {
+                         r.id: r for r in registrations.values() if r.name.startswith(REGISTERED)}}
+        retried = {(e["kind"], e["path"]) for e in ok} | {(e["kind"], e["id"]) for e in ok
+                                                          if e["kind"] == "withdraw_profile_change"}
         committed = sum(len(rows) - len({e["id"] for e in ok if e["kind"] == kind}) for kind, rows in creations.items())
         for e in entries:
             if (e["outcome"], e["method"]) == ("unknown", "POST") and e["kind"] not in creations \
                     and e["kind"] not in ("submit_filing", "upload_filing", "enrol", "submit_enrolment", "declare",
                                           "verify_declaration", "add_supplement_entry", "upload_supplement") \
-                    and (e["kind"], e["path"]) not in retried:
-                row_id = int(e["path"].split("/")[2])
-                if e["kind"] == "submit":
+                    and (e["kind"], e.get("ref", e["path"])) not in retried:
+                row_id = e["ref"] if "ref" in e else int(e["path"].split("/")[2])
+                if e["kind"] == "cancel_unit_info_change":
+                    done = info_changes[row_id].status == "cancelled"
+                elif e["kind"] == "withdraw_profile_change":
+                    done = person_changes[row_id].status == "withdrawn"
+                elif e["kind"] == "submit":
                     done = claims[row_id].submitted_at
                 elif e["kind"] in ("submit_supplement", "cancel_supplement"):
                     supplement = supplements[row_id]
@@ -1051,7 +1371,20 @@ def verify(url: str, entries: list[dict[str, Any]]) -> tuple[dict[str, Any], lis
                  "supplement_basis": db.session.scalar(select(func.count(HourEntry.id)).join(
                      Claim, Claim.id == HourEntry.source_id).where(HourEntry.source == "claim",
                                                                   HourEntry.year == supplement_year,
-                                                                  Claim.title == SEED_TITLE))}
+                                                                  Claim.title == SEED_TITLE)),
+                 "registrations": sum(r.name.startswith(REGISTERED) for r in registrations.values()),
+                 "info_changes": len(info_changes), "person_changes": len(person_changes),
+                 **{f"registrations_{status}": sum(r.status == status and r.name.startswith(REGISTERED)
+                                                   for r in registrations.values())
+                    for status in ("pending", "approved", "rejected")},
+                 "registered_units": db.session.scalar(select(func.count(Organisation.id)).where(
+                     Organisation.name.startswith(REGISTERED))),
+                 **{f"info_changes_{status}": sum(c.status == status for c in info_changes.values())
+                    for status in ("pending", "approved", "rejected", "cancelled")},
+                 "unit_now": ", ".join(f"{o.name} {o.code}" for o in db.session.scalars(select(Organisation).where(
+                     Organisation.id.in_({c.org_id for c in info_changes.values()})))) or "-",
+                 **{f"person_changes_{status}": sum(c.status == status for c in person_changes.values())
+                    for status in ("pending", "approved", "rejected", "withdrawn")}}
         db.session.remove()
         db.engine.dispose()
     CLOCK.reset()
@@ -1064,7 +1397,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgres", "sqlite"], default="postgres")
     for option, default in (("--kills", 5), ("--clients", 4), ("--org-clients", 1), ("--filing-clients", 1),
                             ("--enrolment-clients", 1), ("--declaration-clients", 1),
-                            ("--supplementary-clients", 1), ("--workers", 2)):
+                            ("--supplementary-clients", 1), ("--unit-clients", 1), ("--workers", 2)):
         parser.add_argument(option, type=int, default=default)
     parser.add_argument("--seconds-between", type=float, default=3.0)
     args = parser.parse_args()
@@ -1088,7 +1421,8 @@ def main() -> None:
                       f"{server_today().year - 1}", flush=True)
         url = fresh_database(args.db, tmp)
         env = {**os.environ, **BENCH_ENV, **faked, "APP_SQLALCHEMY_DATABASE_URI": url,
-               "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads")}
+               "APP_STORAGE__LOCAL_ROOT": str(tmp / "uploads"),
+               "APP_AUTH__MAX_REGISTRATIONS_PER_IP": "100000"}  # every unit registers from 127.0.0.1
         for command in (["db", "upgrade"], ["demo"]):  # under the server's clock
             done = flask(env, *command)
             if done.returncode:
@@ -1106,7 +1440,7 @@ def main() -> None:
             if faked:
                 check_server_clock(port)
             tokens = {**login_all(base), **login(base, tuple(dict.fromkeys(
-                ORG_USERS + FILING_USERS + DECLARATION_USERS + SUPPLEMENT_USERS)))}
+                ORG_USERS + FILING_USERS + DECLARATION_USERS + SUPPLEMENT_USERS + UNIT_USERS)))}
             first_filing = args.clients + args.org_clients
             clients = [*(Client(n, base, tokens, log, stop) for n in range(args.clients)),
                        *(OrgClient(args.clients + n, base, tokens, log, stop) for n in range(args.org_clients)),
@@ -1119,7 +1453,10 @@ def main() -> None:
                                            tokens, log, stop) for n in range(args.declaration_clients)),
                        *(SupplementaryClient(first_filing + args.filing_clients + args.enrolment_clients + 1
                                              + args.declaration_clients + n, base, tokens, log, stop)
-                         for n in range(args.supplementary_clients))]
+                         for n in range(args.supplementary_clients)),
+                       *(UnitProcessClient(first_filing + args.filing_clients + args.enrolment_clients + 1
+                                           + args.declaration_clients + args.supplementary_clients + n, base, tokens,
+                                           log, stop) for n in range(args.unit_clients))]
             for client in clients:
                 client.start()
             while kills < args.kills:
@@ -1155,7 +1492,8 @@ def main() -> None:
     print(f"\n=== crash harness: {args.db} @ {commit}, {args.clients} claim clients, {args.org_clients} organisation "
           f"clients, {args.filing_clients} filing "
           f"clients, {args.enrolment_clients} enrolment clients, {args.declaration_clients} declaration clients, "
-          f"{args.supplementary_clients} supplementary clients, {args.workers} gunicorn workers, "
+          f"{args.supplementary_clients} supplementary clients, {args.unit_clients} unit clients, "
+          f"{args.workers} gunicorn workers, "
           f"~{args.seconds_between:g} s between kills ===")
     for label, value in [
         ("kills done", f"{kills} (requests in flight at each kill: {in_flight})"),
@@ -1182,6 +1520,19 @@ def main() -> None:
                                    f"{stats['supplement_year']}'s ledger), {stats['supplements_cancelled']} withdrawn, "
                                    f"{stats['supplements_refused']} refused by the unit, "
                                    f"{sent_back} sent back by a review"),
+        ("unit registrations", f"{stats['registrations']} "
+                               f"registered ({count(kind='register_unit')} requests, "
+                               f"{count(kind='register_unit', outcome='ok')} answered 201), "
+                               f"{stats['registrations_approved']} approved ({stats['registered_units']} units exist), "
+                               f"{stats['registrations_rejected']} refused, {stats['registrations_pending']} waiting"),
+        ("unit info changes", f"{stats['info_changes']} "
+                              f"asked, {stats['info_changes_approved']} approved, {stats['info_changes_rejected']} "
+                              f"turned down, {stats['info_changes_cancelled']} cancelled, "
+                              f"{stats['info_changes_pending']} waiting; the unit is now {stats['unit_now']}"),
+        ("person info changes", f"{stats['person_changes']} "
+                                f"asked, {stats['person_changes_approved']} approved, "
+                                f"{stats['person_changes_rejected']} rejected, {stats['person_changes_withdrawn']} "
+                                f"withdrawn, {stats['person_changes_pending']} waiting"),
         ("server clock", f"{server_now().astimezone(SHANGHAI):%Y-%m-%d %H:%M} China time (libfaketime "
                          f"{faked['FAKETIME']} s)" if faked else "real"),
         ("consistency check", f"{stats['instances']} instances, {stats['consistency_problems']} problem(s)"),
