@@ -74,11 +74,14 @@ class DecisionForm:
     values: dict[str, Any] = field(default_factory=dict)
 
 
+# Built once: every start reads it (building it cost ~250 Python calls).
+_LATEST_DEFINITION = (select(ProcessDefinition).where(ProcessDefinition.process_key == bindparam("process_key"),
+                                                      ProcessDefinition.status == PUBLISHED)
+                      .order_by(ProcessDefinition.version.desc()).limit(1))
+
+
 def latest_definition(process_key: str) -> ProcessDefinition:
-    definition = db.session.scalars(
-        select(ProcessDefinition).where(ProcessDefinition.process_key == process_key,
-                                        ProcessDefinition.status == PUBLISHED)
-        .order_by(ProcessDefinition.version.desc()).limit(1)).first()
+    definition = db.session.scalars(_LATEST_DEFINITION, {"process_key": process_key}).first()
     if definition is None:
         raise Conflict(_("The process %(process)s is not deployed.", process=process_key), code="not_deployed")
     return definition
