@@ -44,9 +44,12 @@ def files_of(record_type: str, record_id: int) -> list[Attachment]:
     return list(db.session.scalars(_FILES_OF, {"record_type": record_type, "record_id": record_id}))
 
 
+_COUNT = select(func.count()).where(Attachment.record_type == bindparam("record_type"),
+                                    Attachment.record_id == bindparam("record_id"))  # built once
+
+
 def count(record_type: str, record_id: int) -> int:
-    return int(db.session.scalar(select(func.count()).where(
-        Attachment.record_type == record_type, Attachment.record_id == record_id)) or 0)
+    return int(db.session.scalar(_COUNT, {"record_type": record_type, "record_id": record_id}) or 0)
 
 
 def _description(policy: FilePolicy, description: str | None) -> str:
