@@ -99,8 +99,10 @@ def start(plugin: ProcessPlugin, record: Any, actor: Actor | None, data: dict[st
     loaded = engine().start(bundle_for(definition.id), {**plugin.engine_data(record), **data},
                             Host(instance, record, actor),
                             services=plugin.handlers)
-    save(instance, loaded, plugin, record, fresh=True)
+    # the event before the save (after the engine's own, as ever): the instance's new chain head then
+    # goes out in the save's UPDATE instead of an UPDATE of its own
     record_event(instance, actor, action, data=event_data)
+    save(instance, loaded, plugin, record, fresh=True)
     return instance
 
 
