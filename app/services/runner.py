@@ -96,6 +96,8 @@ def start(plugin: ProcessPlugin, record: Any, actor: Actor | None, data: dict[st
                                record_type=plugin.record_type, record_id=record.id, state="")
     db.session.add(instance)
     db.session.flush()
+    if hasattr(record, "instance_id"):  # every plug-in links its record to the instance after ``start``:
+        record.instance_id = instance.id  # linked here, it rides in the save's UPDATE of the record
     loaded = engine().start(bundle_for(definition.id), {**plugin.engine_data(record), **data},
                             Host(instance, record, actor),
                             services=plugin.handlers)

@@ -95,7 +95,7 @@ def test_the_counts_per_process_are_one_statement(api, app, world):
 # What each step of a credit claim's lifecycle costs in SQL statements (bench/hotpaths.py's operations),
 # ``BEGIN`` left out (SQLite sends it as a statement, PostgreSQL does not). Lower a pin when a change
 # saves a statement; never raise one without saying why in docs/performance.md.
-LIFECYCLE_STATEMENTS = {"create": 14, "submit": 21, "inbox": 2, "unit review": 12, "authority review": 11,
+LIFECYCLE_STATEMENTS = {"create": 13, "submit": 21, "inbox": 2, "unit review": 12, "authority review": 11,
                         "detail": 5}
 # PostgreSQL also locks the person's row before the ledger's cap is checked (FOR NO KEY UPDATE);
 # SQLite's writers are already serialised by BEGIN IMMEDIATE.
