@@ -99,7 +99,8 @@ def add(mode: str) -> Any:
     return redirect(url_for("administrators_pages.admins"))
 
 
-def _act(action: Any, done: Any) -> Any:
+def _act(action: Any, done: Any, back: str = "administrators_pages.admins") -> Any:
+    """Do ``action`` (undone if refused), say how it went, and go back to the list."""
     try:
         with savepoint():
             action()
@@ -107,7 +108,7 @@ def _act(action: Any, done: Any) -> Any:
         flash(exc.message, "error")
     else:
         flash(done, "success")
-    return redirect(url_for("administrators_pages.admins"))
+    return redirect(url_for(back))
 
 
 @blp.route("/org/admins/<int:user_id>/super", methods=["POST"])
@@ -180,14 +181,7 @@ def roles_page() -> Any:
 
 
 def _role_act(action: Any, done: Any) -> Any:
-    try:
-        with savepoint():
-            action()
-    except ServiceError as exc:
-        flash(exc.message, "error")
-    else:
-        flash(done, "success")
-    return redirect(url_for("administrators_pages.roles"))
+    return _act(action, done, "administrators_pages.roles")
 
 
 @blp.route("/org/roles/<int:role_id>", methods=["POST"])

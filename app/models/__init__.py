@@ -9,7 +9,17 @@ from .auth import ApiToken, LoginAttempt, PublicAttempt, WebSession
 from .certificate import Certificate, VerificationAttempt
 from .files import Attachment
 from .ledger import HourEntry
-from .org import GLOBAL_ROLES, ORG_KINDS, ROLES, UNIT_TYPES, Department, Organisation, RoleAssignment, User
+from .org import (
+    GLOBAL_ROLES,
+    ORG_KINDS,
+    ROLES,
+    UNIT_TYPES,
+    Department,
+    Organisation,
+    PersonDetail,
+    RoleAssignment,
+    User,
+)
 from .process import AuditChain, HumanTask, ProcessDefinition, ProcessEvent, ProcessInstance, TaskCandidate
 from .record import ProfileConfirmation, RecordPrint
 from .types import utcnow
@@ -18,7 +28,7 @@ __all__ = [
     "ApiToken", "Attachment", "AuditChain", "Certificate", "Department", "GLOBAL_ROLES", "HourEntry", "HumanTask",
     "LoginAttempt",
     "ORG_KINDS", "Organisation", "ProcessDefinition", "ProcessEvent", "ProcessInstance", "ProfileConfirmation",
-    "PublicAttempt", "ROLES",
+    "PersonDetail", "PublicAttempt", "ROLES",
     "RecordPrint", "RoleAssignment",
     "TaskCandidate", "UNIT_TYPES", "User", "VerificationAttempt", "WebSession", "utcnow",
 ]

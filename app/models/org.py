@@ -101,6 +101,18 @@ class Department(db.Model):
         return f"<Department {self.id} {self.name} of {self.org_id}>"
 
 
+class PersonDetail(db.Model):
+    """A person's highest education and professional title in force (the person query's filters):
+    declared by a staff import, then by each approved enrolment of the current year and each
+    approved change of details (``accounts.declare_details``)."""
+
+    __tablename__ = "person_detail"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    education: Mapped[str | None] = mapped_column(String(20), index=True)
+    title: Mapped[str | None] = mapped_column(String(20), index=True)
+
+
 class RoleAssignment(db.Model):
     __tablename__ = "role_assignment"
     __table_args__ = (

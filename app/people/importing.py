@@ -29,13 +29,13 @@ from ..domain.text import control_characters
 from ..errors import Invalid
 from ..extensions import db
 from ..i18n import _
-from ..models import Department, RoleAssignment, User, utcnow
+from ..models import Department, PersonDetail, RoleAssignment, User, utcnow
 from ..services import access_changes
 from ..services.accounts import PHONE, initial_password
 from ..services.actors import Actor
 from ..services.audit import record_admin_event
 from . import workbook
-from .models import PersonDetail, StaffImport
+from .models import StaffImport
 
 ACTION_IMPORT = "staff_import"  # one per file: the counts
 ACTION_ACCOUNT = "account_import"  # one per account made: its roles and details, no secret

@@ -1,5 +1,5 @@
 """What the people tools keep: each import attempt (with a refused file's problems, for its error
-report), the details an import declares (education, title), and password-help look-ups (throttling)."""
+report). The details an import declares live with the person (``models.PersonDetail``)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -28,14 +28,3 @@ class StaffImport(db.Model):
     bad_rows: Mapped[int] = mapped_column(Integer, default=0)
     # A refused file's rows: [{"row", "values": [...], "problems": [{"field", "message"}]}]
     errors: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType)
-
-
-class PersonDetail(db.Model):
-    """What an import (or an administrator) declared of a person: their highest education and
-    professional title (the query's filters); a year's enrolment may say more."""
-
-    __tablename__ = "person_detail"
-
-    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
-    education: Mapped[str | None] = mapped_column(String(20), index=True)
-    title: Mapped[str | None] = mapped_column(String(20), index=True)

@@ -15,11 +15,10 @@ from ..domain import idnumber
 from ..errors import Forbidden, Invalid
 from ..extensions import db
 from ..i18n import _
-from ..models import Department, Organisation, RoleAssignment, User
+from ..models import Department, Organisation, PersonDetail, RoleAssignment, User
 from ..services import accounts, records
 from ..services.actors import Actor
 from . import access
-from .models import PersonDetail
 from .workbook import text_cell
 
 PER_PAGE = 20

@@ -21,7 +21,7 @@ from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, TooManyAttempts, Unauthorized
 from ..extensions import db
 from ..i18n import _
-from ..models import ApiToken, LoginAttempt, RoleAssignment, User, WebSession, utcnow
+from ..models import ApiToken, LoginAttempt, PersonDetail, RoleAssignment, User, WebSession, utcnow
 from . import access_changes
 from .actors import Actor, for_token_hash
 
@@ -193,6 +193,18 @@ def reset_password(actor: Actor, user: User) -> str:
         "must_change_password": True, "password_changed_at": _when(user.password_changed_at),
         "sessions_ended": ended_sessions, "api_tokens_revoked": ended_tokens})
     return password
+
+
+def declare_details(user_id: int, *, education: str | None = None, title: str | None = None) -> None:
+    """The person's education and title in force from now on (what is given; the rest stays)."""
+    row = db.session.get(PersonDetail, user_id)
+    if row is None:
+        row = PersonDetail(user_id=user_id)
+        db.session.add(row)
+    if education is not None:
+        row.education = education
+    if title is not None:
+        row.title = title
 
 
 def register_trainee(id_number: str, name: str, phone: str | None = None) -> User:

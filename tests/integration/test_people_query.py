@@ -42,12 +42,28 @@ def test_filters_by_authority_unit_name_id_education_and_title(api, world):
     assert _ids(admin.get("/people", query_string={"name": "张"})) == {T1}
     assert _ids(admin.get("/people", query_string={"id_number": T3[:12]})) == {T3}
     assert _ids(admin.get("/people", query_string={"name": "%"})) == set()  # a wildcard is a character
-    assert len(_ids(admin.get("/people", query_string={"title": "工程师", "education": "大学本科"}))) == 2
+    # the two imported, and the demo's four whose approved enrolment declared the same
+    engineers = _ids(admin.get("/people", query_string={"title": "工程师", "education": "大学本科"}))
+    assert len(engineers) == 6 and {T1, T2, T3, T4} <= engineers
+    assert _ids(admin.get("/people", query_string={"title": "高级工程师"})) == set()
     page = admin.get("/people", query_string={"per_page": 2, "page": 3}).get_json()
     assert page["total"] == 6 and len(page["items"]) == 2
     assert admin.get("/people", query_string={"title": "院士"}).status_code == 422
     assert api.as_("unit_admin_b").get("/people", query_string={"unit_id": world.unit1}).status_code == 422
     assert api.as_("unit_admin").get("/people", query_string={"authority_id": world.city}).status_code == 422
+
+
+def test_an_approved_change_of_title_is_what_the_query_finds(api, world):
+    change = api.as_(T1).post("/me/profile-change", json={"title": "高级工程师"})
+    assert change.status_code == 201, change.get_json()
+    admin = api.as_("unit_admin")
+    assert _ids(admin.get("/people", query_string={"title": "高级工程师"})) == set()  # not before the review
+    [task] = [t for t in api.as_("unit_reviewer").get("/tasks").get_json()["items"]
+              if t["process"] == "person_info_change"]
+    assert api.as_("unit_reviewer").post(f"/tasks/{task['id']}/complete",
+                                         json={"decision": "approve"}).status_code == 200
+    assert _ids(admin.get("/people", query_string={"title": "高级工程师"})) == {T1}
+    assert T1 not in _ids(admin.get("/people", query_string={"title": "工程师"}))
 
 
 def test_a_persons_details_and_learning_record_come_from_the_ledger(app, api, world):

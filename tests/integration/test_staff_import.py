@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditChain, ProcessEvent, RoleAssignment, User
-from app.people.models import PersonDetail, StaffImport
+from app.models import AuditChain, PersonDetail, ProcessEvent, RoleAssignment, User
+from app.people.models import StaffImport
 from app.people.workbook import HEADER
 from app.services import audit
 from tests.support.people import NEW_TRAINEE_ID, make_user

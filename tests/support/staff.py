@@ -2,17 +2,15 @@
 template's header, departments of a unit."""
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from typing import Any
-
-from openpyxl import Workbook
 
 from app.extensions import db
 from app.models import Department
 from app.people.workbook import HEADER
 
 from .people import resident_id
+from .xlsx import workbook
 
 
 def id_numbers(count: int, start: int = 0) -> Iterator[str]:
@@ -29,15 +27,7 @@ def staff_rows(count: int, start: int = 0, department: str | None = None) -> lis
 
 
 def staff_file(rows: list[list[Any]], header: tuple[str, ...] | None = HEADER) -> bytes:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("人员信息")
-    if header is not None:
-        sheet.append(list(header))
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook(rows, header, sheet_name="人员信息")
 
 
 def add_department(org_id: int, name: str, *, active: bool = True) -> int:

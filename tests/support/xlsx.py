@@ -10,9 +10,10 @@ from openpyxl import Workbook, load_workbook
 RESULTS_HEADER = ("身份证号", "姓名", "成绩", "是否合格")
 
 
-def workbook(rows: Iterable[Iterable[Any]], header: Iterable[Any] | None = RESULTS_HEADER) -> bytes:
+def workbook(rows: Iterable[Iterable[Any]], header: Iterable[Any] | None = RESULTS_HEADER,
+             sheet_name: str = "学员成绩") -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("学员成绩")
+    sheet = book.create_sheet(sheet_name)
     if header is not None:
         sheet.append(list(header))
     for row in rows:

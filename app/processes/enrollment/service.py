@@ -49,6 +49,7 @@ def approve(enrollment: Enrollment, actor: Actor | None = None, process_key: str
     if enrollment.year <= today().year:
         accounts.set_trainee_unit(enrollment.trainee_id, enrollment.unit_id, actor, process_key=process_key,
                                   cause={"record_type": RECORD_TYPE, "record_id": enrollment.id})
+        accounts.declare_details(enrollment.trainee_id, education=enrollment.education, title=enrollment.title)
     return {"unit_id": enrollment.unit_id}
 
 

@@ -10,7 +10,7 @@ from ...domain import N_
 from ...domain.idnumber import mask
 from ...i18n import _l, label
 from ...services.actors import Actor
-from ...services.plugins import Fact, NavLink, ProcessPlugin, Summary, org_reviewers, person
+from ...services.plugins import Decision, Fact, NavLink, ProcessPlugin, Summary, org_reviewers, person
 from . import api, pages, service
 from .models import PersonInfoChange
 from .views import change_view
@@ -32,7 +32,7 @@ class PersonInfoChangePlugin(ProcessPlugin):
     lanes = {"trainee": person("person_id"),
              "unit": org_reviewers("unit_id", service.STAFF_ROLES)}
     handlers = {"apply_person_info_change": _apply}
-    # approve / reject keep the shared words, so a batch of several processes' tasks reads one way
+    decisions = {"reject": Decision(_l("Turn down"), _l("Turned down."))}  # 审核通过 / 驳回 (seed 001 §3.3)
     actions = {"request": _l("Change of details asked"), "unit_review": _l("Unit review of the change"),
                "withdraw": _l("Change withdrawn")}
     record_template = "person_info_change/_record.html"

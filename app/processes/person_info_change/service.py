@@ -230,6 +230,8 @@ def apply(change: PersonInfoChange) -> dict[str, Any]:
             row = PersonTitleSeries(user_id=change.person_id, title_series=new["title_series"])
             db.session.add(row)
         row.title_series, row.updated_at = new["title_series"], utcnow()
+    if "education" in new or "title" in new:
+        accounts.declare_details(change.person_id, education=new.get("education"), title=new.get("title"))
     change.applied_at = utcnow()
     return {"applied": sorted(new)}
 
