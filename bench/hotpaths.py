@@ -109,7 +109,7 @@ class Runner:
         self.call("submit", "POST", f"/claims/{claim['id']}/submit", trainee)
         for reviewer in ("unit_reviewer", "authority_reviewer"):
             items = self.call("inbox", "GET", "/tasks?per_page=100", reviewer)["items"]
-            task = next(t for t in items if t["record"]["id"] == claim["id"])
+            task = next(t for t in items if t["process"] == "credit_claim" and t["record"]["id"] == claim["id"])
             self.call("complete", "POST", f"/tasks/{task['id']}/complete", reviewer,
                       json={"decision": "approve", "hours": 0.1})
         self.call("detail", "GET", f"/claims/{claim['id']}", trainee)

@@ -138,8 +138,12 @@ def _queries() -> tuple[Any, Any]:
 
 
 def for_token_hash(token_hash: str, now: datetime | None = None) -> Actor | None:
-    """The actor behind a live API token, in one round trip; None if unknown, expired or revoked."""
-    rows = db.session.execute(_queries()[0], {"token_hash": token_hash, "now": now or utcnow()}).all()
+    """The actor behind a live API token, in one round trip; None if unknown, expired or revoked.
+
+    Run on the session's connection, not through the ORM session (plain rows, and the first
+    statement of an API request: nothing is pending to flush), which saves ~85 Python calls
+    on every API request."""
+    rows = db.session.connection().execute(_queries()[0], {"token_hash": token_hash, "now": now or utcnow()}).all()
     if not rows:
         return None
     first = rows[0]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..db import after_commit, begin_recording, on_rollback
 from ..domain.text import control_characters
@@ -35,14 +35,21 @@ class FilePolicy:
     kinds: tuple[str, ...] = DEFAULT_KINDS  # the file types taken (uploads.EXTENSIONS' keys)
 
 
+# Built once: every record read lists its files (building the statement cost ~170 Python calls).
+_FILES_OF = (select(Attachment).where(Attachment.record_type == bindparam("record_type"),
+                                      Attachment.record_id == bindparam("record_id")).order_by(Attachment.id))
+
+
 def files_of(record_type: str, record_id: int) -> list[Attachment]:
-    return list(db.session.scalars(select(Attachment).where(
-        Attachment.record_type == record_type, Attachment.record_id == record_id).order_by(Attachment.id)))
+    return list(db.session.scalars(_FILES_OF, {"record_type": record_type, "record_id": record_id}))
+
+
+_COUNT = select(func.count()).where(Attachment.record_type == bindparam("record_type"),
+                                    Attachment.record_id == bindparam("record_id"))  # built once
 
 
 def count(record_type: str, record_id: int) -> int:
-    return int(db.session.scalar(select(func.count()).where(
-        Attachment.record_type == record_type, Attachment.record_id == record_id)) or 0)
+    return int(db.session.scalar(_COUNT, {"record_type": record_type, "record_id": record_id}) or 0)
 
 
 def _description(policy: FilePolicy, description: str | None) -> str:

@@ -47,14 +47,18 @@ def decision_label(plugin: ProcessPlugin | None, name: str | None) -> str:
     return str(found.label) if found else name
 
 
+# A lazy string's truth is its translation's length: testing it and then writing it translated twice.
+
 def decision_remark(plugin: ProcessPlugin | None, name: str | None) -> str | None:
     found = decision(plugin, name) if name else None
-    return str(found.remark) if found and found.remark else None
+    remark = found.remark if found else None
+    return (str(remark) or None) if remark is not None else None
 
 
 def action_label(plugin: ProcessPlugin | None, action: str) -> str:
     own: Any = plugin.actions.get(action) if plugin is not None else None
-    return str(own or ACTIONS.get(action, action))
+    text = str(own) if own is not None else ""
+    return text or str(ACTIONS.get(action, action))
 
 
 def known_decisions(plugin: ProcessPlugin) -> set[str]:

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import literal, select
+from sqlalchemy import bindparam, literal, select
 
 from ..extensions import db
 from ..models import Organisation
@@ -132,11 +132,13 @@ def forget() -> None:
         request.environ.pop(CACHE_KEY, None)
 
 
+_YEAR_SETTINGS = select(YearSetting).where(YearSetting.year == bindparam("year"))  # built once
+
+
 def _year_settings(cache: dict[Any, Any], year: int) -> dict[int, YearSetting]:
     key = ("settings", year)
     if key not in cache:
-        cache[key] = {row.org_id: row for row in db.session.scalars(
-            select(YearSetting).where(YearSetting.year == year))}
+        cache[key] = {row.org_id: row for row in db.session.scalars(_YEAR_SETTINGS, {"year": year})}
     return cache[key]
 
 

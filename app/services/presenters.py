@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..domain import N_
 from ..domain.idnumber import mask
@@ -75,15 +75,20 @@ _LOG_COLUMNS = (ProcessEvent.at, ProcessEvent.actor_name, ProcessEvent.actor_org
                 ProcessEvent.task_spec, ProcessEvent.decision, ProcessEvent.comment, ProcessEvent.data)
 
 
+# Built once: building the statement on every record read cost ~300 Python calls.
+_LOG_QUERY = (select(*_LOG_COLUMNS).where(ProcessEvent.instance_id == bindparam("instance_id"),
+                                          ProcessEvent.action.not_in(HIDDEN_FROM_FLOW))
+              .order_by(ProcessEvent.id.desc()).offset(bindparam("offset")))
+_LOG_PAGE = _LOG_QUERY.limit(bindparam("limit"))
+
+
 def flow_log(instance_id: int | None, plugin: ProcessPlugin | None, *, limit: int | None = None,
              offset: int = 0) -> list[dict[str, Any]]:
     """The flow log users see (日期, 动作, 备注), newest first as the seeds show it."""
     if instance_id is None:
         return []
-    query = (select(*_LOG_COLUMNS).where(ProcessEvent.instance_id == instance_id,
-                                         ProcessEvent.action.not_in(HIDDEN_FROM_FLOW))
-             .order_by(ProcessEvent.id.desc()).offset(offset))
-    events = db.session.execute(query.limit(limit) if limit is not None else query)
+    values = {"instance_id": instance_id, "offset": offset, "limit": limit}
+    events = db.session.execute(_LOG_QUERY if limit is None else _LOG_PAGE, values)
     texts = Texts(plugin)
     return [{
         "at": event.at,

@@ -90,3 +90,46 @@ def test_the_counts_per_process_are_one_statement(api, app, world):
         assert len(seen) == 1
         assert counts["credit_claim"] == 3 and counts["enrollment"] == 1 and counts["staff_transfer"] == 1
         assert counts["unit_parent_change"] == 0
+
+
+# What each step of a credit claim's lifecycle costs in SQL statements (bench/hotpaths.py's operations),
+# ``BEGIN`` left out (SQLite sends it as a statement, PostgreSQL does not). Lower a pin when a change
+# saves a statement; never raise one without saying why in docs/performance.md.
+LIFECYCLE_STATEMENTS = {"create": 13, "submit": 21, "inbox": 2, "unit review": 12, "authority review": 11,
+                        "detail": 5}
+# PostgreSQL also locks the person's row before the ledger's cap is checked (FOR NO KEY UPDATE);
+# SQLite's writers are already serialised by BEGIN IMMEDIATE.
+PERSON_LOCKED = ("submit", "unit review", "authority review")
+
+
+def test_each_step_of_a_claims_lifecycle_costs_its_pinned_statements(api, app):
+    costs: dict[str, int] = {}
+
+    def measured(step: str, call):
+        call()  # warm: compiled statements, diagram specs (the second call is what a steady server pays)
+        with statements(app) as seen:
+            response = call()
+        assert response.status_code < 300, response.get_json()
+        costs[step] = sum(1 for sql in seen if not sql.lstrip().upper().startswith("BEGIN"))
+        return response.get_json()
+
+    trainee, unit, authority = api.as_(T1), api.as_("unit_reviewer"), api.as_("authority_reviewer")
+    body = {"year": date.today().year, "route": "exam", "title": "【省级】资格证书考试",
+            "details": {"subjects_passed": 1}, "hours_requested": 8}
+    claims = [api.new_claim(T1, **body)]
+    claims.append(measured("create", lambda: trainee.post("/claims", json=body)))
+    for claim in claims:
+        api.with_proof(T1, claim["id"])
+    submitted = iter(claims)
+    measured("submit", lambda: trainee.post(f"/claims/{next(submitted)['id']}/submit"))
+    measured("inbox", lambda: unit.get("/tasks?per_page=100"))
+    for step, reviewer, name, decision in (("unit review", unit, "unit_reviewer", {"decision": "approve"}),
+                                           ("authority review", authority, "authority_reviewer",
+                                            {"decision": "approve", "hours": 8})):
+        tasks = iter([api.task_for(name, claim["id"])["id"] for claim in claims])
+        measured(step, lambda reviewer=reviewer, tasks=tasks, decision=decision:
+                 reviewer.post(f"/tasks/{next(tasks)}/complete", json=decision))
+    assert measured("detail", lambda: trainee.get(f"/claims/{claims[1]['id']}"))["status"] == "approved"
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    assert costs == {step: n + (postgresql and step in PERSON_LOCKED) for step, n in LIFECYCLE_STATEMENTS.items()}

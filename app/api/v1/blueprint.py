@@ -35,3 +35,11 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args: Any, api_prefix: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.url_prefix_v1 = api_prefix
+
+    def arguments(self, schema: Any, **kwargs: Any) -> Any:
+        """As flask-smorest's, with a schema class made an instance once, here: given a class, webargs
+        builds a new schema on every request (a few hundred Python calls each). A schema holds no
+        per-call state (``unknown`` and the data are arguments of ``load``), so one instance serves all."""
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, **kwargs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from flask import Response, jsonify
 
 from ...services import inbox, runner
 from ...services.runner import DecisionForm
@@ -17,11 +18,17 @@ from .schemas import (
     TaskListSchema,
     TaskQuerySchema,
     TaskSchema,
+    task_json,
 )
 
 URL_PREFIX = "/tasks"
 blp = Blueprint("tasks", __name__, description="Task inbox")
 NOT_INPUTS = frozenset({"decision", "comment", "task_ids"})
+
+
+def _task(item: dict[str, Any]) -> Response:
+    """A task as ``TaskSchema`` writes it, without walking the schema (see ``task_json``)."""
+    return jsonify(task_json(item))
 
 
 def _form(body: dict[str, Any]) -> DecisionForm:
@@ -32,44 +39,46 @@ def _form(body: dict[str, Any]) -> DecisionForm:
 @blp.route("", methods=["GET"])
 @blp.arguments(TaskQuerySchema, location="query", unknown=ma.RAISE)
 @blp.response(200, TaskListSchema)
-def list_tasks(query: dict[str, Any]) -> dict[str, Any]:
+def list_tasks(query: dict[str, Any]) -> Response:
     """Tasks for the caller's (role, organisation) pairs and their own steps, oldest first."""
     flt = inbox.InboxFilter(**query)
     rows, total = inbox.list_tasks(current_actor(), flt)
     capped = total > inbox.COUNT_CAP
-    return {"items": inbox.task_items(rows), "total": min(total, inbox.COUNT_CAP),
-            "total_capped": capped, "page": flt.page, "per_page": flt.per_page}
+    # as TaskListSchema writes it (flask-smorest passes a Response through; the schema documents it)
+    return jsonify({"items": [task_json(item) for item in inbox.task_items(rows)],
+                    "total": min(total, inbox.COUNT_CAP), "total_capped": capped, "page": flt.page,
+                    "per_page": flt.per_page})
 
 
 @blp.route("/<int:task_id>", methods=["GET"])
 @blp.response(200, TaskSchema)
 @blp.alt_response(403, schema=ErrorSchema)
 @blp.alt_response(404, schema=ErrorSchema)
-def get(task_id: int) -> dict[str, Any]:
-    return inbox.task_item(inbox.get_task(task_id, current_actor()))
+def get(task_id: int) -> Response:
+    return _task(inbox.task_item(inbox.get_task(task_id, current_actor())))
 
 
 @blp.route("/<int:task_id>/take", methods=["POST"])
 @blp.response(200, TaskSchema)
 @blp.alt_response(409, schema=ErrorSchema)
-def take(task_id: int) -> dict[str, Any]:
+def take(task_id: int) -> Response:
     """Take a review so that colleagues see it is being handled (only the taker may then decide)."""
-    return inbox.task_item(runner.take_task(task_id, current_actor()))
+    return _task(inbox.task_item(runner.take_task(task_id, current_actor())))
 
 
 @blp.route("/<int:task_id>/release", methods=["POST"])
 @blp.response(200, TaskSchema)
 @blp.alt_response(409, schema=ErrorSchema)
-def release(task_id: int) -> dict[str, Any]:
+def release(task_id: int) -> Response:
     """Give a taken review back to the colleagues."""
-    return inbox.task_item(runner.release_task(task_id, current_actor()))
+    return _task(inbox.task_item(runner.release_task(task_id, current_actor())))
 
 
 @blp.route("/<int:task_id>/claim", methods=["POST"])
 @blp.doc(deprecated=True)
 @blp.response(200, TaskSchema)
 @blp.alt_response(409, schema=ErrorSchema)
-def claim(task_id: int) -> dict[str, Any]:
+def claim(task_id: int) -> Response:
     """Deprecated: the old name of ``POST /tasks/{task_id}/take``."""
     return take(task_id)
 
@@ -78,7 +87,7 @@ def claim(task_id: int) -> dict[str, Any]:
 @blp.doc(deprecated=True)
 @blp.response(200, TaskSchema)
 @blp.alt_response(409, schema=ErrorSchema)
-def unclaim(task_id: int) -> dict[str, Any]:
+def unclaim(task_id: int) -> Response:
     """Deprecated: the old name of ``POST /tasks/{task_id}/release``."""
     return release(task_id)
 
@@ -92,9 +101,9 @@ def unclaim(task_id: int) -> dict[str, Any]:
 @blp.alt_response(403, schema=ErrorSchema)
 @blp.alt_response(409, schema=ErrorSchema)
 @blp.alt_response(422, schema=ErrorSchema)
-def complete(body: dict[str, Any], task_id: int) -> dict[str, Any]:
+def complete(body: dict[str, Any], task_id: int) -> Response:
     """Decide on a step: one of the decisions its diagram offers, with its form's inputs."""
-    return inbox.task_item(runner.complete_task(task_id, current_actor(), _form(body)))
+    return _task(inbox.task_item(runner.complete_task(task_id, current_actor(), _form(body))))
 
 
 @blp.route("/batch", methods=["POST"])
