@@ -16,7 +16,7 @@ from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import N_, _, label
 from ...models import Organisation, ProcessInstance
-from ...services import accounts, plugins, records, runner
+from ...services import accounts, orgs, plugins, records, runner
 from ...services.actors import Actor
 from ...services.audit import record_event
 from ...services.runner import DecisionForm
@@ -57,8 +57,7 @@ def _validated(payload: dict[str, Any]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     if "unit_id" in payload:
-        unit = db.session.get(Organisation, payload["unit_id"])
-        if unit is None or unit.kind != "unit" or not unit.is_active:
+        if orgs.active_unit(payload["unit_id"]) is None:
             errors["unit_id"] = [_("Choose your unit.")]
         values["unit_id"] = payload["unit_id"]
     for field, choices in CHOICES.items():

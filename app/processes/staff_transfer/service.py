@@ -16,7 +16,7 @@ from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _
 from ...models import Organisation, RoleAssignment, User
-from ...services import accounts, attachments, plugins, runner
+from ...services import accounts, attachments, orgs, plugins, runner
 from ...services.actors import Actor
 from ..enrollment import service as enrollments
 from .models import StaffTransfer
@@ -88,8 +88,8 @@ def file(actor: Actor, payload: dict[str, Any]) -> StaffTransfer:
     """A transfer-out (提交转出申请) of one of the actor's unit's trainees to another unit."""
     person = db.session.scalar(select(User).where(User.id_number == payload["id_number"].upper()))
     from_unit = _from_unit(actor, person)
-    target = db.session.get(Organisation, payload["to_unit_id"])
-    if target is None or target.kind != "unit" or not target.is_active:
+    target = orgs.active_unit(payload["to_unit_id"])
+    if target is None:
         raise Invalid(_("Choose the unit the person moves to."), code="invalid",
                       fields={"to_unit_id": [_("Not a unit.")]})
     if target.id == from_unit:
