@@ -44,6 +44,9 @@ ROUTES = {
     "register a unit": ("POST", "/units", "{registration}", {**_all(201), None: 201}, "all"),
     "read a registration": ("GET", "/unit-registrations/{registration}", None,
                             _all(404, applicant=200, reviewer=200, admin=200, process_admin=200, auditor=200), None),
+    # only an applicant whose registrations were all refused: here both applicants' wait, the rest hold roles
+    "register again": ("POST", "/unit-registrations", "{details}", _all(409, process_admin=403, auditor=403),
+                       None),
     "review a registration": ("POST", "/tasks/{task}/complete", {"decision": "reject", "comment": "材料不全"},
                               _all(403, reviewer=200), "authority_reviewer"),
 }
@@ -72,6 +75,9 @@ def test_route_by_caller(api, world, setting, route):
 
     def send(who):
         sent = _details(next(counter), f"matrix_new_{next(counter)}", world) if body == "{registration}" else body
+        if body == "{details}":
+            sent = {key: value for key, value in _details(next(counter), "-", world).items()
+                    if key in ("name", "unit_type", "industry", "credit_code", "parent_id")}
         return call(api, who, method, path, sent)
     # The city's administrator reviews like its reviewer (one of them decides; the other then gets 409).
     callers = [c for c in CALLERS if c != "authority_admin"] if route == "review a registration" else CALLERS

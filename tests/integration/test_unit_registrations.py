@@ -228,3 +228,39 @@ def test_two_registrations_of_one_code_at_once_let_one_through(api, app, world):
     with app.app_context():
         assert len(db.session.scalars(select(UnitRegistration.id).where(
             UnitRegistration.credit_code == same_code)).all()) == 1
+
+
+def _unit_details(reg: dict, **changes) -> dict:
+    return {"name": reg["name"], "unit_type": reg["unit_type"], "industry": reg["industry"],
+            "credit_code": reg["credit_code"], "parent_id": reg["parent"]["id"], **changes}
+
+
+def test_a_refused_applicant_registers_again_from_the_same_account(api, app, world):
+    reg = registered(api)
+    applicant = api.as_("newunit1")
+    too_soon = applicant.post("/unit-registrations", json=_unit_details(reg))  # still waiting
+    assert too_soon.status_code == 409 and too_soon.get_json()["error"]["code"] == "not_refused"
+    assert decide(api, REVIEWER, reg["id"], "reject", comment="信用代码有误").status_code == 200
+    bad = applicant.post("/unit-registrations", json=_unit_details(reg, credit_code="91330100MA2K7Q3R10"))
+    assert "credit_code" in fields(bad)
+    again = applicant.post("/unit-registrations", json=_unit_details(reg, credit_code=code("91330100MA2K7Q3R9")))
+    assert again.status_code == 201, again.get_json()
+    second = again.get_json()
+    assert second["status"] == "pending" and second["applicant"]["username"] == "newunit1"
+    assert applicant.post("/unit-registrations", json=_unit_details(reg)).status_code == 409  # one waits
+    assert decide(api, REVIEWER, second["id"], "approve").status_code == 200
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == reg["name"]))
+        assert org is not None and org.code == code("91330100MA2K7Q3R9")
+    # holding a role now, and nothing refused left to correct: no third registration
+    assert api.as_("newunit1").post("/unit-registrations", json=_unit_details(
+        reg, name="另一个单位有限公司", credit_code=code("91330100MA2K7Q3R8"))).status_code == 409
+
+
+def test_only_refused_applicants_register_again(api):
+    for who in ("unit_admin", T1, "auditor"):  # people in organisations, or who never registered
+        response = api.as_(who).post("/unit-registrations", json=_unit_details(
+            {"name": "某某单位有限公司", "unit_type": "企业", "industry": "道路运输业",
+             "credit_code": code("91330100MA2K7Q3R7"), "parent": {"id": api.world.city}}))
+        assert response.status_code in (403, 409), (who, response.get_json())
+    assert api.anonymous.post("/unit-registrations", json={}).status_code == 401

@@ -52,6 +52,16 @@ def test_registering_then_following_the_registration_until_refused(api, web, wor
     assert "审核不通过" in mine and "请核实单位名称" in mine
     detail = applicant.text(re.search(r'href="(/units/registrations/\d+)"', mine).group(1))
     assert "请核实单位名称" in detail and "审核用人单位" in detail  # the reason and the flow log
+    # 重新注册: the form on the same page, filled with the refused details; corrected, it waits again
+    assert 'action="/units/registrations/again"' in mine and 'value="网页注册测试单位"' in mine
+    bad = applicant.post("/units/registrations/again", {**_form(world), "credit_code": "123"})
+    assert bad.status_code == 422 and 'id="credit_code-error"' in bad.get_data(as_text=True)
+    again = applicant.post("/units/registrations/again", _form(world, name="网页注册测试单位（更正）"))
+    assert again.status_code == 302 and again.headers["Location"].endswith("/units/registrations/mine")
+    after = applicant.text("/units/registrations/mine")
+    assert "网页注册测试单位（更正）" in after and "待审核" in after
+    assert 'action="/units/registrations/again"' not in after  # one waits: no form
+    assert "网页注册测试单位（更正）" in reviewer.text("/units/registrations")
 
 
 def test_bad_details_stay_on_the_form_with_their_errors(web, world):

@@ -22,13 +22,16 @@ blp = Blueprint("unit_registrations", __name__, api_prefix="",
                 description="Unit registrations (用人单位注册, 审核用人单位)")
 
 
-class UnitRegistrationInSchema(StrictSchema):
+class UnitDetailsInSchema(StrictSchema):
     name = Text(required=True, validate=length(high=60), metadata={"description": "单位名称"})
     unit_type = Text(required=True, validate=length(high=20),
                      metadata={"description": "单位性质: " + " | ".join(UNIT_TYPES)})
     industry = Text(required=True, validate=length(high=40), metadata={"description": "所属行业"})
     credit_code = Text(required=True, validate=length(high=18), metadata={"description": "统一社会信用代码 (GB 32100)"})
     parent_id = Id(required=True, metadata={"description": "the parent authority (主管部门)"})
+
+
+class UnitRegistrationInSchema(UnitDetailsInSchema):
     username = Text(required=True, validate=length(high=32), metadata={"description": "the administrator's login"})
     admin_name = Text(required=True, validate=length(high=30), metadata={"description": "管理员姓名"})
     phone = Text(required=True, validate=length(high=20), metadata={"description": "管理员手机"})
@@ -78,6 +81,16 @@ def register(body: dict[str, Any]) -> dict[str, Any]:
     reviews it. The account can log in at once to follow the registration."""
     throttle.registration(request.remote_addr or "")
     return registration_view(service.register(body))
+
+
+@blp.route("/unit-registrations", methods=["POST"])
+@blp.arguments(UnitDetailsInSchema)
+@blp.response(201, UnitRegistrationSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="no refused registration of mine, or one is waiting")
+@blp.alt_response(422, schema=ErrorSchema)
+def register_again(body: dict[str, Any]) -> dict[str, Any]:
+    """重新注册: an applicant whose registration was refused files the unit again from the same account."""
+    return registration_view(service.register_again(current_actor(), body))
 
 
 @blp.route("/unit-registrations/<int:registration_id>", methods=["GET"])

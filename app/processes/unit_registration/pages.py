@@ -26,7 +26,7 @@ REQUIRED = _l("Required.")
 PROCESS = "unit_registration"
 
 
-class RegistrationForm(FlaskForm):
+class UnitDetailsForm(FlaskForm):
     name = StringField(_l("Unit name"), validators=[DataRequired(REQUIRED), Length(max=60), no_control_characters])
     unit_type = SelectField(_l("Unit type"), validators=[DataRequired(REQUIRED)])
     industry = StringField(_l("Industry"), validators=[DataRequired(REQUIRED), Length(max=40), no_control_characters],
@@ -35,6 +35,21 @@ class RegistrationForm(FlaskForm):
                                                                             no_control_characters],
                               description=_l("18 characters, as on the business licence."))
     parent_id = SelectField(_l("Parent authority"), coerce=int, validators=[DataRequired(REQUIRED)])
+
+    def offer(self) -> UnitDetailsForm:
+        self.unit_type.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(t, t) for t in UNIT_TYPES]
+        self.parent_id.choices = [SelectChoice(0, _("Choose an authority…"))] + [
+            SelectChoice(org.id, "\u3000" * depth + org.name) for org, depth in service.authorities()]
+        return self
+
+    def details(self) -> dict[str, Any]:
+        return {name: self[name].data for name in UNIT_FIELDS}
+
+
+UNIT_FIELDS = ("name", "unit_type", "industry", "credit_code", "parent_id")
+
+
+class RegistrationForm(UnitDetailsForm):
     username = StringField(_l("Administrator's username"), validators=[DataRequired(REQUIRED), Length(max=32),
                                                                         no_control_characters],
                            description=_l("4 to 32 letters, digits, '.', '_' or '-', starting with a letter."))
@@ -50,18 +65,14 @@ class RegistrationForm(FlaskForm):
 @blp.route("/units/register", methods=["GET", "POST"])
 def register() -> Any:
     """用户单位注册: anyone, no login."""
-    form = RegistrationForm()
-    form.unit_type.choices = [SelectChoice("", _("Choose…"))] + [SelectChoice(t, t) for t in UNIT_TYPES]
-    form.parent_id.choices = [SelectChoice(0, _("Choose an authority…"))] + [
-        SelectChoice(org.id, "\u3000" * depth + org.name) for org, depth in service.authorities()]
+    form = RegistrationForm().offer()
     error = None
     if form.validate_on_submit():
         try:
             with savepoint():
                 throttle.registration(request.remote_addr or "")
-                registration = service.register({name: form[name].data for name in (
-                    "name", "unit_type", "industry", "credit_code", "parent_id", "username", "admin_name",
-                    "phone", "password")})
+                registration = service.register({**form.details(), **{name: form[name].data for name in (
+                    "username", "admin_name", "phone", "password")}})
         except ServiceError as exc:
             error = exc
         else:
@@ -75,10 +86,39 @@ def register() -> Any:
 
 @blp.route("/units/registrations/mine")
 def mine() -> Any:
-    """The registrations the logged-in person filed, with their status (and why one was refused)."""
+    """The registrations the logged-in person filed, with their status (and why one was refused); after
+    a refusal, the form to register the unit again (重新注册), filled with the refused details."""
     actor = web_session.actor()
+    registrations = service.of_applicant(actor.id)
+    again = None
+    if service.may_register_again(actor):
+        latest = registrations[0] if registrations else None
+        again = UnitDetailsForm(data={name: getattr(latest, name) for name in UNIT_FIELDS} if latest else None)
+        again.offer()
+    return render_template("unit_registration/mine.html", items=[
+        registration_view(r, with_log=False) for r in registrations], again=again, error=None, field_errors={})
+
+
+@blp.route("/units/registrations/again", methods=["POST"])
+def register_again() -> Any:
+    """重新注册: file the unit again (only after a refusal, nothing waiting)."""
+    actor = web_session.actor()
+    form = UnitDetailsForm().offer()
+    error = None
+    if form.validate_on_submit():
+        try:
+            with savepoint():
+                registration = service.register_again(actor, form.details())
+        except ServiceError as exc:
+            error = exc
+        else:
+            flash(_("Registered again. Your parent authority reviews the unit (no. %(id)s).", id=registration.id),
+                  "success")
+            return redirect(url_for("unit_registration.mine"))
+    status = error.status if error else 422
     items = [registration_view(r, with_log=False) for r in service.of_applicant(actor.id)]
-    return render_template("unit_registration/mine.html", items=items)
+    return render_template("unit_registration/mine.html", items=items, again=form, error=error,
+                           field_errors=dict(error.fields or {}) if error else {}), status
 
 
 @blp.route("/units/registrations")

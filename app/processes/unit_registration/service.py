@@ -17,13 +17,15 @@ from ...clock import utcnow
 from ...db import savepoint
 from ...domain import credit_code
 from ...domain.text import control_characters
-from ...errors import Invalid, NotFound
+from ...errors import Conflict, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _
 from ...models import UNIT_TYPES, Organisation, RoleAssignment, User
-from ...services import access_changes, accounts, plugins, runner
+from ...services import access_changes, accounts, ledger, plugins, runner
 from ...services.actors import Actor
 from .models import PENDING, UnitRegistration
+
+REJECTED = "rejected"  # the diagram's status of a refused registration
 
 RECORD_TYPE = "unit_registration"
 REVIEW_ROLES = ("reviewer", "admin")  # who reviews for the parent authority
@@ -111,9 +113,8 @@ def _taken(name: str, code: str) -> dict[str, list[str]]:
     return errors
 
 
-def register(payload: dict[str, Any]) -> UnitRegistration:
-    """用人单位注册: check everything, create the applicant's account (no role yet), start the review."""
-    errors: dict[str, list[str]] = {}
+def _unit_details(errors: dict[str, list[str]], payload: dict[str, Any]) -> dict[str, Any]:
+    """The unit's own details, checked (problems into ``errors``); the parent is an active authority."""
     name = _text(errors, payload, "name", 2, 60, _("The unit's full name, 2 to 60 characters."))
     unit_type = (payload.get("unit_type") or "").strip()
     if unit_type not in UNIT_TYPES:
@@ -125,6 +126,32 @@ def register(payload: dict[str, Any]) -> UnitRegistration:
     parent = db.session.get(Organisation, payload.get("parent_id") or 0)
     if parent is None or parent.kind != "authority" or not parent.is_active:
         errors["parent_id"] = [_("Choose the parent authority from the list.")]
+    return {"name": name, "unit_type": unit_type, "industry": industry, "credit_code": code,
+            "parent_id": parent.id if parent is not None else None}
+
+
+def _checked(errors: dict[str, list[str]], details: dict[str, Any]) -> None:
+    if "name" not in errors and "credit_code" not in errors:
+        errors.update(_taken(details["name"], details["credit_code"]))
+    if errors:
+        raise Invalid(_("Some registration details are wrong."), code="invalid", fields=errors)
+
+
+def _file(details: dict[str, Any], applicant: Actor) -> UnitRegistration:
+    registration = UnitRegistration(**details, applicant_id=applicant.id, status=PENDING)
+    db.session.add(registration)
+    db.session.flush()
+    instance = runner.start(_plugin(), registration, applicant, {"record_id": registration.id}, action="register",
+                            event_data={"name": details["name"], "credit_code": details["credit_code"],
+                                        "parent_id": details["parent_id"], "applicant_id": applicant.id})
+    registration.instance_id = instance.id
+    return registration
+
+
+def register(payload: dict[str, Any]) -> UnitRegistration:
+    """用人单位注册: check everything, create the applicant's account (no role yet), start the review."""
+    errors: dict[str, list[str]] = {}
+    details = _unit_details(errors, payload)
     username = (payload.get("username") or "").strip()
     if not USERNAME.match(username):
         errors["username"] = [_("4 to 32 letters, digits, '.', '_' or '-', starting with a letter.")]
@@ -138,10 +165,7 @@ def register(payload: dict[str, Any]) -> UnitRegistration:
     problems = accounts.password_problems(User(username=username, id_number=None), password)
     if problems:
         errors["password"] = problems
-    if "name" not in errors and "credit_code" not in errors:
-        errors.update(_taken(name, code))
-    if errors:
-        raise Invalid(_("Some registration details are wrong."), code="invalid", fields=errors)
+    _checked(errors, details)
     user = User(username=username, name=admin_name, phone=phone, password_hash=accounts.hash_password(password),
                 must_change_password=False, password_changed_at=utcnow())
     db.session.add(user)
@@ -149,15 +173,29 @@ def register(payload: dict[str, Any]) -> UnitRegistration:
     applicant = Actor(user.id, user.name, user.username, None, False, frozenset())
     access_changes.record_access_change(applicant, access_changes.REGISTER, user.id, new={
         "username": user.username, "name": user.name, "must_change_password": False, "roles": []})
-    registration = UnitRegistration(name=name, unit_type=unit_type, industry=industry, credit_code=code,
-                                    parent_id=parent.id, applicant_id=user.id, status=PENDING)
-    db.session.add(registration)
-    db.session.flush()
-    instance = runner.start(_plugin(), registration, applicant, {"record_id": registration.id}, action="register",
-                            event_data={"name": name, "credit_code": code, "parent_id": parent.id,
-                                        "applicant_id": user.id})
-    registration.instance_id = instance.id
-    return registration
+    return _file(details, applicant)
+
+
+def may_register_again(actor: Actor) -> bool:
+    """An applicant whose registrations were all refused (and who holds no role anywhere) files
+    another from the same account, the unit's details corrected."""
+    if actor.roles:
+        return False
+    statuses = set(db.session.scalars(select(UnitRegistration.status).where(
+        UnitRegistration.applicant_id == actor.id)))
+    return bool(statuses) and statuses <= {REJECTED}
+
+
+def register_again(actor: Actor, payload: dict[str, Any]) -> UnitRegistration:
+    """重新注册: a new registration of the unit by an applicant whose earlier one was refused."""
+    ledger.lock_person(actor.id)  # one at a time per applicant: a second at once finds the first pending
+    if not may_register_again(actor):
+        raise Conflict(_("Only an applicant whose registration was refused, with nothing waiting, may register "
+                         "the unit again."), code="not_refused")
+    errors: dict[str, list[str]] = {}
+    details = _unit_details(errors, payload)
+    _checked(errors, details)
+    return _file(details, actor)
 
 
 # -- approving ------------------------------------------------------------------------------------
