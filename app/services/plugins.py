@@ -34,6 +34,7 @@ from ..errors import NotFound
 from ..extensions import db
 from ..i18n import _
 from ..validation import StrictSchema
+from .features import NO_ROLE, Feature, NavLink, features
 from .lanes import Candidate, Lane, org_reviewers, person, reviewers
 
 # Plug-ins declare their lanes with these, imported from here with the rest of the declaration.
@@ -142,20 +143,6 @@ class Profile:
     unit: str = ""
     url: str | None = None  # where the person sees or changes them
     unit_id: int | None = None  # whose authority's windows and policy apply (``services/policy.py``)
-
-
-NO_ROLE = ""  # in ``NavLink.roles``: people who hold no role yet (an applicant whose registration waits)
-
-
-@dataclass(frozen=True)
-class NavLink:
-    """A page of the plug-in in the header, for people in ``roles`` at organisations of ``org_kinds``."""
-
-    endpoint: str
-    label: Any
-    roles: frozenset[str]
-    org_kinds: frozenset[str] | None = None  # None: any (or none)
-    order: int = 50
 
 
 # -- the plug-in ----------------------------------------------------------------------------------
@@ -278,33 +265,6 @@ class ProcessPlugin:
 
     def __repr__(self) -> str:
         return f"<ProcessPlugin {self.name}>"
-
-
-# -- features that are not review processes -------------------------------------------------------
-
-@dataclass(frozen=True)
-class Feature:
-    """A part of the product that is not a review process (the online courses): what it brings to the
-    app, which the composition root (``create_app``) registers: its API and page blueprints, and
-    consistency checks of its own (name -> (what it compares, ``check(report)``))."""
-
-    name: str
-    api_blueprints: tuple[Any, ...] = ()
-    page_blueprints: tuple[Any, ...] = ()
-    checks: dict[str, tuple[str, Callable[[Any], None]]] = field(default_factory=dict)
-    ledger_sources: dict[str, Any] = field(default_factory=dict)  # as ``ProcessPlugin.ledger_sources``
-    nav: tuple[NavLink, ...] = ()  # its pages in the header, as ``ProcessPlugin.nav``
-    # Its pages act on records (process administrators and auditors may only read them); False for
-    # a feature whose pages are the global roles' own work (process administration, audit).
-    acts_on_records: bool = True
-    # The words of the actions of events it records outside any process (``record_admin_event``)
-    actions: dict[str, Any] = field(default_factory=dict)
-    # ...and of the record types those events name (the audit search's filter and its rows)
-    record_types: dict[str, Any] = field(default_factory=dict)
-
-
-def features() -> tuple[Feature, ...]:
-    return tuple(current_app.extensions.get("features", ()))
 
 
 def public_endpoints() -> frozenset[str]:
