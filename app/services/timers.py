@@ -48,7 +48,7 @@ def advance(instance_id: int, now: datetime) -> bool:
     loaded.refresh_timer_data(plugin.engine_data(record))  # a deadline moved meanwhile is the one that counts
     moved = loaded.advance_timers()
     if moved:
-        record_event(instance, None, "timer")
+        record_event(instance, None, "timer", head_saved_by_caller=True)
     runner.save(instance, loaded, plugin, record)
     return moved
 
