@@ -90,6 +90,19 @@ class LoadedInstance:
         tasks = self.workflow.get_tasks(state=TaskState.READY, manual=True)
         return [ReadyTask(str(t.id), self.bundle.task(t.task_spec.name)) for t in tasks]
 
+    def _open_tasks(self) -> tuple[list[Any], list[Any]]:
+        """The READY manual tasks and the WAITING tasks, in one walk of the tree (each is what
+        ``get_tasks`` with that state would give, in the same order): a save needs both, and
+        each walk of the tree cost ~120 Python calls."""
+        ready: list[Any] = []
+        waiting: list[Any] = []
+        for task in self.workflow.get_tasks_iterator(state=TaskState.READY | TaskState.WAITING):
+            if task.state == TaskState.WAITING:
+                waiting.append(task)
+            elif task.task_spec.manual:
+                ready.append(task)
+        return ready, waiting
+
     @property
     def data(self) -> dict[str, Any]:
         return dict(self.workflow.data)
@@ -102,36 +115,42 @@ class LoadedInstance:
         last = max(ends, key=lambda t: t.last_state_change)
         return self.bundle.task(last.task_spec.name)
 
-    def status_sources(self, ready: list[ReadyTask] | None = None) -> list[TaskInfo]:
+    def status_sources(self, ready: list[ReadyTask] | None = None,
+                       waiting_tasks: list[Any] | None = None) -> list[TaskInfo]:
         """Where the user-facing status comes from: the waiting tasks, or the end event reached.
 
         Statuses are properties in the diagram (``status``, ``status_label``), so an edited
         diagram carries its own. Parallel branches may wait on several tasks at once.
         """
-        if self.workflow.is_completed():
+        if not (ready or waiting_tasks) and self.workflow.is_completed():  # what is open is unfinished
             end = self.end_event()
             return [end] if end and "status" in end.properties else []
         waiting = ready if ready is not None else self.ready_tasks()
         sources = [task.info for task in waiting if "status" in task.info.properties]
-        return sources + [info for info in self.waiting_events_info() if "status" in info.properties]
+        return sources + [info for info in self.waiting_events_info(waiting_tasks) if "status" in info.properties]
 
-    def _waiting_catches(self) -> list[Any]:
+    def _waiting_catches(self, waiting_tasks: list[Any] | None = None) -> list[Any]:
         """The intermediate catch events the instance waits at: one waiting by itself, or the
-        branches of a waiting event-based gateway (SpiffWorkflow keeps those MAYBE until one fires)."""
+        branches of a waiting event-based gateway (SpiffWorkflow keeps those MAYBE until one fires).
+
+        ``waiting_tasks``: the WAITING tasks, when the caller has them already."""
         found = []
-        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+        for task in self._waiting(waiting_tasks):
             if isinstance(task.task_spec, EventBasedGateway):
                 found.extend(child for child in task.children if isinstance(child.task_spec, IntermediateCatchEvent))
             elif isinstance(task.task_spec, IntermediateCatchEvent):
                 found.append(task)
         return found
 
-    def waiting_events_info(self) -> list[TaskInfo]:
+    def _waiting(self, waiting_tasks: list[Any] | None) -> list[Any]:
+        return waiting_tasks if waiting_tasks is not None else self.workflow.get_tasks(state=TaskState.WAITING)
+
+    def waiting_events_info(self, waiting_tasks: list[Any] | None = None) -> list[TaskInfo]:
         """The catch events the instance waits at, for a record that waits for an event rather
         than a person (an open class: a change request, or its deadline); such an event may
         carry ``status`` like a user task."""
         found: list[TaskInfo] = []
-        for task in self._waiting_catches():
+        for task in self._waiting_catches(waiting_tasks):
             info = self.bundle.tasks.get(task.task_spec.name)
             if info is not None and info not in found:
                 found.append(info)
@@ -162,7 +181,7 @@ class LoadedInstance:
                 current.append(task.task_spec.bpmn_id)
         return current, done
 
-    def next_timer_due(self) -> datetime | None:
+    def next_timer_due(self, waiting_tasks: list[Any] | None = None) -> datetime | None:
         due = []
         for event in self.workflow.waiting_events():
             if event.event_type in TIMER_EVENT_TYPES and isinstance(event.value, str):
@@ -170,7 +189,7 @@ class LoadedInstance:
                     due.append(datetime.fromisoformat(event.value).astimezone(UTC))
                 except ValueError:
                     continue
-        for task in self.workflow.get_tasks(state=TaskState.WAITING):  # a timer behind an event-based
+        for task in self._waiting(waiting_tasks):  # a timer behind an event-based
             value = task._get_internal_data("event_value")  # gateway keeps its date on the gateway
             if isinstance(task.task_spec, EventBasedGateway) and isinstance(value, str):
                 try:
@@ -321,14 +340,17 @@ class LoadedInstance:
     # -- saving ----------------------------------------------------------------
     def snapshot(self) -> Snapshot:
         self.workflow.prune_history()
-        ready = [] if self.workflow.is_completed() else self.ready_tasks()
-        status, status_label = combined_status(self.status_sources(ready))
+        ready_tasks, waiting_tasks = self._open_tasks()
+        # a READY or WAITING task is unfinished: only a workflow with neither can have completed
+        completed = self.workflow.completed or (not ready_tasks and not waiting_tasks and self.workflow.is_completed())
+        ready = [] if completed else [ReadyTask(str(t.id), self.bundle.task(t.task_spec.name)) for t in ready_tasks]
+        status, status_label = combined_status(self.status_sources(ready, waiting_tasks))
         return Snapshot(
             state=self._engine.dumps(self.workflow),
-            completed=self.workflow.is_completed(),
+            completed=completed,
             status=status,
             status_label=status_label,
             ready=ready,
-            next_timer_due=None if self.workflow.completed else self.next_timer_due(),
-            end_event=self.end_event() if self.workflow.completed else None,
+            next_timer_due=None if completed else self.next_timer_due(waiting_tasks),
+            end_event=self.end_event() if completed else None,
         )
