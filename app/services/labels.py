@@ -4,9 +4,10 @@ The shared vocabulary is here; a process plug-in adds its own (``decisions``, ``
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..i18n import _l
+from ..i18n import _l, text
 from .plugins import Decision, ProcessPlugin
 
 ACTIONS = {
@@ -49,16 +50,21 @@ def decision_label(plugin: ProcessPlugin | None, name: str | None) -> str:
 
 # A lazy string's truth is its translation's length: testing it and then writing it translated twice.
 
-def decision_remark(plugin: ProcessPlugin | None, name: str | None) -> str | None:
+def decision_remark(plugin: ProcessPlugin | None, name: str | None,
+                    translate: Callable[[str], str] | None = None) -> str | None:
     found = decision(plugin, name) if name else None
     remark = found.remark if found else None
-    return (str(remark) or None) if remark is not None else None
+    return (_text(remark, translate) or None) if remark is not None else None
 
 
-def action_label(plugin: ProcessPlugin | None, action: str) -> str:
+def action_label(plugin: ProcessPlugin | None, action: str, translate: Callable[[str], str] | None = None) -> str:
     own: Any = plugin.actions.get(action) if plugin is not None else None
-    text = str(own) if own is not None else ""
-    return text or str(ACTIONS.get(action, action))
+    found = _text(own, translate) if own is not None else ""
+    return found or _text(ACTIONS.get(action, action), translate)
+
+
+def _text(value: Any, translate: Callable[[str], str] | None) -> str:
+    return text(value, translate) if translate is not None else str(value)
 
 
 def known_decisions(plugin: ProcessPlugin) -> set[str]:

@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from ..domain import N_
 from ..domain.idnumber import mask
 from ..extensions import db
-from ..i18n import _, current_language, label
+from ..i18n import current_language, label, translator
 from ..models import HumanTask, Organisation, ProcessEvent, User
 from . import candidates
 from .labels import HIDDEN_FROM_FLOW, action_label, decision_remark
@@ -29,6 +29,7 @@ class Texts:
     def __init__(self, plugin: ProcessPlugin | None) -> None:
         self.plugin = plugin
         self.joiner = "" if current_language() == "zh" else " "
+        self.translate = translator()
         self._memo: dict[tuple[str, Any], str] = {}
 
     def _get(self, kind: str, key: Any, make: Any) -> str:
@@ -38,17 +39,18 @@ class Texts:
         return text
 
     def label(self, value: Any) -> str:
-        return self._get("label", value, lambda: label(value))
+        return self._get("label", value, lambda: label(value, self.translate))
 
     def action(self, action: str) -> str:
-        return self._get("action", action, lambda: action_label(self.plugin, action))
+        return self._get("action", action, lambda: action_label(self.plugin, action, self.translate))
 
     def decision(self, decision: str | None) -> str | None:
-        return self._get("decision", decision, lambda: decision_remark(self.plugin, decision) or "") or None
+        return self._get("decision", decision,
+                         lambda: decision_remark(self.plugin, decision, self.translate) or "") or None
 
     def message(self, msgid: str, **variables: Any) -> str:
         """``_(msgid, **variables)``: the translation is looked up once, then formatted."""
-        text = self._get("message", msgid, lambda: _(msgid))
+        text = self._get("message", msgid, lambda: self.translate(msgid))
         return text % variables if variables else text
 
 
