@@ -1,9 +1,10 @@
 """The inbox costs the same SQL statements whatever the number of processes waiting in it (exact counts)."""
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import event
 
@@ -133,3 +134,142 @@ def test_each_step_of_a_claims_lifecycle_costs_its_pinned_statements(api, app):
     with app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
     assert costs == {step: n + (postgresql and step in PERSON_LOCKED) for step, n in LIFECYCLE_STATEMENTS.items()}
+
+
+def _cost(app, call) -> tuple[int, dict]:
+    """One call's SQL statements, ``BEGIN`` left out (as above), and its JSON."""
+    with statements(app) as seen:
+        response = call()
+    assert response.status_code < 300, response.get_json()
+    return sum(1 for sql in seen if not sql.lstrip().upper().startswith("BEGIN")), response.get_json()
+
+
+# A staff transfer (人员调转): the person's unit files it (no submit step), the target unit accepts.
+# Every step starts with the token's user and roles (1).
+TRANSFER_STATEMENTS = {
+    # the person, their unit, the target unit, no transfer pending, no enrolment waiting (5); the
+    # transfer, the definition, the instance, its event, the instance and the transfer updated, the target
+    # unit (its task's lane), the task and its candidate (9); the view: the last decision, files, waiting
+    # steps, their candidates and organisations' names, the log (6)
+    "create": 21,
+    "inbox": 2,  # the page of tasks
+    # lock the instance (UPDATE … RETURNING), the task, the transfer (3); move the person: roles read,
+    # the old unit's dropped, the new one looked up and added, roles read again, the audit chain bumped
+    # and its head set, the account event (8); this year's enrolment read and moved (2); the instance
+    # re-read, the task closed, the step's two events, the instance's last hash, then the instance, the
+    # transfer and the candidates updated (8)
+    "accept": 22,
+    "detail": 6,  # the transfer; the last decision, files, waiting steps (none), the log
+}
+# PostgreSQL inserts the step's two events in one statement (SQLAlchemy's insertmanyvalues); on SQLite
+# the dialect has no implicit sentinel to match RETURNING rows to their objects, so one row per INSERT.
+TRANSFER_PG_EXTRA = {"accept": -1}
+
+
+def test_each_step_of_a_transfers_lifecycle_costs_its_pinned_statements(api, app, world):
+    costs: dict[str, int] = {}
+    units = {world.unit1: api.as_("unit_reviewer"), world.unit2: api.as_("unit_reviewer_b")}
+    body = {"id_number": T3, "reason": "工作调动", "contact_name": "王经理", "contact_phone": "0571-88888888"}
+
+    def lifecycle(from_unit: int, to_unit: int, measure: bool) -> dict:
+        filer, target = units[from_unit], units[to_unit]
+
+        def step(name: str, call):
+            n, result = _cost(app, call)
+            if measure:
+                costs[name] = n
+            return result
+
+        transfer = step("create", lambda: filer.post("/transfers", json={**body, "to_unit_id": to_unit}))
+        items = step("inbox", lambda: target.get("/tasks?per_page=100"))["items"]
+        task = next(t for t in items if t["record"] == {"type": "transfer", "id": transfer["id"]})
+        step("accept", lambda: target.post(f"/tasks/{task['id']}/complete", json={"decision": "accept"}))
+        return step("detail", lambda: filer.get(f"/transfers/{transfer['id']}"))
+
+    # warm (compiled statements, diagram specs): the same path there and back, then measured
+    lifecycle(world.unit2, world.unit1, measure=False)
+    lifecycle(world.unit1, world.unit2, measure=False)
+    assert lifecycle(world.unit2, world.unit1, measure=True)["status"] == "accepted"
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    assert costs == {step: n + (TRANSFER_PG_EXTRA.get(step, 0) if postgresql else 0)
+                     for step, n in TRANSFER_STATEMENTS.items()}
+
+
+# A provider's pre-training filing (培训前备案): the provider creates and submits it, the supervisor
+# approves, the provider sends the stamped form (the same submit call), the supervisor forwards, the
+# provincial HR department approves.
+# Every step starts with the token's user and roles (1); each decision then locks the instance
+# (UPDATE … RETURNING), reads its task and the filing, closes the task, writes the event, updates the
+# instance, the filing and the candidates (8); a decision that opens a step adds its task and candidate.
+# The same on PostgreSQL (one event per step).
+PREFILING_STATEMENTS = {
+    # the provider, the filing, the definition, the instance, its task, its event, the instance and the
+    # filing updated, the task's candidate (9); the view: the supervisor, the last decision, files,
+    # waiting steps, their candidates and organisations, the log (7)
+    "create": 17,
+    # the filing (get_visible), the lock, the task, the filing again, its attachments' kinds (for the
+    # required files), then the decision's writes and the supervisor's task and candidate (12); the view (6)
+    "submit": 19,
+    "inbox": 2,  # the page of tasks
+    "supervisor approval": 11,  # a decision opening the provider's stamp step (1 + 8 + 2)
+    "stamped form": 18,  # as submit, without the attachments' kinds (the stamped file is on the filing)
+    "supervisor forward": 12,  # a decision, plus the provider's HR department looked up (1 + 8 + 1 + 2)
+    "hr approval": 9,  # the last decision: it opens no step, the instance ends (1 + 8)
+    "detail": 6,  # the filing; the last decision, files, waiting steps (none), the log
+}
+PREFILING_PG_EXTRA: dict[str, int] = {}
+
+
+def test_each_step_of_a_prefilings_lifecycle_costs_its_pinned_statements(api, app):
+    from app.clock import today
+    from app.processes.provider_prefiling.demo import payload
+    from tests.support.files import png
+
+    costs: dict[str, int] = {}
+    provider = api.as_("provider_admin")
+
+    def measured(step: str, call):
+        call()  # warm, as for claims: the first of two filings at each step
+        costs[step], result = _cost(app, call)
+        return result
+
+    def upload(filing_id: int, kind: str) -> None:
+        response = provider.post(f"/filings/{filing_id}/files", content_type="multipart/form-data",
+                                 data={"file": (io.BytesIO(png()), "scan.png"), "kind": kind})
+        assert response.status_code == 201, response.get_json()
+
+    body = payload("测试培训班", today() + timedelta(days=30), 3)
+    body["starts_on"], body["ends_on"] = body["starts_on"].isoformat(), body["ends_on"].isoformat()
+    first = provider.post("/filings", json=body)
+    assert first.status_code == 201, first.get_json()
+    filings = [first.get_json()]
+    filings.append(measured("create", lambda: provider.post("/filings", json=body)))
+    for filing in filings:
+        for kind in ("plan", "notice", "invitation"):
+            upload(filing["id"], kind)
+    ids = [filing["id"] for filing in filings]
+
+    def each(step: str, call, over: list[int] = ids) -> None:
+        pending = iter(over)
+        measured(step, lambda: call(next(pending)))
+
+    supervisor, hr = api.as_("supervisor_reviewer"), api.as_("hr_reviewer")
+
+    def decide(step: str, reviewer, name: str, decision: str) -> None:
+        tasks = [api.task_for(name, filing_id, "prefiling")["id"] for filing_id in ids]  # found unmeasured
+        each(step, lambda task: reviewer.post(f"/tasks/{task}/complete", json={"decision": decision}), tasks)
+
+    each("submit", lambda filing_id: provider.post(f"/filings/{filing_id}/submit"))
+    measured("inbox", lambda: supervisor.get("/tasks?per_page=100"))
+    decide("supervisor approval", supervisor, "supervisor_reviewer", "approve")
+    for filing_id in ids:
+        upload(filing_id, "stamped_form")
+    each("stamped form", lambda filing_id: provider.post(f"/filings/{filing_id}/submit"))
+    decide("supervisor forward", supervisor, "supervisor_reviewer", "forward")
+    decide("hr approval", hr, "hr_reviewer", "approve")
+    assert measured("detail", lambda: provider.get(f"/filings/{ids[1]}"))["status"] == "filed"
+    with app.app_context():
+        postgresql = db.engine.dialect.name == "postgresql"
+    assert costs == {step: n + (PREFILING_PG_EXTRA.get(step, 0) if postgresql else 0)
+                     for step, n in PREFILING_STATEMENTS.items()}
