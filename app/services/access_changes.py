@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import ProcessEvent, RoleAssignment
+from ..models import RoleAssignment
 from .actors import Actor
 from .audit import record_admin_event, record_admin_events
 
@@ -47,7 +47,7 @@ def _refuse_secrets(value: Any, path: str = "") -> None:
 
 def record_access_change(actor: Actor | None, action: str, user_id: int, *, old: dict[str, Any] | None = None,
                          new: dict[str, Any] | None = None, process_key: str | None = None,
-                         data: dict[str, Any] | None = None, comment: str | None = None) -> ProcessEvent:
+                         data: dict[str, Any] | None = None, comment: str | None = None) -> str:
     """Record that ``actor`` changed what account ``user_id`` may do.
 
     ``old`` and ``new`` are the values before and after (JSON values); ``process_key`` and

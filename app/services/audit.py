@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..db import execute, saved
@@ -95,11 +95,14 @@ def record_event(instance: ProcessInstance, actor: Actor | None, action: str, *,
 ADMIN_CHAIN = "admin"
 
 
+_LOCK_ADMIN_CHAIN = (update(AuditChain).where(AuditChain.name == ADMIN_CHAIN)  # built once
+                     .values(length=AuditChain.length + 1).returning(AuditChain)
+                     .execution_options(populate_existing=True, synchronize_session=False))
+
+
 def _lock_admin_chain() -> AuditChain:
     """Lock the administrative chain's head row (created on first use) and read it back."""
-    statement = (update(AuditChain).where(AuditChain.name == ADMIN_CHAIN)
-                 .values(length=AuditChain.length + 1).returning(AuditChain)
-                 .execution_options(populate_existing=True, synchronize_session=False))
+    statement = _LOCK_ADMIN_CHAIN
     chain = db.session.scalars(statement).first()
     if chain is None:
         try:
@@ -115,8 +118,8 @@ def record_admin_event(actor: Actor | None, action: str, *, record_type: str, re
                        process_key: str | None = None, org_id: int | None = None,
                        comment: str | None = None, old: dict[str, Any] | None = None,
                        new: dict[str, Any] | None = None,
-                       data: dict[str, Any] | None = None) -> ProcessEvent:
-    """Append an event that belongs to no instance to the administrative chain.
+                       data: dict[str, Any] | None = None) -> str:
+    """Append an event that belongs to no instance to the administrative chain; returns its hash.
 
     ``record_type``/``record_id`` name what changed (``process_definition`` 12, ``user`` 5, a
     record whose proof was read…); ``old`` and ``new`` are the values before and after.
@@ -139,7 +142,9 @@ def record_admin_events(actor: Actor | None, action: str, items: list[dict[str, 
 
 
 def _append_admin_events(actor: Actor | None, action: str, items: list[dict[str, Any]], *, record_type: str,
-                         process_key: str | None, org_id: int | None) -> list[ProcessEvent]:
+                         process_key: str | None, org_id: int | None) -> list[str]:
+    """Append the items' events and move the chain's head: plain statements (one INSERT for all the
+    events, one UPDATE of the head) rather than the ORM's unit of work. Returns their hashes."""
     chain = _lock_admin_chain()  # counted one; the rest are added below
     at, prev = utcnow(), chain.head_hash
     actor_id, actor_name = (actor.id, actor.name) if actor else (None, SYSTEM_NAME)
@@ -150,16 +155,21 @@ def _append_admin_events(actor: Actor | None, action: str, items: list[dict[str,
         for key in ("old", "new"):
             if item.get(key) is not None:
                 body[key] = item[key]
-        event = ProcessEvent(
+        event = _EventValues(
             instance_id=None, process_key=process_key, record_type=record_type, record_id=item.get("record_id"),
             at=at, actor_id=actor_id, actor_name=actor_name, actor_org_id=org_id, actor_org_name=org_name,
-            action=action, comment=item.get("comment") or None, data=body, prev_hash=prev)
-        event.hash = prev = _digest(prev, event)
+            action=action, task_spec=None, decision=None, comment=item.get("comment") or None, data=body,
+            prev_hash=prev)
+        event["hash"] = prev = _digest(prev, event)
         events.append(event)
-    chain.head_hash = prev
-    chain.length = chain.length + len(items) - 1
-    db.session.add_all(events)
-    return events
+    execute(_INSERT_EVENT, events)
+    head = {"head_hash": prev, "length": chain.length + len(items) - 1}
+    execute(_MOVE_HEAD, {"chain_name": chain.name, **head})
+    saved(chain, head)
+    return [event["hash"] for event in events]
+
+
+_MOVE_HEAD = update(AuditChain.__table__).where(AuditChain.__table__.c.name == bindparam("chain_name"))
 
 
 def verify_admin_chain() -> list[str]:
