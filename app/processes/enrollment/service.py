@@ -198,7 +198,9 @@ def move_unit(trainee_id: int, from_unit: int, to_unit: int, since_year: int, ac
     for enrollment in moved:
         enrollment.unit_id = to_unit
         enrollment.updated_at = utcnow()
-        instance = db.session.get(ProcessInstance, enrollment.instance_id)
+        # locked, as every change of an instance's chain is: an edit of the enrolment meanwhile
+        # would otherwise chain its event from the same head
+        instance = runner.lock_instance(enrollment.instance_id)
         record_event(instance, actor, "unit_moved", data={"from_unit_id": from_unit, "to_unit_id": to_unit, **why})
     return [e.id for e in moved]
 
