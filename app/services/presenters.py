@@ -9,8 +9,7 @@ from ..domain import N_
 from ..domain.idnumber import mask
 from ..extensions import db
 from ..i18n import current_language, label, translator
-from ..models import HumanTask, Organisation, ProcessEvent, User
-from . import candidates
+from ..models import HumanTask, Organisation, ProcessEvent, TaskCandidate, User
 from .labels import HIDDEN_FROM_FLOW, action_label, decision_remark
 from .plugins import ProcessPlugin
 
@@ -107,36 +106,51 @@ def bounded_log(instance_id: int | None, plugin: ProcessPlugin | None) -> tuple[
     return entries[:LOG_LIMIT], len(entries) > LOG_LIMIT
 
 
+# Built once, as the log's statement: a record's page or answer reads them every time.
+_LAST_COMMENT = (select(ProcessEvent.comment)
+                 .where(ProcessEvent.instance_id == bindparam("instance_id"),
+                        ProcessEvent.decision == bindparam("decision"))
+                 .order_by(ProcessEvent.id.desc()).limit(1))
+_LAST_DECISION = (select(ProcessEvent.decision, ProcessEvent.comment)
+                  .where(ProcessEvent.instance_id == bindparam("instance_id"), ProcessEvent.decision.is_not(None))
+                  .order_by(ProcessEvent.id.desc()).limit(1))
+
+
 def last_comment(instance_id: int | None, decision: str) -> str | None:
     """The comment of the latest ``decision`` on the instance (e.g. why it was refused)."""
     if instance_id is None:
         return None
-    return db.session.scalar(select(ProcessEvent.comment).where(
-        ProcessEvent.instance_id == instance_id, ProcessEvent.decision == decision)
-        .order_by(ProcessEvent.id.desc()).limit(1))
+    return db.session.scalar(_LAST_COMMENT, {"instance_id": instance_id, "decision": decision})
 
 
 def last_decision(instance_id: int | None) -> tuple[str | None, str | None]:
     """The latest decision on the instance and its comment (e.g. why it was sent back)."""
     if instance_id is None:
         return None, None
-    row = db.session.execute(select(ProcessEvent.decision, ProcessEvent.comment).where(
-        ProcessEvent.instance_id == instance_id, ProcessEvent.decision.is_not(None))
-        .order_by(ProcessEvent.id.desc()).limit(1)).first()
+    row = db.session.execute(_LAST_DECISION, {"instance_id": instance_id}).first()
     return (row.decision, row.comment) if row else (None, None)
+
+
+# Each open step with the organisations among its candidates, in one statement built once.
+_WAITING = (select(HumanTask.id, HumanTask.name, HumanTask.due_at, HumanTask.personal,
+                   Organisation.name.label("org_name"))
+            .outerjoin(TaskCandidate, TaskCandidate.task_id == HumanTask.id)
+            .outerjoin(Organisation, Organisation.id == TaskCandidate.org_id)
+            .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.status == "open")
+            .order_by(HumanTask.id, TaskCandidate.id))
 
 
 def waiting_steps(instance_id: int | None) -> list[dict[str, Any]]:
     """Each step the instance waits on, with whom it waits for (two parallel reviews show as two)."""
     if instance_id is None:
         return []
-    rows = db.session.execute(select(HumanTask.id, HumanTask.name, HumanTask.due_at, HumanTask.personal)
-                              .where(HumanTask.instance_id == instance_id, HumanTask.status == "open")
-                              .order_by(HumanTask.id)).all()
-    who = candidates.of_tasks([row.id for row in rows])
-    org_ids = {c.org_id for found in who.values() for c in found if c.org_id}
-    names = dict(db.session.execute(select(Organisation.id, Organisation.name)
-                                    .where(Organisation.id.in_(org_ids))).all()) if org_ids else {}
-    return [{"task_id": row.id, "name": label(row.name), "due_at": row.due_at, "personal": row.personal,
-             "waiting_for": list(dict.fromkeys(names.get(c.org_id, "") for c in who[row.id] if c.org_id))}
-            for row in rows]
+    steps: dict[int, dict[str, Any]] = {}
+    translate = translator()
+    for row in db.session.execute(_WAITING, {"instance_id": instance_id}):
+        step = steps.get(row.id)
+        if step is None:
+            step = steps[row.id] = {"task_id": row.id, "name": label(row.name, translate), "due_at": row.due_at,
+                                    "personal": row.personal, "waiting_for": []}
+        if row.org_name is not None and row.org_name not in step["waiting_for"]:
+            step["waiting_for"].append(row.org_name)
+    return list(steps.values())

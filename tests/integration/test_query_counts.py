@@ -149,9 +149,9 @@ def _cost(app, call) -> tuple[int, dict]:
 TRANSFER_STATEMENTS = {
     # the person, their unit, the target unit, no transfer pending, no enrolment waiting (5); the
     # transfer, the definition, the instance, its event, the instance and the transfer updated, the target
-    # unit (its task's lane), the task and its candidate (9); the view: the last decision, files, waiting
-    # steps, their candidates and organisations' names, the log (6)
-    "create": 21,
+    # unit (its task's lane), the task and its candidate (9); the view: the last decision, files, the
+    # waiting steps with their candidates' organisations (one statement), the log (4)
+    "create": 19,
     "inbox": 2,  # the page of tasks
     # lock the instance (UPDATE … RETURNING), the task, the transfer (3); move the person: roles read,
     # the old unit's dropped, the new one looked up and added, roles read again, the audit chain bumped
@@ -206,14 +206,14 @@ def test_each_step_of_a_transfers_lifecycle_costs_its_pinned_statements(api, app
 PREFILING_STATEMENTS = {
     # the provider, the filing, the definition, the instance, its task, its event, the instance and the
     # filing updated, the task's candidate (9); the view: the supervisor, the last decision, files,
-    # waiting steps, their candidates and organisations, the log (7)
-    "create": 17,
+    # the waiting steps with their candidates' organisations (one statement), the log (5)
+    "create": 15,
     # the filing (get_visible), the lock, the task, the filing again, its attachments' kinds (for the
-    # required files), then the decision's writes and the supervisor's task and candidate (12); the view (6)
-    "submit": 19,
+    # required files), then the decision's writes and the supervisor's task and candidate (12); the view (4)
+    "submit": 17,
     "inbox": 2,  # the page of tasks
     "supervisor approval": 11,  # a decision opening the provider's stamp step (1 + 8 + 2)
-    "stamped form": 18,  # as submit, without the attachments' kinds (the stamped file is on the filing)
+    "stamped form": 16,  # as submit, without the attachments' kinds (the stamped file is on the filing)
     "supervisor forward": 12,  # a decision, plus the provider's HR department looked up (1 + 8 + 1 + 2)
     "hr approval": 9,  # the last decision: it opens no step, the instance ends (1 + 8)
     "detail": 6,  # the filing; the last decision, files, waiting steps (none), the log
