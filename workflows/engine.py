@@ -16,6 +16,7 @@ Serializers keep per-call state, so each thread gets its own.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -33,6 +34,14 @@ from .sandbox import SandboxedScriptEngine, ServiceHandler
 from .specs import ProcessBundle, SpecCache, parse_bundle
 
 MAX_TREE_DEPTH = 1_000_000
+
+# SpiffWorkflow builds each log record's extras before asking the logger, and a logger whose own level
+# is below INFO (an unconfigured one is 0) adds the task's data, or a list of every task (a walk of the
+# tree on each completion of a workflow). Unless a deployment set them, they are set to WARNING: the
+# host keeps its own event log, and nothing reads these INFO records.
+for _name in ("spiff.task", "spiff.workflow", "spiff.data"):
+    if logging.getLogger(_name).level == logging.NOTSET:
+        logging.getLogger(_name).setLevel(logging.WARNING)
 
 
 class DeepWorkflow(BpmnWorkflow):
