@@ -79,6 +79,45 @@ def test_what_is_no_diagram_of_a_known_process_is_refused(api, app, body, code):
 def test_a_diagram_sent_as_json_is_refused(api):
     response = api.as_(ADMIN).post("/process-definitions", json={"bpmn": "x"})
     assert response.status_code == 422
+    assert response.get_json()["problems"] == [response.get_json()["error"]["message"]]
+    assert "application/xml" in response.get_json()["problems"][0]
+
+
+UNSERVED = (shipped("credit_claim").replace(b'<bpmn:process id="credit_claim"', b'<bpmn:process id="nobody_serves"')
+            .replace(b'processRef="credit_claim"', b'processRef="nobody_serves"'))
+# body: the first problem (the error's message, in Chinese), and whether the parser's findings follow it
+NOT_DIAGRAMS = {
+    b"not xml at all": ("这不是本系统能读取的 BPMN 流程图。", True),
+    b"<a/>": ("这不是本系统能读取的 BPMN 流程图。", True),
+    b"": ("流程图为空。", False),
+    UNSERVED: ("没有流程插件支持流程标识“nobody_serves”", False),
+}
+
+
+@pytest.mark.parametrize("body", list(NOT_DIAGRAMS), ids=["text", "not bpmn", "empty", "unknown process"])
+def test_what_is_no_diagram_of_a_known_process_says_its_problems(api, body):
+    first, parsed = NOT_DIAGRAMS[body]
+    response = _draft(api, body)
+    assert response.status_code == 422
+    answer = response.get_json()
+    problems = answer["problems"]
+    assert isinstance(problems, list) and all(isinstance(p, str) and p for p in problems)  # as a 201's
+    assert problems[0] == answer["error"]["message"] and problems[0].startswith(first), problems
+    assert answer["error"]["fields"]["bpmn"]  # the reasons stay where they were
+    if parsed:  # what the parser found follows the message
+        assert problems[1:] == answer["error"]["fields"]["bpmn"] and len(problems) > 1
+    else:
+        assert problems == [answer["error"]["message"]]
+
+
+def test_the_openapi_document_describes_the_problems_of_a_refused_draft(app):
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    refused = spec["paths"]["/api/v1/process-definitions"]["post"]["responses"]["422"]
+    ref = refused["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    schema = spec["components"]["schemas"][ref]
+    assert schema["properties"]["problems"]["type"] == "array" and "problems" in schema["required"]
+    assert schema["properties"]["problems"]["items"]["type"] == "string"
+    assert "error" in schema["properties"]
 
 
 BAD_DRAFTS = {
