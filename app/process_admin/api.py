@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 from marshmallow import fields
 
 from ..api.v1.blueprint import Blueprint
 from ..api.v1.context import current_actor
-from ..api.v1.errors import ErrorSchema
+from ..api.v1.errors import ErrorSchema, service_error_response
 from ..converters import INT32_MAX
 from ..errors import Forbidden, Invalid
 from ..i18n import _
@@ -75,6 +75,12 @@ class ReportSchema(StrictSchema):
 
 class SavedDraftSchema(DefinitionSchema):
     problems = fields.List(fields.String(), required=True)
+
+
+class DraftRefusedSchema(ErrorSchema):
+    problems = fields.List(fields.String(), required=True, metadata={
+        "description": "why it was refused, in sentences (as a saved draft's problems): the error's message "
+                       "first, then what the parser found"})
 
 
 class DiffSchema(StrictSchema):
@@ -173,13 +179,25 @@ def listing() -> dict[str, Any]:
 @blp.doc(**XML_BODY_DOC)
 @blp.response(201, SavedDraftSchema)
 @blp.alt_response(403, schema=ErrorSchema)
-@blp.alt_response(422, schema=ErrorSchema)
-def create() -> dict[str, Any]:
-    """Save a diagram as a new draft (never run). 422 when it is not a diagram of a known process;
-    otherwise 201 with the problems publishing would refuse (a draft may be unfinished)."""
+@blp.alt_response(422, schema=DraftRefusedSchema)
+def create() -> Any:
+    """Save a diagram as a new draft (never run). 422 when it is not a diagram of a known process
+    (with its ``problems``, as well as ``error.fields.bpmn``); otherwise 201 with the problems
+    publishing would refuse (a draft may be unfinished)."""
     actor = admin()
-    row, report = versions.create_draft(_xml_body(), actor, _based_on())
+    try:
+        row, report = versions.create_draft(_xml_body(), actor, _based_on())
+    except Invalid as exc:
+        return _refused(exc)
     return _saved(row, report)
+
+
+def _refused(exc: Invalid) -> Response:
+    """The error as every 422 has it, and its ``problems`` next to it."""
+    response = service_error_response(exc)
+    problems = exc.problems if isinstance(exc, versions.DiagramRefused) else [str(exc.message)]
+    response.set_data(current_app.json.dumps({**response.get_json(), "problems": problems}))
+    return response
 
 
 @blp.route("/process-definitions/<int:definition_id>", methods=["GET"])

@@ -146,13 +146,20 @@ def move(instance_id: int, source: ProcessDefinition, target: ProcessDefinition,
     instance.definition_id = target.id
     record_event(instance, actor, "migrate", data={
         "from": source.id, "to": target.id, "from_version": source.version, "to_version": target.version,
-        "changed_steps": changed})
+        "changed_steps": changed, **_change({"definition": source.id, "version": source.version},
+                                            {"definition": target.id, "version": target.version})})
     db.session.execute(update(TaskCandidate).where(TaskCandidate.task_id.in_([r.id for r in kept]))
                        .values(status="open"))
     runner.save(instance, loaded, plugin, record, open_rows=kept)
     if instance.suspended:
         _set_status(instance.id, "open", SUSPENDED)
     return MoveResult(instance_id, True, [], True, changed)
+
+
+def _change(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The values before and after, as an administrative event keeps them (``old``, ``new`` in its
+    data): the audit search and export show them in their own columns."""
+    return {"old": old, "new": new}
 
 
 def _same_step(old: Any, new: Any) -> bool:
@@ -192,7 +199,8 @@ def suspend(instance_id: int, actor: Actor, comment: str | None = None) -> Proce
         raise Conflict(_("The instance is already suspended."), code="suspended")
     instance.suspended = True
     tasks = _set_status(instance.id, "open", SUSPENDED)
-    record_event(instance, actor, "suspend", comment=comment, data={"tasks": tasks})
+    record_event(instance, actor, "suspend", comment=comment,
+                 data={"tasks": tasks, **_change({"suspended": False}, {"suspended": True})})
     return instance
 
 
@@ -202,7 +210,8 @@ def resume(instance_id: int, actor: Actor, comment: str | None = None) -> Proces
         raise Conflict(_("The instance is not suspended."), code="not_suspended")
     instance.suspended = False
     tasks = _set_status(instance.id, SUSPENDED, "open")
-    record_event(instance, actor, "resume", comment=comment, data={"tasks": tasks})
+    record_event(instance, actor, "resume", comment=comment,
+                 data={"tasks": tasks, **_change({"suspended": True}, {"suspended": False})})
     return instance
 
 

@@ -141,6 +141,16 @@ def _lane_names(xml: str) -> dict[str, str]:
 
 # -- checking a diagram ------------------------------------------------------------------------
 
+class DiagramRefused(Invalid):
+    """422: what was sent cannot be a draft of any process. ``problems`` says why in sentences, as
+    a saved draft's report does: this message first, then what the parser found (if anything)."""
+
+    def __init__(self, message: str, *, code: str, fields: dict[str, Any] | None = None,
+                 details: Iterable[str] = ()):
+        super().__init__(message, code=code, fields=fields)
+        self.problems = [str(message), *(str(detail) for detail in details)]
+
+
 def parse(content: bytes) -> tuple[str, ProcessBundle | None, list[str]]:
     """The process key of ``content``, its parsed bundle (None if it does not parse) and why not.
 
@@ -148,18 +158,18 @@ def parse(content: bytes) -> tuple[str, ProcessBundle | None, list[str]]:
     key no plug-in serves.
     """
     if not content.strip():
-        raise Invalid(_("The diagram is empty."), code="invalid_diagram", fields={"bpmn": [_("Required.")]})
+        raise DiagramRefused(_("The diagram is empty."), code="invalid_diagram", fields={"bpmn": [_("Required.")]})
     if len(content) > MAX_DIAGRAM_BYTES:
-        raise Invalid(_("The diagram is larger than 2 MB."), code="invalid_diagram")
+        raise DiagramRefused(_("The diagram is larger than 2 MB."), code="invalid_diagram")
     try:
         key = _main_process_id(parse_xml(content))
     except DiagramError as exc:
-        raise Invalid(_("This is not a BPMN diagram this service can read."), code="invalid_diagram",
-                      fields={"bpmn": exc.problems}) from None
+        raise DiagramRefused(_("This is not a BPMN diagram this service can read."), code="invalid_diagram",
+                             fields={"bpmn": exc.problems}, details=exc.problems) from None
     if plugins.for_key(key) is None:
         known = ", ".join(sorted(plugins.registry().by_key))
-        raise Invalid(_("No process plug-in serves the process key “%(key)s” (known: %(known)s).",
-                        key=key, known=known), code="unknown_process", fields={"bpmn": [key]})
+        raise DiagramRefused(_("No process plug-in serves the process key “%(key)s” (known: %(known)s).",
+                               key=key, known=known), code="unknown_process", fields={"bpmn": [key]})
     try:
         return key, engine().parse(content), []
     except DiagramError as exc:

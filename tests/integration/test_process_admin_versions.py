@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import ProcessDefinition, ProcessEvent, ProcessInstance
+from app.models import ProcessDefinition, ProcessEvent, ProcessInstance, RoleAssignment, User
 from tests.support.diagrams import credit_claim_edited, credit_claim_second_unit_review, shipped
 from tests.support.world import T1
 
@@ -79,6 +79,45 @@ def test_what_is_no_diagram_of_a_known_process_is_refused(api, app, body, code):
 def test_a_diagram_sent_as_json_is_refused(api):
     response = api.as_(ADMIN).post("/process-definitions", json={"bpmn": "x"})
     assert response.status_code == 422
+    assert response.get_json()["problems"] == [response.get_json()["error"]["message"]]
+    assert "application/xml" in response.get_json()["problems"][0]
+
+
+UNSERVED = (shipped("credit_claim").replace(b'<bpmn:process id="credit_claim"', b'<bpmn:process id="nobody_serves"')
+            .replace(b'processRef="credit_claim"', b'processRef="nobody_serves"'))
+# body: the first problem (the error's message, in Chinese), and whether the parser's findings follow it
+NOT_DIAGRAMS = {
+    b"not xml at all": ("这不是本系统能读取的 BPMN 流程图。", True),
+    b"<a/>": ("这不是本系统能读取的 BPMN 流程图。", True),
+    b"": ("流程图为空。", False),
+    UNSERVED: ("没有流程插件支持流程标识“nobody_serves”", False),
+}
+
+
+@pytest.mark.parametrize("body", list(NOT_DIAGRAMS), ids=["text", "not bpmn", "empty", "unknown process"])
+def test_what_is_no_diagram_of_a_known_process_says_its_problems(api, body):
+    first, parsed = NOT_DIAGRAMS[body]
+    response = _draft(api, body)
+    assert response.status_code == 422
+    answer = response.get_json()
+    problems = answer["problems"]
+    assert isinstance(problems, list) and all(isinstance(p, str) and p for p in problems)  # as a 201's
+    assert problems[0] == answer["error"]["message"] and problems[0].startswith(first), problems
+    assert answer["error"]["fields"]["bpmn"]  # the reasons stay where they were
+    if parsed:  # what the parser found follows the message
+        assert problems[1:] == answer["error"]["fields"]["bpmn"] and len(problems) > 1
+    else:
+        assert problems == [answer["error"]["message"]]
+
+
+def test_the_openapi_document_describes_the_problems_of_a_refused_draft(app):
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    refused = spec["paths"]["/api/v1/process-definitions"]["post"]["responses"]["422"]
+    ref = refused["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    schema = spec["components"]["schemas"][ref]
+    assert schema["properties"]["problems"]["type"] == "array" and "problems" in schema["required"]
+    assert schema["properties"]["problems"]["items"]["type"] == "string"
+    assert "error" in schema["properties"]
 
 
 BAD_DRAFTS = {
@@ -185,3 +224,74 @@ def test_editing_a_draft_does_not_grow_the_parsed_diagram_cache(api, app):
         assert api.as_(ADMIN).post(f"/process-definitions/{draft['id']}/validate").get_json()["ok"] is True
     with app.app_context():
         assert len(engine().specs) == cached
+
+
+# -- a step no candidate can act on ------------------------------------------------------------------
+
+NOBODY_CAN_ACT = "no candidate could act on it"
+
+
+def _nobody_warnings(report: dict) -> dict[str, str]:
+    """The report's "nobody can act" warnings by the step they name."""
+    return {w.split(":", 1)[0]: w for w in report["warnings"] if NOBODY_CAN_ACT in w}
+
+
+def test_a_step_in_a_lane_whose_roles_nobody_holds_is_warned_of(api, app, monkeypatch):
+    from app.services import plugins
+    from app.services.lanes import org_reviewers
+    with app.app_context():  # the unit's steps go to holders of a role nobody has been given
+        plugin = plugins.for_key("credit_claim")
+        monkeypatch.setitem(plugin.lanes, "unit", org_reviewers("unit_id", ("quality_inspector",)))
+    draft = _draft(api, credit_claim_second_unit_review()).get_json()
+    report = api.as_(ADMIN).post(f"/process-definitions/{draft['id']}/validate").get_json()
+    warned = _nobody_warnings(report)
+    assert set(warned) == {"unit_review", "unit_review_2"}, report["warnings"]  # not the authority's step
+    assert "'unit'" in warned["unit_review_2"] and "quality_inspector" in warned["unit_review_2"]
+    assert report["ok"] is True and not any(NOBODY_CAN_ACT in p for p in report["problems"])  # a warning only
+
+
+def test_a_step_whose_role_nobody_holds_any_more_is_warned_of(api, app):
+    draft = _draft(api, credit_claim_second_unit_review()).get_json()
+    with app.app_context():  # every reviewer's role taken away: nobody reviews for a unit or an authority
+        db.session.execute(db.delete(RoleAssignment).where(RoleAssignment.role == "reviewer"))
+        db.session.commit()
+    report = api.as_(ADMIN).post(f"/process-definitions/{draft['id']}/validate").get_json()
+    assert set(_nobody_warnings(report)) == {"unit_review", "unit_review_2", "authority_review"}, report["warnings"]
+
+
+def test_a_good_draft_has_no_step_nobody_can_act_on(api):
+    draft = _draft(api, credit_claim_second_unit_review()).get_json()
+    report = api.as_(ADMIN).post(f"/process-definitions/{draft['id']}/validate").get_json()
+    assert report["ok"] is True
+    assert "unit_review_2" in report["simulation"]["statuses"]  # the steps were reached (and so looked at)
+    assert _nobody_warnings(report) == {}, report["warnings"]
+
+
+def test_the_listing_counts_running_instances_per_version_and_says_who_published(api, app):
+    from datetime import UTC, datetime, timedelta
+    v1 = _latest_claim_version(api)
+    claim = api.submitted_claim(T1)  # running on v1
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    draft = _draft(api, credit_claim_second_unit_review()).get_json()
+    assert api.as_(ADMIN).post(f"/process-definitions/{draft['id']}/publish").status_code == 201
+    another_draft = _draft(api, shipped("credit_claim").replace(b"\n", b"\n\n", 1)).get_json()
+    groups = api.as_(ADMIN).get("/process-definitions").get_json()["items"]
+    versions = {v["id"]: v for g in groups if g["process_key"] == "credit_claim" for v in g["versions"]}
+    assert (versions[v1["id"]]["version"], versions[draft["id"]]["version"]) == (1, 2)
+    assert versions[v1["id"]]["running"] == 1 and versions[draft["id"]]["running"] == 0
+    with app.app_context():
+        admin_name = db.session.scalar(select(User.name).where(User.username == ADMIN))
+        assert db.session.get(ProcessInstance, claim["instance_id"]).definition_id == v1["id"]
+    v2 = versions[draft["id"]]
+    assert v2["published_by"] == admin_name and v2["created_by"] == admin_name
+    def when(text: str) -> datetime:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    assert started <= when(v2["published_at"]) <= datetime.now(UTC) + timedelta(seconds=5)
+    assert when(versions[v1["id"]]["published_at"]) <= when(v2["published_at"])
+    unpublished = versions[another_draft["id"]]
+    assert unpublished["status"] == "draft" and unpublished["published_by"] is None
+    assert unpublished["published_at"] is None and unpublished["running"] == 0
+    fresh = api.submitted_claim(T1)  # new instances start on v2: its count moves, v1's does not
+    groups = api.as_(ADMIN).get("/process-definitions").get_json()["items"]
+    running = {v["id"]: v["running"] for g in groups for v in g["versions"]}
+    assert (running[v1["id"]], running[draft["id"]]) == (1, 1), fresh

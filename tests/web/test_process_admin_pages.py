@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from app.extensions import db
+from app.services import consistency
 from tests.support.diagrams import credit_claim_edited, credit_claim_second_unit_review
 from tests.support.world import T1
 
@@ -86,7 +88,16 @@ def test_upload_edit_check_publish_and_diff(web, api):
     assert "unit_review_2" in diff and "unit_decision_2" in diff
 
 
-def test_moving_instances_through_the_pages(web, api):
+def _consistent(app) -> None:
+    """The consistency checker finds nothing wrong (as after every API migration)."""
+    with app.app_context():
+        report = consistency.check_all()
+        assert report.ok, report.problems
+        assert report.checked["tasks"] >= 1  # it looked at the moved instance's task rows
+        db.session.remove()
+
+
+def test_moving_instances_through_the_pages(web, api, app):
     claims = [api.submitted_claim(T1) for _ in range(2)]
     client = web(ADMIN)
     draft = _draft_id(_upload(client, credit_claim_second_unit_review()))
@@ -100,8 +111,10 @@ def test_moving_instances_through_the_pages(web, api):
     text = moved.get_data(as_text=True)
     assert moved.status_code == 200 and text.count("badge-ok\">已迁移<") == 1  # the one chosen, and only it
     assert f'data-instance="{claims[1]["instance_id"]}"' not in text
+    _consistent(app)
     api.decide("unit_reviewer", claims[0]["id"], "approve")
     assert api.claim(T1, claims[0]["id"])["status"] == "unit_review_2"
+    _consistent(app)
 
 
 def test_suspend_and_resume_from_the_instance_page(web, api):
