@@ -9,12 +9,14 @@ the language from the session; API calls from ``Accept-Language`` (default zh).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask, has_request_context, request, session
+from flask import Flask, has_app_context, has_request_context, request, session
 from flask.json.provider import DefaultJSONProvider
-from flask_babel import Babel, get_translations, gettext, lazy_gettext, ngettext
+from flask_babel import Babel, force_locale, get_translations, gettext, lazy_gettext, ngettext
 from flask_babel.speaklater import LazyString
 
 from workflows import LABEL_SEPARATOR
@@ -39,7 +41,9 @@ def translator() -> Callable[[str], str]:
     language = current_language()
     catalog = _catalogs.get(language)
     if catalog is None:
-        catalog = _catalogs[language] = get_translations()
+        catalog = get_translations()
+        if has_app_context():  # outside one Flask-Babel has no catalog to give (a null one)
+            _catalogs[language] = catalog
     return catalog.ugettext
 
 
@@ -78,7 +82,25 @@ def select_locale() -> str:
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
+_forced: contextvars.ContextVar[str | None] = contextvars.ContextVar("forced_language", default=None)
+
+
+@contextmanager
+def force_language(language: str) -> Iterator[None]:
+    """Speak ``language`` inside the block whatever the reader's (a printed record is in Chinese):
+    Flask-Babel's ``gettext`` and this module's ``current_language``/``translator`` alike."""
+    token = _forced.set(language)
+    try:
+        with force_locale(language):
+            yield
+    finally:
+        _forced.reset(token)
+
+
 def current_language() -> str:
+    forced = _forced.get()
+    if forced is not None:
+        return forced
     try:
         return select_locale()
     except RuntimeError:  # outside a request (CLI): the default

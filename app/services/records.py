@@ -16,14 +16,13 @@ from decimal import Decimal
 from typing import Any
 
 from flask import render_template, url_for
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ..clock import today, utcnow
 from ..domain.idnumber import mask
 from ..errors import Conflict, NotFound
 from ..extensions import db
-from ..i18n import _, label
+from ..i18n import _, force_language, label
 from ..models import HourEntry, ProfileConfirmation, RecordPrint, User
 from ..models.ledger import CATEGORIES, CATEGORY_LABELS
 from . import certificates, ledger, pdf, policy
@@ -169,7 +168,7 @@ def _number(year: int) -> str:
 def print_record(actor: Actor, year: int) -> RecordPrint:
     """学时证明打印: a new print (logged, with its own number) of a complete, confirmed year."""
     ledger.lock_person(actor.id)
-    with force_locale("zh"):  # the record is printed, and kept, in Chinese whatever the page's language
+    with force_language("zh"):  # the record is printed, and kept, in Chinese whatever the page's language
         summary, state = hours(actor.id, year), profile_state(actor.id, year)
     reasons = _reasons(summary, state)  # in the reader's language
     if reasons:
@@ -227,7 +226,7 @@ def verify_url(number: str) -> str:
 def render_pdf(row: RecordPrint) -> bytes:
     family = pdf.font_family()
     url = verify_url(row.number)
-    with force_locale("zh"):  # always in Chinese
+    with force_language("zh"):  # always in Chinese
         html = render_template("records/record_pdf.html", row=row, view=print_view(row), font_family=family,
                                sources=_printed_sources(row), categories=CATEGORY_LABELS, verify_url=url,
                                qr=certificates.qr_data_uri(url))
