@@ -19,6 +19,7 @@ from ..extensions import login_manager
 from ..i18n import LANGUAGES, _, current_language
 from ..services.plugins import public_endpoints
 from . import session as web_session
+from .cookies import PageCookieSessions
 from .navigation import nav_links
 from .pages import render_service_page
 from .templating import init_templating
@@ -43,6 +44,7 @@ def init_web(app: Flask) -> None:
     # static files included: one of those, read with the cookie from before a language or role
     # switch and arriving after it, put the old session back.
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
+    app.session_interface = PageCookieSessions()
     login_manager.login_view = "account.login"
     login_manager.login_message = None
 

@@ -77,6 +77,22 @@ def test_static_files_and_pages_that_change_nothing_set_no_session_cookie(web):
     assert "Set-Cookie" in client.get("/lang/en").headers
 
 
+def test_the_api_neither_reads_nor_sends_the_page_session(app, web, api):
+    """The API answers by bearer token alone: a browser's session cookie sent along logs nobody in
+    and is never sent back (the API does not open the cookie session at all)."""
+    client = web("unit_reviewer")
+    assert client.get("/inbox").status_code == 200
+    anonymous = client.get("/api/v1/tasks")  # the page's cookie, no token
+    assert anonymous.status_code == 401 and "Set-Cookie" not in anonymous.headers
+    with_token = client.get("/api/v1/tasks", headers=api.as_("unit_reviewer")._headers())
+    assert with_token.status_code == 200 and "Set-Cookie" not in with_token.headers
+    assert client.get("/inbox").status_code == 200  # the page session is untouched
+    cookie = client.client.get_cookie("session").value
+    for path, opened in (("/inbox", True), ("/api/v1/tasks", False)):
+        with app.test_request_context(path, headers={"Cookie": f"session={cookie}"}) as ctx:
+            assert bool(ctx.app.session_interface.open_session(ctx.app, ctx.request).get("sid")) is opened, path
+
+
 def test_forms_need_the_csrf_token(web):
     client = web("unit_reviewer")
     response = client.post("/logout", {}, csrf=False)
