@@ -52,3 +52,22 @@ def test_the_task_routes_answer_what_the_schema_dumps(api, app, world):
     done = reviewer.post(f"/tasks/{task['id']}/complete", json={"decision": "approve"}).get_json()
     assert done["status"] == "completed" and done["decision"] == "approve"
     assert datetime.fromisoformat(done["completed_at"]) - datetime.fromisoformat(done["created_at"]) < timedelta(1)
+
+
+def test_a_flow_log_is_written_as_its_entries_schema_dumps_them(api, app):
+    """``FlowLog`` writes a record's log without walking ``LogEntrySchema``: the same JSON."""
+    from app.api.v1.schemas import FlowLog, LogEntrySchema
+    from app.services import plugins, presenters
+
+    claim = api.submitted_claim(T1)
+    assert api.decide("unit_reviewer", claim["id"], "approve", comment="请补充 <材料>").status_code == 200
+    with app.test_request_context("/api/v1/claims"):
+        instance_id = db.session.get(plugins.for_type("claim").model, claim["id"]).instance_id
+        entries = presenters.flow_log(instance_id, plugins.for_type("claim"))
+        assert len(entries) >= 3 and any("请补充" in entry["remark"] for entry in entries)
+        field = FlowLog()
+        written = field.serialize("log", {"log": entries})
+        assert written == LogEntrySchema(many=True).dump(entries)
+        assert field.serialize("log", {"log": None}) is None
+    answered = api.as_(T1).get(f"/claims/{claim['id']}").get_json()["log"]
+    assert answered == _as_sent(written)

@@ -10,7 +10,7 @@ from marshmallow import fields
 from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
-from ...api.v1.schemas import LogEntrySchema, OkSchema, WaitingStepSchema
+from ...api.v1.schemas import FlowLog, OkSchema, WaitingStepSchema
 from ...validation import INT32_MAX, Id, StrictSchema, Text, Year, between, count, length, one_of, pattern
 from ..class_publication.api import ClassSchema
 from ..provider_prefiling.api import LEVELS, MOBILE, FilingOrgSchema
@@ -79,7 +79,7 @@ class ClassEnrollmentSchema(ma.Schema):
     closed_at = fields.DateTime(allow_none=True)
     klass = fields.Nested(ClassSchema, metadata={"description": "the class (in the detail)"})
     waiting = fields.List(fields.Nested(WaitingStepSchema))
-    log = fields.List(fields.Nested(LogEntrySchema))
+    log = FlowLog()
     log_more = fields.Boolean()
 
 

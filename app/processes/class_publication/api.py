@@ -11,7 +11,7 @@ from marshmallow import fields
 from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
-from ...api.v1.schemas import LogEntrySchema, OkSchema, WaitingStepSchema
+from ...api.v1.schemas import FlowLog, OkSchema, WaitingStepSchema
 from ...validation import Id, StrictSchema, Text, Year, between, count, length, one_of
 from ..provider_prefiling.api import CourseSchema, FilingOrgSchema, ScopeSchema
 from . import service
@@ -114,7 +114,7 @@ class ClassSchema(ma.Schema):
     opened_at = fields.DateTime(allow_none=True)
     closed_at = fields.DateTime(allow_none=True)
     waiting = fields.List(fields.Nested(WaitingStepSchema))
-    log = fields.List(fields.Nested(LogEntrySchema))
+    log = FlowLog()
     log_more = fields.Boolean()
 
 

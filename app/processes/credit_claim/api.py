@@ -13,7 +13,7 @@ from ...api.v1.errors import ErrorSchema
 from ...api.v1.files import DOWNLOAD_DOC, UPLOAD_DOC, file_response, uploaded
 from ...api.v1.schemas import (
     FileSchema,
-    LogEntrySchema,
+    FlowLog,
     LogPageSchema,
     LogQuerySchema,
     PersonSchema,
@@ -64,7 +64,7 @@ class ClaimSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
     submitted_at = fields.DateTime(allow_none=True)
     files = fields.List(fields.Nested(FileSchema), required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True,
+    log = FlowLog(required=True,
                       metadata={"description": "the latest 50 entries, newest first"})
     log_more = fields.Boolean(required=True, metadata={"description": "older entries: GET /claims/{id}/log"})
 

@@ -9,7 +9,7 @@ from marshmallow import fields
 from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
-from ...api.v1.schemas import LogEntrySchema, PersonSchema
+from ...api.v1.schemas import FlowLog, PersonSchema
 from ...validation import Id, StrictSchema, Text, Year, length
 from . import service as enrollments
 from .views import enrollment_view
@@ -56,7 +56,7 @@ class EnrollmentSchema(ma.Schema):
     trainee = fields.Nested(PersonSchema, required=True)
     instance_id = fields.Integer(allow_none=True)
     created_at = fields.DateTime(required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True,
+    log = FlowLog(required=True,
                       metadata={"description": "the latest 50 entries, newest first"})
     log_more = fields.Boolean(required=True)
 

@@ -9,7 +9,7 @@ from marshmallow import fields
 from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
-from ...api.v1.schemas import LogEntrySchema, PersonSchema, WaitingStepSchema
+from ...api.v1.schemas import FlowLog, PersonSchema, WaitingStepSchema
 from ...validation import StrictSchema, Text, length, one_of
 from . import service
 from .views import change_view
@@ -64,7 +64,7 @@ class PersonInfoChangeSchema(ma.Schema):
     applied_at = fields.DateTime(allow_none=True)
     rows = fields.List(fields.Nested(PersonInfoChangeRowSchema), required=True)
     waiting = fields.List(fields.Nested(WaitingStepSchema), required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+    log = FlowLog(required=True)
     log_more = fields.Boolean(required=True)
 
 

@@ -12,7 +12,7 @@ from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
 from ...api.v1.files import DOWNLOAD_DOC, file_response, uploaded
-from ...api.v1.schemas import FileSchema, LogEntrySchema, OkSchema, WaitingStepSchema
+from ...api.v1.schemas import FileSchema, FlowLog, OkSchema, WaitingStepSchema
 from ...domain.idnumber import mask
 from ...errors import Invalid, NotFound
 from ...i18n import _
@@ -95,7 +95,7 @@ class PostFilingSchema(ma.Schema):
     filed_at = fields.DateTime(allow_none=True)
     files = fields.List(fields.Nested(PostFilingFileSchema))
     waiting = fields.List(fields.Nested(WaitingStepSchema))
-    log = fields.List(fields.Nested(LogEntrySchema))
+    log = FlowLog()
     log_more = fields.Boolean()
 
 

@@ -13,7 +13,7 @@ from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
 from ...api.v1.files import DOWNLOAD_DOC, file_response, uploaded
-from ...api.v1.schemas import FileSchema, LogEntrySchema, OkSchema, WaitingStepSchema
+from ...api.v1.schemas import FileSchema, FlowLog, OkSchema, WaitingStepSchema
 from ...i18n import _l
 from ...services import attachments, pdf
 from ...validation import HoursIn, Id, StrictSchema, Text, Year, count, length, one_of, pattern
@@ -162,7 +162,7 @@ class FilingSchema(ma.Schema):
     filed_at = fields.DateTime(allow_none=True)
     files = fields.List(fields.Nested(FilingFileSchema))
     waiting = fields.List(fields.Nested(WaitingStepSchema))
-    log = fields.List(fields.Nested(LogEntrySchema))
+    log = FlowLog()
     log_more = fields.Boolean()
 
 

@@ -11,7 +11,7 @@ from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
 from ...api.v1.files import DOWNLOAD_DOC, UPLOAD_DOC, file_response, uploaded
-from ...api.v1.schemas import FileSchema, LogEntrySchema, PersonSchema, WaitingStepSchema
+from ...api.v1.schemas import FileSchema, FlowLog, PersonSchema, WaitingStepSchema
 from ...i18n import _l
 from ...services import attachments
 from ...validation import Id, StrictSchema, Text, exact_length, length, one_of, pattern
@@ -63,7 +63,7 @@ class TransferSchema(ma.Schema):
     moved_at = fields.DateTime(allow_none=True, metadata={"description": "when the person changed unit"})
     files = fields.List(fields.Nested(FileSchema), required=True)
     waiting = fields.List(fields.Nested(WaitingStepSchema), required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+    log = FlowLog(required=True)
     log_more = fields.Boolean(required=True)
 
 

@@ -12,7 +12,7 @@ from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
 from ...api.v1.files import DOWNLOAD_DOC, UPLOAD_DOC, file_response, uploaded
-from ...api.v1.schemas import FileSchema, LogEntrySchema, PersonSchema
+from ...api.v1.schemas import FileSchema, FlowLog, PersonSchema
 from ...domain.credit_routes import ROUTE_LABELS
 from ...services import attachments
 from ...validation import HoursIn, StrictSchema, Text, length, one_of
@@ -62,7 +62,7 @@ class SupplementarySchema(ma.Schema):
     submitted_at = fields.DateTime(allow_none=True)
     entries = fields.List(fields.Nested(EntrySchema), required=True)
     files = fields.List(fields.Nested(FileSchema), required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True,
+    log = FlowLog(required=True,
                       metadata={"description": "the latest 50 entries, newest first"})
     log_more = fields.Boolean(required=True)
 

@@ -10,7 +10,7 @@ from marshmallow import fields
 from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
-from ...api.v1.schemas import LogEntrySchema, WaitingStepSchema
+from ...api.v1.schemas import FlowLog, WaitingStepSchema
 from ...validation import Id, StrictSchema, Text, length
 from . import service
 from .views import change_view
@@ -69,7 +69,7 @@ class UnitChangeSchema(ma.Schema):
     new_code = fields.String(allow_none=True, metadata={"description": "info: the new code (null: unchanged)"})
     waiting = fields.List(fields.Nested(WaitingStepSchema), required=True,
                           metadata={"description": "each review still waiting, with whom it waits for"})
-    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+    log = FlowLog(required=True)
     log_more = fields.Boolean(required=True)
 
 

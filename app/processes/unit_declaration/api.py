@@ -12,7 +12,7 @@ from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
 from ...api.v1.files import DOWNLOAD_DOC, file_response
-from ...api.v1.schemas import FileSchema, Hours, LogEntrySchema, PersonSchema, WaitingStepSchema
+from ...api.v1.schemas import FileSchema, FlowLog, Hours, PersonSchema, WaitingStepSchema
 from ...models.ledger import CATEGORIES
 from ...validation import HoursIn, Id, StrictSchema, Text, Year, count, exact_length, length, one_of
 from . import service
@@ -93,7 +93,7 @@ class DeclarationSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
     files = fields.List(fields.Nested(FileSchema), required=True)
     waiting = fields.List(fields.Nested(WaitingStepSchema), required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+    log = FlowLog(required=True)
     log_more = fields.Boolean(required=True)
 
 

@@ -11,7 +11,7 @@ from marshmallow import fields
 from ...api.v1.blueprint import Blueprint
 from ...api.v1.context import current_actor
 from ...api.v1.errors import ErrorSchema
-from ...api.v1.schemas import LogEntrySchema, WaitingStepSchema
+from ...api.v1.schemas import FlowLog, WaitingStepSchema
 from ...models import UNIT_TYPES
 from ...services import throttle
 from ...validation import Id, StrictSchema, Text, length
@@ -66,7 +66,7 @@ class UnitRegistrationSchema(ma.Schema):
     created_at = fields.DateTime(required=True)
     decided_at = fields.DateTime(allow_none=True)
     waiting = fields.List(fields.Nested(WaitingStepSchema), required=True)
-    log = fields.List(fields.Nested(LogEntrySchema), required=True)
+    log = FlowLog(required=True)
     log_more = fields.Boolean(required=True)
 
 
