@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..clock import utcnow
-from ..db import execute, savepoint
+from ..db import read, savepoint
 from ..errors import Forbidden, NotFound, ServiceError
 from ..extensions import db
 from ..i18n import _, label, translator
@@ -206,10 +206,7 @@ class _Match:
         self.statements = _statements(self.shape) if not flt.q else _Statements.build(self.shape, _search(flt.q))
 
     def execute(self, statement: Any) -> Any:
-        # plain rows on the session's connection (what is pending flushed first): the ORM's execution
-        # path cost ~100 Python calls for a statement of columns (values it does not bind are ignored)
-        db.session.flush()
-        return execute(statement, self.values)
+        return read(statement, self.values)  # plain rows (values a statement does not bind are ignored)
 
 
 def list_tasks(actor: Actor, flt: InboxFilter) -> tuple[list[Any], int]:

@@ -5,9 +5,9 @@ from typing import Any
 
 from sqlalchemy import bindparam, select
 
+from ..db import read
 from ..domain import N_
 from ..domain.idnumber import mask
-from ..extensions import db
 from ..i18n import current_language, label, translator
 from ..models import HumanTask, Organisation, ProcessEvent, TaskCandidate, User
 from .labels import HIDDEN_FROM_FLOW, action_label, decision_remark
@@ -89,7 +89,7 @@ def flow_log(instance_id: int | None, plugin: ProcessPlugin | None, *, limit: in
     if instance_id is None:
         return []
     values = {"instance_id": instance_id, "offset": offset, "limit": limit}
-    events = db.session.execute(_LOG_QUERY if limit is None else _LOG_PAGE, values)
+    events = read(_LOG_QUERY if limit is None else _LOG_PAGE, values)
     texts = Texts(plugin)
     return [{
         "at": event.at,
@@ -120,14 +120,14 @@ def last_comment(instance_id: int | None, decision: str) -> str | None:
     """The comment of the latest ``decision`` on the instance (e.g. why it was refused)."""
     if instance_id is None:
         return None
-    return db.session.scalar(_LAST_COMMENT, {"instance_id": instance_id, "decision": decision})
+    return read(_LAST_COMMENT, {"instance_id": instance_id, "decision": decision}).scalar()
 
 
 def last_decision(instance_id: int | None) -> tuple[str | None, str | None]:
     """The latest decision on the instance and its comment (e.g. why it was sent back)."""
     if instance_id is None:
         return None, None
-    row = db.session.execute(_LAST_DECISION, {"instance_id": instance_id}).first()
+    row = read(_LAST_DECISION, {"instance_id": instance_id}).first()
     return (row.decision, row.comment) if row else (None, None)
 
 
@@ -146,7 +146,7 @@ def waiting_steps(instance_id: int | None) -> list[dict[str, Any]]:
         return []
     steps: dict[int, dict[str, Any]] = {}
     translate = translator()
-    for row in db.session.execute(_WAITING, {"instance_id": instance_id}):
+    for row in read(_WAITING, {"instance_id": instance_id}):
         step = steps.get(row.id)
         if step is None:
             step = steps[row.id] = {"task_id": row.id, "name": label(row.name, translate), "due_at": row.due_at,

@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ...clock import today, utcnow
+from ...db import read
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, _l, label
@@ -59,8 +60,8 @@ _ROUTE_USED = select(db.func.coalesce(db.func.sum(HourEntry.hours), 0)).where(
 
 
 def route_used(user_id: int, year: int, route: str, *, exclude_claim_id: int | None = None) -> Decimal:
-    used = db.session.scalar(_ROUTE_USED, {"user_id": user_id, "year": year, "route": route,
-                                           "exclude": -1 if exclude_claim_id is None else exclude_claim_id})
+    used = read(_ROUTE_USED, {"user_id": user_id, "year": year, "route": route,
+                              "exclude": -1 if exclude_claim_id is None else exclude_claim_id}).scalar()
     return Decimal(str(used)).quantize(ONE_DECIMAL)  # the same on every database
 
 
