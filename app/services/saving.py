@@ -64,7 +64,8 @@ class Completion:
     decision: str
 
 
-# Built once: the statements of every save (the values' names are no column's: they only bind).
+# Built once: the statements of every save. Given a column's name a value sets that column; the
+# others (``instance_id``, ``task_id``, ``ids``, ``new_status``) only bind.
 _SAVE_INSTANCE = (update(ProcessInstance.__table__)
                   .where(ProcessInstance.__table__.c.id == bindparam("instance_id")))
 _tasks = HumanTask.__table__
@@ -116,15 +117,16 @@ def _close(rows: list[HumanTask], completed: Completion | None, stored: dict[str
     """Close the task rows that are no longer ready: the one just completed, the others cancelled;
     each keeps the record's summary (what was decided shows in "handled", e.g. the reviewed hours)."""
     changes: dict[str, list[HumanTask]] = {}
-    updates = []
+    updates: list[tuple[HumanTask, dict[str, Any]]] = []
     for row in rows:
         done = completed is not None and row.engine_task_id == completed.engine_task_id
         values = {"status": COMPLETED if done else CANCELLED, "completed_at": now, "summary": stored,
                   "completed_by_id": completed.by_id if done else row.completed_by_id,
                   "decision": completed.decision if done else row.decision}
-        updates.append({"task_id": row.id, **values})
-        saved(row, values)
+        updates.append((row, values))
         changes.setdefault(values["status"], []).append(row)
-    execute(_CLOSE_TASKS, updates)
+    execute(_CLOSE_TASKS, [{"task_id": row.id, **values} for row, values in updates])
     for status, closed in changes.items():
         execute(_CLOSE_CANDIDATES, {"ids": [row.id for row in closed], "new_status": status})
+    for row, values in updates:
+        saved(row, values)
