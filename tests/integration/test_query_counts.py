@@ -155,15 +155,15 @@ TRANSFER_STATEMENTS = {
     "inbox": 2,  # the page of tasks
     # lock the instance (UPDATE … RETURNING), the task, the transfer (3); move the person: roles read,
     # the old unit's dropped, the new one looked up and added, roles read again, the audit chain bumped
-    # and its head set, the account event (8); this year's enrolment read and moved (2); the instance
-    # re-read, the task closed, the step's two events, the instance's last hash, then the instance, the
-    # transfer and the candidates updated (8)
+    # and its head set, the account event (8); this year's enrolment read and moved (2); the enrolment's
+    # instance locked, the step's two events, the transfer's instance and task closed, the enrolment's
+    # chain head, the transfer and the candidates updated (8)
     "accept": 22,
     "detail": 6,  # the transfer; the last decision, files, waiting steps (none), the log
 }
-# PostgreSQL inserts the step's two events in one statement (SQLAlchemy's insertmanyvalues); on SQLite
-# the dialect has no implicit sentinel to match RETURNING rows to their objects, so one row per INSERT.
-TRANSFER_PG_EXTRA = {"accept": -1}
+# The same on PostgreSQL: the step's two events (the transfer's, the moved enrolment's) go in as one
+# plain INSERT each (through the ORM, PostgreSQL had batched them into one statement).
+TRANSFER_PG_EXTRA: dict[str, int] = {}
 
 
 def test_each_step_of_a_transfers_lifecycle_costs_its_pinned_statements(api, app, world):
