@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from . import column_updates
 from .errors import Conflict
 from .extensions import db
 from .i18n import _
@@ -285,6 +286,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def init_app(app: Flask) -> None:
+    column_updates.register(db.session)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
