@@ -87,16 +87,16 @@ class LoadedInstance:
 
     # -- reading -------------------------------------------------------------
     def ready_tasks(self) -> list[ReadyTask]:
-        tasks = self.workflow.get_tasks(state=TaskState.READY, manual=True)
-        return [ReadyTask(str(t.id), self.bundle.task(t.task_spec.name)) for t in tasks]
+        tasks = self.workflow.get_tasks(state=TaskState.READY)  # the engine's walk by state, then manual
+        return [ReadyTask(str(t.id), self.bundle.task(t.task_spec.name)) for t in tasks if t.task_spec.manual]
 
     def _open_tasks(self) -> tuple[list[Any], list[Any]]:
         """The READY manual tasks and the WAITING tasks, in one walk of the tree (each is what
         ``get_tasks`` with that state would give, in the same order): a save needs both, and
-        each walk of the tree cost ~120 Python calls."""
+        each walk of the tree costs calls."""
         ready: list[Any] = []
         waiting: list[Any] = []
-        for task in self.workflow.get_tasks_iterator(state=TaskState.READY | TaskState.WAITING):
+        for task in self.workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
             if task.state == TaskState.WAITING:
                 waiting.append(task)
             elif task.task_spec.manual:

@@ -27,3 +27,24 @@ def engine_clock(monkeypatch):
     monkeypatch.setattr(workflow_clock, "_now", workflow_clock._now)  # restored after the test
     use_clock(lambda: now[0])
     return now
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_state_as_the_library_walks(monkeypatch):
+    """Every diagram test also checks the engine's own walk of the task tree (``DeepWorkflow.tasks_in_state``,
+    which answers the engine's queries by state) against SpiffWorkflow's iterator: the same tasks in the
+    same order, at every query the test's steps make."""
+    from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
+
+    from workflows.engine import MAX_TREE_DEPTH, DeepWorkflow
+
+    fast = DeepWorkflow.tasks_in_state
+
+    def checking(workflow, state):
+        found = fast(workflow, state)
+        expected = list(BpmnTaskIterator(workflow.task_tree, max_depth=MAX_TREE_DEPTH, state=state))
+        assert [t.id for t in found] == [t.id for t in expected], state
+        return found
+    monkeypatch.setattr(DeepWorkflow, "tasks_in_state", checking)
+    yield
+
