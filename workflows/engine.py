@@ -23,15 +23,17 @@ from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.util.task import BpmnTaskIterator
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from .instance import LoadedInstance
 from .sandbox import SandboxedScriptEngine, ServiceHandler
 from .specs import ProcessBundle, SpecCache, parse_bundle
+from .task_state import FastTaskConverter
 
 MAX_TREE_DEPTH = 1_000_000
 
@@ -152,7 +154,16 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
     """Stores a workflow without its spec; restores it onto a cached spec."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
-        dct = WorkflowConverter.to_dict(self, workflow)
+        registry = self.registry
+        dct = {  # WorkflowConverter.to_dict's, the tasks through FastTaskConverter's whole-mapping call
+            "data": registry.convert(registry.clean(workflow.data)),
+            "correlations": workflow.correlations,
+            "last_task": str(workflow.last_task.id) if workflow.last_task is not None else None,
+            "success": workflow.success,
+            "completed": workflow.completed,
+            "tasks": registry.task_converter.tasks_to_dict(workflow.tasks),
+            "root": str(workflow.task_tree.id),
+        }
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
         return dct
@@ -162,7 +173,7 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         if spec is None:
             raise ValueError("a stored instance must be restored onto its spec")
         workflow = self.target_class(spec, subprocess_specs or {}, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.tasks = self.registry.task_converter.tasks_from_dict(dct["tasks"], workflow)
         workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
@@ -174,6 +185,7 @@ def _serializer_config() -> dict[Any, Any]:
     config = dict(SPIFF_CONFIG)
     config.pop(BpmnWorkflow, None)
     config[DeepWorkflow] = SpeclessWorkflowConverter
+    config[Task] = FastTaskConverter
     return config
 
 

@@ -48,3 +48,40 @@ def tasks_in_state_as_the_library_walks(monkeypatch):
     monkeypatch.setattr(DeepWorkflow, "tasks_in_state", checking)
     yield
 
+
+_TASK_FIELDS = ("id", "_parent", "_children", "_state", "task_spec", "last_state_change", "triggered",
+                "internal_data", "data")
+
+
+@pytest.fixture(autouse=True)
+def tasks_stored_and_restored_as_the_library_does(monkeypatch):
+    """Every diagram test also checks ``FastTaskConverter`` (workflows/task_state.py) against SpiffWorkflow's
+    ``TaskConverter`` at each save and load its steps make: the same dictionary for each task stored, the
+    same task (ids, state, spec, data…) for each task restored."""
+    from SpiffWorkflow.bpmn.serializer.default.workflow import TaskConverter
+
+    from workflows.engine import SpeclessWorkflowConverter
+    from workflows.task_state import FastTaskConverter
+
+    fast_to_dict, fast_from_dict = FastTaskConverter.to_dict, SpeclessWorkflowConverter.from_dict
+
+    def storing(converter, task):
+        stored = fast_to_dict(converter, task)
+        assert stored == TaskConverter.to_dict(converter, task)
+        return stored
+
+    def restoring(converter, dct, spec=None, subprocess_specs=None):
+        stored = dct["tasks"]
+        workflow = fast_from_dict(converter, dct, spec, subprocess_specs)
+        library = converter.target_class(spec, subprocess_specs or {}, deserializing=True)
+        task_converter = converter.registry.task_converter
+        for key, task_dct in stored.items():
+            expected = TaskConverter.from_dict(task_converter, task_dct, library)
+            got = workflow.tasks[expected.id]
+            assert str(got.id) == key
+            for field in _TASK_FIELDS:
+                assert getattr(got, field) == getattr(expected, field), field
+        assert list(workflow.tasks) == list(library.tasks)
+        return workflow
+    monkeypatch.setattr(FastTaskConverter, "to_dict", storing)
+    monkeypatch.setattr(SpeclessWorkflowConverter, "from_dict", restoring)

@@ -259,3 +259,21 @@ def test_refreshing_timer_data_leaves_a_duration_running(engine, fake_clock):
     loaded = engine.load(bundle, loaded.snapshot().state)
     loaded.refresh_timer_data({"anything": 1})
     assert loaded.advance_timers() is False and loaded.snapshot().next_timer_due == due  # not restarted
+
+
+def test_a_restored_task_copies_its_parents_data_as_the_library_does():
+    """``copy_of_parent_data`` is ``DeepMerge.merge({}, data)``: equal, in the same key order, and a
+    task's dict, list and set values are its own (changing them leaves the parent's as they were)."""
+    from SpiffWorkflow.util.deep_merge import DeepMerge
+
+    from workflows.task_state import copy_of_parent_data
+
+    data = {"decision": "approve", "hours": 1.5, "n": 3, "none": None, "when": datetime(2026, 1, 1, tzinfo=UTC),
+            "facts": {"unit": {"id": 1}}, "proofs": [1, 2], "tags": {"a"}, "pair": (1, [2])}
+    copied, library = copy_of_parent_data(data), DeepMerge.merge({}, data)
+    assert copied == library == data and list(copied) == list(library)
+    for key in data:
+        assert (copied[key] is data[key]) == (library[key] is data[key]), key
+    copied["proofs"].append(3)
+    copied["facts"]["extra"] = 1
+    assert data["proofs"] == [1, 2] and "extra" not in data["facts"]
