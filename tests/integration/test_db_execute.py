@@ -1,0 +1,36 @@
+"""``db.execute`` runs on the connection the session's transaction began on, kept while that
+transaction lasts (savepoints included) and forgotten when it ends."""
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from app.db import _CONNECTION, commit, execute, rollback, savepoint
+from app.extensions import db
+
+
+def test_the_transactions_connection_is_kept_while_it_lasts(app, world):
+    with app.app_context():
+        assert _CONNECTION not in db.session.info
+        assert execute(text("SELECT 1")).scalar() == 1
+        kept = db.session.info[_CONNECTION]
+        assert kept is db.session.connection()
+        with savepoint():
+            assert execute(text("SELECT 2")).scalar() == 2
+            assert db.session.info[_CONNECTION] is kept
+        assert db.session.info[_CONNECTION] is kept  # a savepoint's end keeps it
+        commit()
+        assert _CONNECTION not in db.session.info
+        execute(text("SELECT 3"))
+        assert db.session.info[_CONNECTION] is db.session.connection()
+        rollback()
+        assert _CONNECTION not in db.session.info
+
+
+def test_what_it_writes_is_in_the_sessions_transaction(app, world):
+    with app.app_context():
+        execute(text("UPDATE organisation SET industry = '测试' WHERE id = :id"), {"id": world.unit1})
+        assert db.session.scalar(text("SELECT industry FROM organisation WHERE id = :id"),
+                                 {"id": world.unit1}) == "测试"
+        rollback()
+        assert db.session.scalar(text("SELECT industry FROM organisation WHERE id = :id"),
+                                 {"id": world.unit1}) != "测试"
