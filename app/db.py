@@ -38,7 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from . import column_updates
+from . import plain_flush
 from .errors import Conflict
 from .extensions import db
 from .i18n import _
@@ -103,7 +103,7 @@ def _refuse_writes(conn: Any, cursor: Any, statement: str, parameters: Any, cont
         raise ReadOnlyViolation(f"a read-only request tried to write: {statement[:80]!r}")
 
 
-_CONNECTION = "app.connection"  # the session's connection while its transaction lasts (in session.info)
+_CONNECTION = plain_flush.CONNECTION  # the session's connection while its transaction lasts (session.info)
 
 
 def _remember_connection(session: Any, _transaction: Any, connection: Any) -> None:
@@ -122,13 +122,9 @@ def execute(statement: Any, values: Any = None) -> Any:
     costs ~100 Python calls where the ORM's unit of work costs ~400 per object. The objects they
     write must then be told (``saved``), or the ORM would write them again. The connection is the
     one the session's transaction began on, kept while it lasts (``Session.connection`` finds it
-    again through the session's binds, ~25 calls a statement).
+    again through the session's binds, ~25 calls a statement), except inside a savepoint.
     """
-    session = db.session()
-    connection = session.info.get(_CONNECTION)
-    if connection is None:
-        connection = session.connection()
-    return connection.execute(statement, values)
+    return plain_flush.connection(db.session()).execute(statement, values)
 
 
 def read(statement: Any, values: Any = None) -> Any:
@@ -304,7 +300,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    column_updates.register(db.session)
+    plain_flush.register(db.session)
     if not event.contains(db.session, "after_begin", _remember_connection):
         event.listen(db.session, "after_begin", _remember_connection)
         event.listen(db.session, "after_transaction_end", _forget_connection)

@@ -2,6 +2,7 @@
 transaction lasts (savepoints included) and forgotten when it ends."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from app.db import _CONNECTION, commit, execute, rollback, savepoint
@@ -34,3 +35,19 @@ def test_what_it_writes_is_in_the_sessions_transaction(app, world):
         rollback()
         assert db.session.scalar(text("SELECT industry FROM organisation WHERE id = :id"),
                                  {"id": world.unit1}) != "测试"
+
+
+def test_a_write_in_a_savepoint_rolls_back_with_it(app, world):
+    """Inside a savepoint the statement goes through the session, which emits the SAVEPOINT first:
+    sent on the kept connection it would run before it and stay when the savepoint rolls back."""
+    def industry():
+        return execute(text("SELECT industry FROM organisation WHERE id = :id"), {"id": world.unit1}).scalar()
+
+    with app.app_context():
+        before = industry()  # the outer transaction has begun: its connection is kept
+        with pytest.raises(RuntimeError), savepoint():
+            execute(text("UPDATE organisation SET industry = '保存点' WHERE id = :id"), {"id": world.unit1})
+            assert industry() == "保存点"
+            raise RuntimeError("roll the savepoint back")
+        assert industry() == before
+        rollback()
