@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, select
 
 from ..db import after_commit, begin_recording, on_rollback
+from ..db import read as read_rows
 from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, NotFound
 from ..extensions import db
@@ -49,7 +50,7 @@ _COUNT = select(func.count()).where(Attachment.record_type == bindparam("record_
 
 
 def count(record_type: str, record_id: int) -> int:
-    return int(db.session.scalar(_COUNT, {"record_type": record_type, "record_id": record_id}) or 0)
+    return int(read_rows(_COUNT, {"record_type": record_type, "record_id": record_id}).scalar() or 0)
 
 
 def _description(policy: FilePolicy, description: str | None) -> str:

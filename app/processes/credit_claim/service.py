@@ -20,7 +20,7 @@ from ...db import read
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, _l, label
-from ...models import HourEntry, Organisation, ProcessInstance
+from ...models import HourEntry, ProcessInstance
 from ...services import accounts, attachments, ledger, plugins, policy, runner
 from ...services.actors import Actor
 from ...services.audit import record_event
@@ -77,9 +77,12 @@ def window(year: int, unit_id: int | None) -> policy.Window | None:
     authority set them (``policy.effective``), else the platform's schedule (``ClaimWindow``)."""
     found = policy.effective(unit_id, year).claim
     if found is None:
-        row = db.session.scalar(select(ClaimWindow).where(ClaimWindow.year == year))
+        row = read(_CLAIM_WINDOW, {"year": year}).first()
         found = policy.Window(row.opens_on, row.closes_on) if row else None
     return found
+
+
+_CLAIM_WINDOW = select(ClaimWindow.opens_on, ClaimWindow.closes_on).where(ClaimWindow.year == bindparam("year"))
 
 
 def open_window(year: int, unit_id: int | None) -> policy.Window | None:
@@ -106,14 +109,14 @@ def proofs_required(route: str) -> int:
 
 def check_submission(claim: Claim, *, first_time: bool) -> dict[str, Any]:
     """Everything a (re)submission needs; sets the unit and authority that will review it."""
-    enrollment = enrollments.approved_enrollment(claim.trainee_id, claim.year)
-    if first_time and open_window(claim.year, enrollment.unit_id if enrollment else None) is None:
+    unit_id = enrollments.approved_unit(claim.trainee_id, claim.year)
+    if first_time and open_window(claim.year, unit_id) is None:
         raise Conflict(_("Credit-hour registration for %(year)s is not open.", year=claim.year), code="window_closed")
-    if enrollment is None:
+    if unit_id is None:
         raise Conflict(_("You have no approved enrolment for %(year)s.", year=claim.year),
                        code="not_enrolled")
-    authority = db.session.get(Organisation, enrollment.unit_id).nearest("authority")
-    if authority is None:
+    authority_id = policy.nearest_authority_above(unit_id)
+    if authority_id is None:
         raise Conflict(_("Your unit has no supervising authority."), code="no_authority")
     needed = proofs_required(claim.route)
     if attachments.count(RECORD_TYPE, claim.id) < needed:
@@ -126,8 +129,8 @@ def check_submission(claim: Claim, *, first_time: bool) -> dict[str, Any]:
                         "(at most %(cap)s a year per route).", remaining=remaining,
                         cap=ledger.Policy.current().route_cap), code="cap_exceeded",
                       fields={"hours_requested": [_("At most %(remaining)s.", remaining=remaining)]})
-    claim.unit_id = enrollment.unit_id
-    claim.authority_id = authority.id
+    claim.unit_id = unit_id
+    claim.authority_id = authority_id
     claim.submitted_at = utcnow()
     claim.hours_reviewed = None
     claim.hours_registered = None

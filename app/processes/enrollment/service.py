@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ...clock import today, utcnow
+from ...db import read
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import N_, _, label
@@ -86,9 +87,19 @@ def of_year(trainee_id: int, year: int) -> Enrollment | None:
                                                       Enrollment.year == year))
 
 
+_APPROVED = (Enrollment.trainee_id == bindparam("trainee_id"), Enrollment.year == bindparam("year"),
+             Enrollment.approved_at.is_not(None))
+_APPROVED_ENROLLMENT = select(Enrollment).where(*_APPROVED)  # built once, as the next
+_APPROVED_UNIT = select(Enrollment.unit_id).where(*_APPROVED)
+
+
 def approved_enrollment(trainee_id: int, year: int) -> Enrollment | None:
-    return db.session.scalar(select(Enrollment).where(
-        Enrollment.trainee_id == trainee_id, Enrollment.year == year, Enrollment.approved_at.is_not(None)))
+    return db.session.scalars(_APPROVED_ENROLLMENT, {"trainee_id": trainee_id, "year": year}).first()
+
+
+def approved_unit(trainee_id: int, year: int) -> int | None:
+    """The unit of the trainee's approved enrolment of ``year`` (None: not enrolled): its column alone."""
+    return read(_APPROVED_UNIT, {"trainee_id": trainee_id, "year": year}).scalar()
 
 
 def waiting_review(trainee_id: int) -> Enrollment | None:
