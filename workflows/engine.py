@@ -118,21 +118,21 @@ class DeepWorkflow(BpmnWorkflow):
         open_tasks = [t for t in tasks.values() if not t._state & TaskState.FINISHED_MASK]
         if not open_tasks:
             return 0
-        chain = []
+        chain = []  # the first open task's ancestors, root first; Task objects hash by identity, in C
         node = open_tasks[0]
         while node is not None:
-            chain.append(node.id)
+            chain.append(node)
             node = tasks.get(node._parent)
         chain.reverse()
-        position = {task_id: i for i, task_id in enumerate(chain)}
+        position = {task: i for i, task in enumerate(chain)}
         lowest = len(chain) - 1
         for task in open_tasks[1:]:
-            while task.id not in position:
+            while task not in position:
                 task = tasks.get(task._parent)
-            lowest = min(lowest, position[task.id])
-        while lowest > 0 and not tasks[chain[lowest]]._state & TaskState.FINISHED_MASK:
+            lowest = min(lowest, position[task])
+        while lowest > 0 and not chain[lowest]._state & TaskState.FINISHED_MASK:
             lowest -= 1  # an open task keeps its parent: a waiting event re-reads the parent's data
-        new_root = tasks[chain[lowest]]
+        new_root = chain[lowest]
         if new_root is self.task_tree:
             return 0
         keep: dict[UUID, Any] = {}
@@ -140,7 +140,7 @@ class DeepWorkflow(BpmnWorkflow):
         while stack:
             task = stack.pop()
             keep[task.id] = task
-            stack.extend([tasks[c] for c in task._children if c in tasks])
+            stack.extend([child for child_id in task._children if (child := tasks.get(child_id)) is not None])
         dropped = len(tasks) - len(keep)
         new_root._parent = None
         self.tasks = keep
