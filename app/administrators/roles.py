@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import String, case, cast, delete, exists, func, select
+from sqlalchemy import String, case, cast, delete, exists, func, or_, select
 
 from ..domain.text import control_characters
 from ..errors import Conflict, Forbidden, Invalid, NotFound
@@ -61,7 +61,10 @@ def role_source(user_id: Any) -> Any:
     return (select(OrgRoleMember.user_id, grant.label("role"), OrgRole.org_id)
             .join(OrgRole, OrgRole.id == OrgRoleMember.role_id)
             .join(OrgRoleModule, OrgRoleModule.role_id == OrgRole.id)
-            .where(OrgRoleMember.user_id == user_id, OrgRoleModule.module.in_(list(MODULES)), belongs))
+            # one comparison per module, not IN (…): an IN list is expanded again at every run of the
+            # statement, and this one runs on every API request (the token's look-up)
+            .where(OrgRoleMember.user_id == user_id, or_(*(OrgRoleModule.module == key for key in MODULES)),
+                   belongs))
 
 
 actors.add_role_source("org_roles", role_source)
