@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import pytest
 from PIL import Image
 
+from app.clock import today
 from app.extensions import db
 from app.models import HourEntry
 from app.services import consistency
@@ -151,7 +152,7 @@ def test_a_field_the_learning_form_needs_is_required(api, form, missing):
 
 def test_dates_are_checked(api, clock):
     refusal(declare(api, starts_on=f"{LAST_YEAR}-05-10", ends_on=f"{LAST_YEAR}-05-06"), "ends_on")
-    tomorrow = (clock.now().date() + timedelta(days=1)).isoformat()
+    tomorrow = (today() + timedelta(days=1)).isoformat()  # the platform's tomorrow (Beijing), not UTC's
     refusal(declare(api, year=YEAR, starts_on=tomorrow, ends_on=tomorrow, hours=8), "ends_on")
     refusal(declare(api, year=YEAR + 1), "year")
 
