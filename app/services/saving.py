@@ -75,6 +75,9 @@ _INSERT_TASKS = insert(_tasks).returning(_tasks.c.id, sort_by_parameter_order=Tr
 _candidates = TaskCandidate.__table__
 _CLOSE_CANDIDATES = (update(_candidates).where(_candidates.c.task_id.in_(bindparam("ids", expanding=True)))
                      .values(status=bindparam("new_status")))
+# One task closing (nearly every save): an equality, not an IN list expanded again at each run.
+_CLOSE_CANDIDATES_OF_ONE = (update(_candidates).where(_candidates.c.task_id == bindparam("closed_task_id"))
+                            .values(status=bindparam("new_status")))
 
 
 def _sync_tasks(instance: ProcessInstance, ready: list[ReadyTask], plugin: ProcessPlugin, record: Any,
@@ -127,6 +130,9 @@ def _close(rows: list[HumanTask], completed: Completion | None, stored: dict[str
         changes.setdefault(values["status"], []).append(row)
     execute(_CLOSE_TASKS, [{"task_id": row.id, **values} for row, values in updates])
     for status, closed in changes.items():
-        execute(_CLOSE_CANDIDATES, {"ids": [row.id for row in closed], "new_status": status})
+        if len(closed) == 1:
+            execute(_CLOSE_CANDIDATES_OF_ONE, {"closed_task_id": closed[0].id, "new_status": status})
+        else:
+            execute(_CLOSE_CANDIDATES, {"ids": [row.id for row in closed], "new_status": status})
     for row, values in updates:
         saved(row, values)
