@@ -140,6 +140,19 @@ def discard_all(record_type: str, record_id: int) -> None:
         after_commit(lambda key=key: store.delete(key))
 
 
+_VIEW_COLUMNS = (Attachment.id, Attachment.kind, Attachment.filename, Attachment.description,
+                 Attachment.content_type, Attachment.size, Attachment.created_at)
+
+
 def view(row: Attachment) -> dict[str, object]:
-    return {"id": row.id, "kind": row.kind, "filename": row.filename, "description": row.description,
-            "content_type": row.content_type, "size": row.size, "created_at": row.created_at}
+    return {column.key: getattr(row, column.key) for column in _VIEW_COLUMNS}
+
+
+# Built once: every record's answer lists its files; their columns are read as plain rows.
+_VIEWS_OF = (select(*_VIEW_COLUMNS).where(Attachment.record_type == bindparam("record_type"),
+                                          Attachment.record_id == bindparam("record_id")).order_by(Attachment.id))
+
+
+def views_of(record_type: str, record_id: int) -> list[dict[str, object]]:
+    """``[view(f) for f in files_of(...)]``, read as plain rows (no ORM objects, ~70 calls fewer)."""
+    return [dict(row._mapping) for row in read_rows(_VIEWS_OF, {"record_type": record_type, "record_id": record_id})]

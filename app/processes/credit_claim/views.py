@@ -58,7 +58,7 @@ def claim_view(claim: Claim, *, with_log: bool = True, actor: Actor | None = Non
     }
     if with_log:
         plugin = plugins.for_type(RECORD_TYPE)
-        view["files"] = [attachments.view(f) for f in attachments.files_of(RECORD_TYPE, claim.id)]
+        view["files"] = attachments.views_of(RECORD_TYPE, claim.id)
         view["log"], view["log_more"] = presenters.bounded_log(claim.instance_id, plugin)
     if actor is not None and claim.instance_id is not None:
         view.update(actions(claim, actor))

@@ -33,8 +33,8 @@ def postfiling_view(filing: PostFiling, *, with_log: bool = True) -> dict[str, A
         view["passed"] = sum(r.passed for r in rows)
         decision, comment = presenters.last_decision(filing.instance_id)
         view["rollback_comment"] = comment if decision == "rollback" else None
-        view["files"] = [{**attachments.view(f), "kind_label": FILE_KINDS.get(f.kind, f.kind)}
-                         for f in attachments.files_of(RECORD_TYPE, filing.id)]
+        view["files"] = [{**v, "kind_label": FILE_KINDS.get(v["kind"], v["kind"])}
+                         for v in attachments.views_of(RECORD_TYPE, filing.id)]
         view["waiting"] = presenters.waiting_steps(filing.instance_id)
         view["log"], view["log_more"] = presenters.bounded_log(filing.instance_id, plugins.for_type(RECORD_TYPE))
     return view

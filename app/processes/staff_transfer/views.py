@@ -24,7 +24,7 @@ def transfer_view(transfer: StaffTransfer, *, with_log: bool = True) -> dict[str
         "instance_id": transfer.instance_id, "created_at": transfer.created_at, "moved_at": transfer.moved_at,
     }
     if with_log:
-        view["files"] = [attachments.view(f) for f in attachments.files_of(RECORD_TYPE, transfer.id)]
+        view["files"] = attachments.views_of(RECORD_TYPE, transfer.id)
         view["waiting"] = presenters.waiting_steps(transfer.instance_id)
         view["log"], view["log_more"] = presenters.bounded_log(transfer.instance_id, plugins.for_type(RECORD_TYPE))
     return view

@@ -37,7 +37,7 @@ def supplementary_view(record: Supplementary, *, with_log: bool = True, actor: A
         "entries": [entry_view(e) for e in record.entries],
     }
     if with_log:
-        view["files"] = [attachments.view(f) for f in attachments.files_of(RECORD_TYPE, record.id)]
+        view["files"] = attachments.views_of(RECORD_TYPE, record.id)
         view["log"], view["log_more"] = presenters.bounded_log(record.instance_id, plugins.for_type(RECORD_TYPE))
     if actor is not None and record.instance_id is not None:
         view.update(actions(record, actor))

@@ -39,7 +39,7 @@ def declaration_view(declaration: Declaration, *, with_log: bool = True) -> dict
         "created_at": declaration.created_at,
     }
     if with_log:
-        view["files"] = [attachments.view(f) for f in attachments.files_of(RECORD_TYPE, declaration.id)]
+        view["files"] = attachments.views_of(RECORD_TYPE, declaration.id)
         view["waiting"] = presenters.waiting_steps(declaration.instance_id)
         view["log"], view["log_more"] = presenters.bounded_log(declaration.instance_id,
                                                                plugins.for_type(RECORD_TYPE))
