@@ -51,3 +51,30 @@ def test_a_write_in_a_savepoint_rolls_back_with_it(app, world):
             raise RuntimeError("roll the savepoint back")
         assert industry() == before
         rollback()
+
+
+def test_by_id_answers_as_session_get(app, world):
+    from sqlalchemy import event
+
+    from app.db import by_id
+    from app.models import Organisation
+
+    seen = []
+
+    def count(*_args) -> None:
+        seen.append(1)
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            unit = by_id(Organisation, world.unit1)
+            assert unit is not None and unit.id == world.unit1 and len(seen) >= 1
+            before = len(seen)
+            assert by_id(Organisation, world.unit1) is unit and len(seen) == before  # held: no statement
+            assert by_id(Organisation, 10 ** 8) is None
+            assert by_id(Organisation, world.unit1) is db.session.get(Organisation, world.unit1)
+            commit()  # expires what the session holds: read again, as Session.get would
+            name = db.session.scalar(text("SELECT name FROM organisation WHERE id = :id"), {"id": world.unit1})
+            assert by_id(Organisation, world.unit1).name == name
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        rollback()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import today, utcnow
+from ...db import by_id
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, label
@@ -49,7 +50,7 @@ def visible(enrollment: ClassEnrollment, actor: Actor) -> bool:
 
 
 def get_visible(enrollment_id: int, actor: Actor) -> ClassEnrollment:
-    found = db.session.get(ClassEnrollment, enrollment_id)
+    found = by_id(ClassEnrollment, enrollment_id)
     if found is None or not visible(found, actor):
         raise NotFound(_("Enrolment not found."))
     return found

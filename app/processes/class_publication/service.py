@@ -19,6 +19,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import timezone, today, utcnow
+from ...db import by_id
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, label
@@ -65,7 +66,7 @@ def visible(cls: ProviderClass, actor: Actor) -> bool:
 
 
 def get_visible(class_id: int, actor: Actor) -> ProviderClass:
-    cls = db.session.get(ProviderClass, class_id)
+    cls = by_id(ProviderClass, class_id)
     if cls is None or not visible(cls, actor):
         raise NotFound(_("Class not found."))
     return cls

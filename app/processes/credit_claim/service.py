@@ -16,7 +16,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from ...clock import today, utcnow
-from ...db import read
+from ...db import by_id, read
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, _l, label
@@ -203,7 +203,7 @@ def visible(claim: Claim, actor: Actor) -> bool:
 
 
 def get_visible(claim_id: int, actor: Actor) -> Claim:
-    claim = db.session.get(Claim, claim_id)
+    claim = by_id(Claim, claim_id)
     if claim is None or not visible(claim, actor):
         raise NotFound(_("Claim not found."))
     return claim

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 
 from ...clock import today, utcnow
-from ...db import read
+from ...db import by_id, read
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import N_, _, label
@@ -115,7 +115,7 @@ def editable(enrollment: Enrollment, actor: Actor) -> bool:
 
 
 def get_visible(enrollment_id: int, actor: Actor) -> Enrollment:
-    enrollment = db.session.get(Enrollment, enrollment_id)
+    enrollment = by_id(Enrollment, enrollment_id)
     if enrollment is None or not visible(enrollment, actor):
         raise NotFound(_("Enrolment not found."))
     return enrollment

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from ...clock import today, utcnow
+from ...db import by_id
 from ...domain.text import control_characters
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
@@ -86,7 +87,7 @@ def visible(change: PersonInfoChange, actor: Actor) -> bool:
 
 
 def get_visible(change_id: int, actor: Actor) -> PersonInfoChange:
-    change = db.session.get(PersonInfoChange, change_id)
+    change = by_id(PersonInfoChange, change_id)
     if change is None or not visible(change, actor):
         raise NotFound(_("Change request not found."))
     return change

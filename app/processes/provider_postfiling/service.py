@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import today, utcnow
-from ...db import persist_even_if_refused
+from ...db import by_id, persist_even_if_refused
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, label
@@ -59,7 +59,7 @@ def visible(filing: PostFiling, actor: Actor) -> bool:
 
 
 def get_visible(filing_id: int, actor: Actor) -> PostFiling:
-    filing = db.session.get(PostFiling, filing_id)
+    filing = by_id(PostFiling, filing_id)
     if filing is None or not visible(filing, actor):
         raise NotFound(_("Post-training filing not found."))
     return filing

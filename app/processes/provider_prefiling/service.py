@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from ...clock import today, utcnow
+from ...db import by_id
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _, label
@@ -98,7 +99,7 @@ def visible(filing: PreFiling, actor: Actor) -> bool:
 
 
 def get_visible(filing_id: int, actor: Actor) -> PreFiling:
-    filing = db.session.get(PreFiling, filing_id)
+    filing = by_id(PreFiling, filing_id)
     if filing is None or not visible(filing, actor):
         raise NotFound(_("Filing not found."))
     return filing

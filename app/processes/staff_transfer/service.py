@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import or_, select
 
 from ...clock import today, utcnow
+from ...db import by_id
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
 from ...i18n import _
@@ -39,7 +40,7 @@ def visible(transfer: StaffTransfer, actor: Actor) -> bool:
 
 
 def get_visible(transfer_id: int, actor: Actor) -> StaffTransfer:
-    transfer = db.session.get(StaffTransfer, transfer_id)
+    transfer = by_id(StaffTransfer, transfer_id)
     if transfer is None or not visible(transfer, actor):
         raise NotFound(_("Transfer not found."))
     return transfer

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ...clock import today, utcnow
+from ...db import by_id
 from ...domain.credit_routes import ROUTE_LABELS
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
@@ -120,7 +121,7 @@ def visible(record: Supplementary, actor: Actor) -> bool:
 
 
 def get_visible(record_id: int, actor: Actor) -> Supplementary:
-    record = db.session.get(Supplementary, record_id)
+    record = by_id(Supplementary, record_id)
     if record is None or not visible(record, actor):
         raise NotFound(_("Supplement not found."))
     return record

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import utcnow
+from ...db import by_id
 from ...domain import credit_code
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
@@ -48,7 +49,7 @@ def visible(change: UnitChange, actor: Actor) -> bool:
 
 
 def get_visible(change_id: int, actor: Actor) -> UnitChange:
-    change = db.session.get(UnitChange, change_id)
+    change = by_id(UnitChange, change_id)
     if change is None or not visible(change, actor):
         raise NotFound(_("Change not found."))
     return change

@@ -17,6 +17,7 @@ from flask import current_app, request
 from sqlalchemy import select
 
 from ...clock import today, utcnow
+from ...db import by_id
 from ...domain import N_
 from ...errors import Conflict, Forbidden, Invalid, NotFound
 from ...extensions import db
@@ -92,7 +93,7 @@ def visible(declaration: Declaration, actor: Actor) -> bool:
 
 
 def get_visible(declaration_id: int, actor: Actor) -> Declaration:
-    declaration = db.session.get(Declaration, declaration_id)
+    declaration = by_id(Declaration, declaration_id)
     if declaration is None or not visible(declaration, actor):
         raise NotFound(_("申报记录不存在。"))
     return declaration

@@ -14,7 +14,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ...clock import utcnow
-from ...db import savepoint
+from ...db import by_id, savepoint
 from ...domain import credit_code
 from ...domain.text import control_characters
 from ...errors import Conflict, Invalid, NotFound
@@ -47,7 +47,7 @@ def visible(registration: UnitRegistration, actor: Actor) -> bool:
 
 
 def get_visible(registration_id: int, actor: Actor) -> UnitRegistration:
-    registration = db.session.get(UnitRegistration, registration_id)
+    registration = by_id(UnitRegistration, registration_id)
     if registration is None or not visible(registration, actor):
         raise NotFound(_("Registration not found."))
     return registration
