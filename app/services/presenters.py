@@ -27,8 +27,9 @@ class Texts:
 
     def __init__(self, plugin: ProcessPlugin | None) -> None:
         self.plugin = plugin
-        self.joiner = "" if current_language() == "zh" else " "
-        self.translate = translator()
+        language = current_language()
+        self.joiner = "" if language == "zh" else " "
+        self.translate = translator(language)
         self._memo: dict[tuple[str, Any], str] = {}
 
     def _get(self, kind: str, key: Any, make: Any) -> str:
