@@ -19,7 +19,8 @@ from flask import Blueprint, Flask, Response, jsonify, render_template_string, r
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 from lxml import etree
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import app_for_tests
 from tests.support.people import make_user
@@ -168,6 +169,20 @@ def marked(kind: str) -> re.Pattern[str]:
     return re.compile(rf"(^|\s)mark-{kind}(\s|$)")
 
 
+def set_checked(box: Locator, checked: bool, attempts: int = 3) -> None:
+    """Set a panel checkbox, clicking again if a click was lost: the properties panel redraws its
+    groups after each command, and a click that lands while it does (Playwright clicks within
+    milliseconds of the last change; a person does not) can hit the input being replaced, which
+    leaves the box as it was. What the click must change is asserted by the caller, from the XML."""
+    for attempt in range(attempts):
+        try:
+            box.set_checked(checked, timeout=3000)
+            return
+        except PlaywrightError:
+            if attempt == attempts - 1:
+                raise
+
+
 def element_properties(page: Page, element_id: str) -> dict[str, str]:
     xml = page.evaluate("async () => (await window.ceModeler.saveXML()).xml")
     return properties(xml, element_id)
@@ -229,9 +244,11 @@ def test_a_change_in_the_panel_is_saved_as_xml_and_undo_restores_it(admin_page: 
     expect(page.locator("[data-modeler]")).to_have_attribute("data-dirty", "true")
 
     # decisions are stored in the vocabulary's order, whatever the order of the clicks
-    page.locator('[data-entry-id="ce-decisions"]').get_by_label("退回修改 (return)", exact=True).check()
+    set_checked(page.locator('[data-entry-id="ce-decisions"]').get_by_label("退回修改 (return)", exact=True), True)
     assert element_properties(page, "unit_review")["decisions"] == "approve,return,reject"
-    page.locator('[data-entry-id="ce-decisions"]').get_by_label("不通过 (reject)", exact=True).uncheck()
+    expect(page.locator('[data-entry-id="ce-comment-required"]')
+           .get_by_label("退回修改 (return)", exact=True)).to_be_visible()  # the panel drew the change
+    set_checked(page.locator('[data-entry-id="ce-decisions"]').get_by_label("不通过 (reject)", exact=True), False)
     props = element_properties(page, "unit_review")
     assert props["decisions"] == "approve,return"
     assert "comment_required" not in props  # "reject" was the only one; no longer a decision
