@@ -104,18 +104,6 @@ def _refuse_writes(conn: Any, cursor: Any, statement: str, parameters: Any, cont
         raise ReadOnlyViolation(f"a read-only request tried to write: {statement[:80]!r}")
 
 
-_CONNECTION = plain_flush.CONNECTION  # the session's connection while its transaction lasts (session.info)
-
-
-def _remember_connection(session: Any, _transaction: Any, connection: Any) -> None:
-    session.info[_CONNECTION] = connection
-
-
-def _forget_connection(session: Any, transaction: Any) -> None:
-    if transaction.parent is None:  # the outermost transaction ended (a savepoint's end keeps it)
-        session.info.pop(_CONNECTION, None)
-
-
 def execute(statement: Any, values: Any = None) -> Any:
     """Run a plain (Core) statement on the session's connection, without the ORM's autoflush.
 
@@ -123,7 +111,8 @@ def execute(statement: Any, values: Any = None) -> Any:
     costs ~100 Python calls where the ORM's unit of work costs ~400 per object. The objects they
     write must then be told (``saved``), or the ORM would write them again. The connection is the
     one the session's transaction began on, kept while it lasts (``Session.connection`` finds it
-    again through the session's binds, ~25 calls a statement), except inside a savepoint.
+    again through the session's binds, ~25 calls a statement), except inside a savepoint
+    (``plain_flush.connection``).
     """
     return plain_flush.connection(db.session()).execute(statement, values)
 
@@ -319,9 +308,6 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
 def init_app(app: Flask) -> None:
     plain_flush.register(db.session)
-    if not event.contains(db.session, "after_begin", _remember_connection):
-        event.listen(db.session, "after_begin", _remember_connection)
-        event.listen(db.session, "after_transaction_end", _forget_connection)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":

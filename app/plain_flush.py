@@ -36,11 +36,12 @@ from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
 
-CONNECTION = "app.connection"  # where db.py keeps the session's connection while its transaction lasts
+CONNECTION = "app.connection"  # the session's connection while its outermost transaction lasts (session.info)
 _PK = "pk_%d"  # bind names of the primary key's values; the changed values are bound as v0, v1…
 _simple: dict[Mapper, bool] = {}
 _insertable: dict[Mapper, bool] = {}
 _columns: dict[Mapper, dict[str, Any]] = {}  # attribute key -> its column in the mapper's table
+_attributes: dict[Mapper, dict[str, str]] = {}  # column key -> attribute key (the reverse)
 _updates: dict[tuple[Mapper, tuple[str, ...]], Any] = {}
 _inserts: dict[Mapper, Any] = {}
 _table_order: dict[Any, int] = {}
@@ -90,7 +91,7 @@ def _changed_columns(state: Any, pending_inserts: bool) -> dict[str, Any] | None
         if column is None or column.primary_key or key not in dict_:
             return None
         new = dict_[key]
-        if isinstance(new, ClauseElement) or hasattr(new, "__clause_element__"):
+        if _is_expression(new):
             return None
         if column.foreign_keys and pending_inserts:
             return None
@@ -110,11 +111,17 @@ def _mapper_simple(mapper: Mapper) -> bool:
             and getattr(table, "columns", None) is not None
             and not any(c.onupdate is not None or c.server_onupdate is not None for c in table.columns))
         if simple:
-            _columns[mapper] = {
+            columns = _columns[mapper] = {
                 prop.key: prop.columns[0] for prop in mapper.attrs
                 if isinstance(prop, ColumnProperty) and len(prop.columns) == 1 and prop.columns[0].table is table}
+            _attributes[mapper] = {column.key: key for key, column in columns.items()}
         _simple[mapper] = simple
     return simple
+
+
+def _is_expression(value: Any) -> bool:
+    """An SQL expression assigned to an attribute (``x.n = X.n + 1``): the ORM renders and expires it."""
+    return isinstance(value, ClauseElement) or hasattr(value, "__clause_element__")
 
 
 def _update(session: Session, state: Any, values: dict[str, Any]) -> None:
@@ -164,7 +171,7 @@ def _insert_values(state: Any) -> dict[str, Any] | None:
             if key in mapper.attrs:
                 return None  # a relationship (or an attribute of no column here) is set
             continue  # not mapped (the instance's state, a plain attribute)
-        if isinstance(value, ClauseElement) or hasattr(value, "__clause_element__"):
+        if _is_expression(value):
             return None
         if value is None and not column.type.should_evaluate_none:
             continue  # the column's default, if it has one, or NULL
@@ -198,7 +205,7 @@ def _insert(session: Session, state: Any, values: dict[str, Any]) -> None:
     statement, returned = prepared
     result = connection(session, mapper).execute(statement, values)
     row = result.one()
-    keys = {column.key: key for key, column in _columns[mapper].items()}
+    keys = _attributes[mapper]
     sent = result.last_inserted_params()  # the values with the Python-side defaults the statement applied
     dict_ = state.dict
     for column in table.columns:
@@ -228,7 +235,19 @@ def connection(session: Session, mapper: Mapper | None = None) -> Any:
     return kept
 
 
+def _remember_connection(session: Session, _transaction: Any, connection: Any) -> None:
+    session.info[CONNECTION] = connection
+
+
+def _forget_connection(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended (a savepoint's end keeps it)
+        session.info.pop(CONNECTION, None)
+
+
 def register(session_target: Any) -> None:
-    """Listen on the application's session (idempotent)."""
-    if not event.contains(session_target, "before_flush", write_plain):
-        event.listen(session_target, "before_flush", write_plain)
+    """Listen on the application's session (idempotent): the plain writes at each flush, and the
+    connection kept while the outermost transaction lasts (``connection``)."""
+    for name, listener in (("before_flush", write_plain), ("after_begin", _remember_connection),
+                           ("after_transaction_end", _forget_connection)):
+        if not event.contains(session_target, name, listener):
+            event.listen(session_target, name, listener)

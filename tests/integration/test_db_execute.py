@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from app.db import _CONNECTION, commit, execute, rollback, savepoint
+from app.db import commit, execute, rollback, savepoint
 from app.extensions import db
+from app.plain_flush import CONNECTION as _CONNECTION
 
 
 def test_the_transactions_connection_is_kept_while_it_lasts(app, world):
