@@ -745,6 +745,9 @@ def test_a_pre_training_filing_from_draft_to_filed_with_one_rollback(world: Worl
         provider.get_by_role("button", name="保存", exact=True).click()
     expect(provider.locator(".flash-success")).to_contain_text("备案信息已保存")
     expect(provider.locator("#main")).to_contain_text("培训楼301")
+    # the page's attachments are still loading: under load (two CI workers) a click then raised its
+    # confirm() while Chromium dropped it ("no dialog is showing") and nothing was submitted
+    provider.wait_for_load_state("networkidle")
     with provider.expect_navigation():
         provider.get_by_role("button", name="提交", exact=True).click()
     expect(badge(provider)).to_have_text("待主管单位审核")
