@@ -8,6 +8,8 @@ Three SpiffWorkflow 3.2 behaviours are handled here:
 * The task iterator stops descending at depth 1000, and every send-back loop
   deepens the task tree; ``DeepWorkflow`` lifts that limit everywhere the
   library lets a subclass do so.
+* Each change of a task's state builds a log record's extras before the logger is asked;
+  ``Task._set_state`` is replaced by one that asks first (the library's runs when it would log).
 * The script engine is not serialized, so a restored workflow would fall back
   to plain ``eval``; ``Engine.load`` always installs the sandboxed engine.
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Collection, Mapping
 from typing import Any
 from uuid import UUID
@@ -44,6 +47,24 @@ MAX_TREE_DEPTH = 1_000_000
 for _name in ("spiff.task", "spiff.workflow", "spiff.data"):
     if logging.getLogger(_name).level == logging.NOTSET:
         logging.getLogger(_name).setLevel(logging.WARNING)
+
+_TASK_LOG = logging.getLogger("spiff.task")
+_library_set_state = Task._set_state
+
+
+def _set_state(task: Task, value: int) -> None:
+    """``Task._set_state`` without building a log record's extras (~15 calls, at every change of every
+    task's state) that no logger would take. When ``spiff.task`` logs at DEBUG or INFO (a deployment
+    that asked for it), the library's own method runs, records and all; otherwise the same state and
+    time of change are set (tests/unit/test_engine.py holds both to the library's)."""
+    if _TASK_LOG.isEnabledFor(logging.INFO):
+        _library_set_state(task, value)
+    elif value != task._state:
+        task.last_state_change = time.time()
+        task._state = value
+
+
+Task._set_state = _set_state
 
 
 class DeepWorkflow(BpmnWorkflow):

@@ -277,3 +277,53 @@ def test_a_restored_task_copies_its_parents_data_as_the_library_does():
     copied["proofs"].append(3)
     copied["facts"]["extra"] = 1
     assert data["proofs"] == [1, 2] and "extra" not in data["facts"]
+
+
+# -- a task's change of state without the log record nobody takes ------------------------
+
+def _lifecycle_states(engine, bundle) -> list[dict]:
+    """Each stored state of a claim sent back once, then approved twice, without the times of change."""
+    snapshot = engine.start(bundle, {"record_id": 1}).snapshot()
+    states = [snapshot.state]
+    for spec, decision in (("prepare", "submit"), ("unit_review", "approve"), ("authority_review", "return"),
+                           ("revise", "submit"), ("unit_review", "approve"), ("authority_review", "approve")):
+        snapshot = step(engine, bundle, snapshot.state, spec, decision)
+        states.append(snapshot.state)
+    stored = [json.loads(state) for state in states]
+    for state in stored:
+        for task in state["tasks"].values():
+            assert isinstance(task.pop("last_state_change"), float)
+    return stored
+
+
+def test_quiet_state_changes_leave_the_same_states_as_the_librarys(engine, claim_bundle, monkeypatch):
+    from SpiffWorkflow.task import Task
+
+    from workflows import engine as engine_module
+
+    assert Task._set_state is engine_module._set_state
+    quiet = _lifecycle_states(engine, claim_bundle)
+    monkeypatch.setattr(Task, "_set_state", engine_module._library_set_state)
+    library = _lifecycle_states(engine, claim_bundle)
+    ids = lambda state: sorted(state["tasks"])  # noqa: E731  (fresh ids each run: compare by position)
+    assert len(quiet) == len(library) == 7
+    assert quiet[-1]["completed"] and library[-1]["completed"]
+    for mine, theirs in zip(quiet, library, strict=True):
+        assert [t["task_spec"] for t in mine["tasks"].values()] == [t["task_spec"] for t in theirs["tasks"].values()]
+        assert [t["state"] for t in mine["tasks"].values()] == [t["state"] for t in theirs["tasks"].values()]
+        assert len(ids(mine)) == len(ids(theirs))
+
+
+def test_state_changes_are_logged_when_a_deployment_asks(engine, claim_bundle, caplog):
+    before = time.time()
+    with caplog.at_level("INFO", logger="spiff.task"):
+        loaded = engine.start(claim_bundle, {"record_id": 1})
+    changes = [r for r in caplog.records if r.name == "spiff.task" and r.getMessage().startswith("State changed")]
+    assert changes and all(hasattr(r, "task_spec") and hasattr(r, "elapsed") for r in changes)
+    assert {r.task_spec for r in changes} >= {"prepare"}
+    caplog.clear()
+    task = loaded.ready_tasks()[0]
+    loaded.complete(task.id, {"decision": "submit"})  # the logger back at WARNING: no record, the state moves
+    assert not [r for r in caplog.records if r.name == "spiff.task"]
+    stored = json.loads(loaded.snapshot().state)
+    assert all(t["last_state_change"] >= before for t in stored["tasks"].values())
