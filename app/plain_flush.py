@@ -119,6 +119,12 @@ def _mapper_simple(mapper: Mapper) -> bool:
     return simple
 
 
+def column_map(mapper: Mapper) -> dict[str, Any] | None:
+    """A simple mapper's attribute keys and their columns in its table (see ``_mapper_simple``); None
+    for one whose writes are left to the ORM. ``plain_load`` reads by the same map."""
+    return _columns[mapper] if _mapper_simple(mapper) else None
+
+
 def _is_expression(value: Any) -> bool:
     """An SQL expression assigned to an attribute (``x.n = X.n + 1``): the ORM renders and expires it."""
     return isinstance(value, ClauseElement) or hasattr(value, "__clause_element__")

@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, select
 
 from workflows import STATUS_SEPARATOR
 
+from .. import plain_load
 from ..extensions import db
 from ..models import HumanTask, ProcessInstance
 from . import candidates, plugins
@@ -24,20 +25,20 @@ OPEN = "open"
 
 def open_rows(instance_id: int, actor: Actor | None = None) -> list[tuple[HumanTask, int | None]]:
     """The instance's open task rows, each with the organisation ``actor`` may act for on it
-    (0: as the person; None: not at all)."""
+    (0: as the person; None: not at all). Read plainly (``plain_load``), as every write reads them."""
     if actor is None:
-        return [(row, None) for row in db.session.scalars(_OPEN_ROWS, {"instance_id": instance_id})]
+        return [(row, None) for row, in plain_load.rows(HumanTask, _open_rows_as(None), {"instance_id": instance_id})]
     org, values = candidates.acting_org(actor)
-    return [(row[0], row[1]) for row in db.session.execute(_open_rows_as(org), {"instance_id": instance_id, **values})]
-
-
-_OPEN_ROWS = (select(HumanTask).where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.status == OPEN)
-              .order_by(HumanTask.id).execution_options(populate_existing=True))
+    return plain_load.rows(HumanTask, _open_rows_as(org), {"instance_id": instance_id, **values})
 
 
 @functools.lru_cache(maxsize=64)
 def _open_rows_as(org: Any) -> Any:
-    return _OPEN_ROWS.add_columns(org)
+    """The open rows' statement, with the acting organisation's column when there is one."""
+    statement = (select(*plain_load.columns(HumanTask))
+                 .where(HumanTask.instance_id == bindparam("instance_id"), HumanTask.status == OPEN)
+                 .order_by(HumanTask.id))
+    return statement if org is None else statement.add_columns(org)
 
 
 def open_tasks(instance_id: int) -> list[HumanTask]:
