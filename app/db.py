@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from . import plain_flush
+from . import plain_flush, prebuilt
 from .errors import Conflict
 from .extensions import db
 from .i18n import _
@@ -114,7 +114,7 @@ def execute(statement: Any, values: Any = None) -> Any:
     again through the session's binds, ~25 calls a statement), except inside a savepoint
     (``plain_flush.connection``).
     """
-    return plain_flush.connection(db.session()).execute(statement, values)
+    return prebuilt.execute(plain_flush.connection(db.session()), statement, values)
 
 
 def read(statement: Any, values: Any = None) -> Any:

@@ -36,6 +36,8 @@ from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ClauseElement
 
+from . import prebuilt
+
 CONNECTION = "app.connection"  # the session's connection while its outermost transaction lasts (session.info)
 _PK = "pk_%d"  # bind names of the primary key's values; the changed values are bound as v0, v1…
 _simple: dict[Mapper, bool] = {}
@@ -142,7 +144,7 @@ def _update(session: Session, state: Any, values: dict[str, Any]) -> None:
     parameters = {f"v{i}": values[key] for i, key in enumerate(keys)}
     for i, value in enumerate(state.key[1]):
         parameters[_PK % i] = value
-    result = connection(session, mapper).execute(statement, parameters)
+    result = prebuilt.execute(connection(session, mapper), statement, parameters)
     if result.rowcount != 1:
         raise StaleDataError(f"UPDATE of {mapper.class_.__name__} {state.key[1]} matched {result.rowcount} rows, "
                              "expected 1")
@@ -209,7 +211,7 @@ def _insert(session: Session, state: Any, values: dict[str, Any]) -> None:
         returned = [c for c in table.columns if c.primary_key or c.server_default is not None]
         prepared = _inserts[mapper] = (insert(table).returning(*returned), returned)
     statement, returned = prepared
-    result = connection(session, mapper).execute(statement, values)
+    result = prebuilt.execute(connection(session, mapper), statement, values)
     row = result.one()
     keys = _attributes[mapper]
     sent = result.last_inserted_params()  # the values with the Python-side defaults the statement applied

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.orm import Mapper
 
-from . import plain_flush
+from . import plain_flush, prebuilt
 from .extensions import db
 
 _LAZY = frozenset({"select", "raise", "raise_on_sql"})
@@ -84,7 +84,7 @@ def rows(model: type, statement: Any, values: dict[str, Any]) -> list[tuple[Any,
     if session.dispatch.loaded_as_persistent:
         raise TypeError("a loaded_as_persistent listener would not hear a plain load")
     session._autoflush()
-    result = plain_flush.connection(session).execute(statement, values).all()
+    result = prebuilt.execute(plain_flush.connection(session), statement, values).all()
     identity_map, width = session.identity_map, len(plan.keys)
     return [(_object(session, identity_map, plan, row), *row[width:]) for row in result]
 

@@ -21,7 +21,7 @@ LAYERS = [
     ("app.settings", "app.domain", "app.errors", "app.extensions", "app.converters", "app.clock", "app.i18n",
      "app.i18n_bpmn", "app.validation"),
     ("app.models",),
-    ("app.db", "app.plain_flush", "app.plain_load", "app.storage"),
+    ("app.db", "app.plain_flush", "app.plain_load", "app.prebuilt", "app.storage"),
     ("app.services",),
     ("app.api", "app.web"),
     ("app.processes", "app.courses"),
