@@ -24,7 +24,6 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import bindparam, literal, select
 
 from ..db import read
-from ..extensions import db
 from ..models import Organisation
 from ..models.policy import YearSetting
 from . import ledger
@@ -133,13 +132,14 @@ def forget() -> None:
         request.environ.pop(CACHE_KEY, None)
 
 
-_YEAR_SETTINGS = select(YearSetting).where(YearSetting.year == bindparam("year"))  # built once
+# Built once; plain rows (named as the model's attributes), as ``effective`` only reads them.
+_YEAR_SETTINGS = select(*YearSetting.__table__.columns).where(YearSetting.year == bindparam("year"))
 
 
-def _year_settings(cache: dict[Any, Any], year: int) -> dict[int, YearSetting]:
+def _year_settings(cache: dict[Any, Any], year: int) -> dict[int, Any]:
     key = ("settings", year)
     if key not in cache:
-        cache[key] = {row.org_id: row for row in db.session.scalars(_YEAR_SETTINGS, {"year": year})}
+        cache[key] = {row.org_id: row for row in read(_YEAR_SETTINGS, {"year": year})}
     return cache[key]
 
 

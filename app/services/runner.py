@@ -33,6 +33,7 @@ from workflows import (
 )
 
 from .. import plain_load
+from ..db import read, reread
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..i18n import _, localise
@@ -73,31 +74,32 @@ class DecisionForm:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-# Built once: every start reads it (building it cost ~250 Python calls).
-_LATEST_DEFINITION = (select(ProcessDefinition).where(ProcessDefinition.process_key == bindparam("process_key"),
-                                                      ProcessDefinition.status == PUBLISHED)
+# Built once: every start reads it (building it cost ~250 Python calls); its id, as plain rows.
+_LATEST_DEFINITION = (select(ProcessDefinition.id)
+                      .where(ProcessDefinition.process_key == bindparam("process_key"),
+                             ProcessDefinition.status == PUBLISHED)
                       .order_by(ProcessDefinition.version.desc()).limit(1))
 
 
-def latest_definition(process_key: str) -> ProcessDefinition:
-    definition = db.session.scalars(_LATEST_DEFINITION, {"process_key": process_key}).first()
-    if definition is None:
+def latest_definition_id(process_key: str) -> int:
+    definition_id = read(_LATEST_DEFINITION, {"process_key": process_key}).scalar()
+    if definition_id is None:
         raise Conflict(_("The process %(process)s is not deployed.", process=process_key), code="not_deployed")
-    return definition
+    return definition_id
 
 
 def start(plugin: ProcessPlugin, record: Any, actor: Actor | None, data: dict[str, Any], *,
           process_key: str | None = None, action: str = "create",
           event_data: dict[str, Any] | None = None) -> ProcessInstance:
     key = process_key or next(iter(plugin.processes))
-    definition = latest_definition(key)
-    instance = ProcessInstance(definition_id=definition.id, process_key=key,
+    definition_id = latest_definition_id(key)
+    instance = ProcessInstance(definition_id=definition_id, process_key=key,
                                record_type=plugin.record_type, record_id=record.id, state="")
     db.session.add(instance)
     db.session.flush()
     if hasattr(record, "instance_id"):  # every plug-in links its record to the instance after ``start``:
         record.instance_id = instance.id  # linked here, it rides in the save's UPDATE of the record
-    loaded = engine().start(bundle_for(definition.id), {**plugin.engine_data(record), **data},
+    loaded = engine().start(bundle_for(definition_id), {**plugin.engine_data(record), **data},
                             Host(instance, record, actor),
                             services=plugin.handlers)
     # the event before the save (after the engine's own, as ever): the instance's new chain head then
@@ -244,7 +246,7 @@ def complete_own_step(instance_id: int, actor: Actor, form: DecisionForm, record
                   and form.decision in bundle.task(row.task_spec).decisions), None)
     if found is None:
         raise Conflict(_("There is nothing to submit in the current status."), code="not_editable")
-    db.session.refresh(record)
+    reread(record)
     row, org = found
     return _complete(row, instance, actor, form, org, record, open_rows=[r for r, _org in rows])
 

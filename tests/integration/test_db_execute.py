@@ -79,3 +79,57 @@ def test_by_id_answers_as_session_get(app, world):
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
         rollback()
+
+
+def _record_state(obj) -> dict:
+    from sqlalchemy import inspect
+
+    state = inspect(obj)
+    mapper = inspect(type(obj))
+    return {"values": {k: v for k, v in state.dict.items() if k in mapper.column_attrs},
+            "relationships": {k: state.dict[k] and inspect(state.dict[k]).identity
+                              for k in state.dict if k in mapper.relationships},
+            "unloaded": sorted(state.unloaded), "committed": dict(state.committed_state),
+            "modified": state.modified, "persistent": state.persistent}
+
+
+def test_reread_leaves_a_record_as_session_refresh_does(app, world, api):
+    """A changed, a lazily related and an untouched record read again each way: the same state."""
+    from sqlalchemy.exc import InvalidRequestError
+
+    from app.db import reread
+    from app.processes.credit_claim.models import Claim
+    from tests.support.world import T1
+
+    claim_id = api.new_claim(T1)["id"]
+    prepares = {
+        "untouched": lambda claim: None,
+        "changed": lambda claim: setattr(claim, "title", "改过的标题"),
+        "changed column behind a joined relationship": lambda claim: setattr(claim, "unit_id", world.unit2),
+        "expired": lambda claim: db.session.expire(claim),
+    }
+    for name, prepare in prepares.items():
+        found = {}
+        for way, again in (("refresh", db.session.refresh), ("reread", reread)):
+            with app.app_context():
+                claim = db.session.get(Claim, claim_id)
+                prepare(claim)
+                assert again(claim) in (None, claim)
+                found[way] = _record_state(claim)
+                rollback()
+        assert found["reread"] == found["refresh"], name
+        assert found["reread"]["values"]["title"] != "改过的标题"
+    with app.app_context():
+        claim = db.session.get(Claim, claim_id)
+        db.session.execute(text("DELETE FROM attachment WHERE record_id = :id"), {"id": claim_id})
+        db.session.execute(text("UPDATE claim SET title = '库里改的' WHERE id = :id"), {"id": claim_id})
+        assert reread(claim).title == "库里改的"
+        db.session.expunge(claim)
+        ghost = Claim(id=10 ** 8)
+        from sqlalchemy.orm import make_transient_to_detached
+
+        make_transient_to_detached(ghost)
+        db.session.add(ghost)
+        with pytest.raises(InvalidRequestError):
+            reread(ghost)
+        rollback()
