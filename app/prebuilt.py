@@ -14,7 +14,7 @@ statement counts rest on), the result.
 
 SQLAlchemy's path is taken instead when the kept form cannot be: ``before_execute`` or
 ``after_execute`` listeners on the engine or on every engine (they would not be heard; the app has
-none, and attaches no listener to a single connection), several rows of values (executemany), the
+none, and attaches no listener to a single connection), two or more rows of values (executemany), the
 compiled cache switched off or a schema translation, a statement with no ``__dict__``. A copy made
 by a generative method (``.where``, ``.add_columns``) carries the dictionary of its original but
 not its identity, and so compiles its own. ``tests/integration/test_prebuilt.py`` holds answers,
@@ -32,6 +32,8 @@ _KEPT = "_app_prebuilt"  # on the statement: (its id, its dialect, {value names:
 
 def execute(connection: Connection, statement: Any, values: dict[str, Any] | None = None) -> Any:
     """``connection.execute(statement, values)``, the compiled form kept on the statement."""
+    if isinstance(values, list | tuple) and len(values) == 1 and isinstance(values[0], dict):
+        values = values[0]  # one row of values: SQLAlchemy too runs it as a single execution
     if (values is not None and not isinstance(values, dict)) or _heard(connection.engine.dispatch):
         return connection.execute(statement, values)
     options = statement._execution_options.merge_with(connection._execution_options)

@@ -45,6 +45,10 @@ STATEMENTS = {
                .values(industry=bindparam("industry")), {"industry": "教育"}),
     "text": (text("SELECT id FROM organisation WHERE id = :oid"), {}),
     "delete none": (delete(DEPT).where(DEPT.c.name == "无此科室"), None),
+    "one row of values": (update(Organisation.__table__).where(Organisation.id == bindparam("oid"))
+                          .values(unit_type=bindparam("unit_type")), [{"unit_type": "事业单位"}]),
+    "insert one row returning": (insert(DEPT).returning(DEPT.c.name), [
+        {"name": "财务科", "org_id": None, "created_at": datetime(2026, 1, 5, tzinfo=UTC)}]),
 }
 
 
@@ -62,8 +66,12 @@ def _answer(result: Any) -> dict[str, Any]:
 def test_answers_and_events_are_connection_executes(app, world, name):
     statement, values = STATEMENTS[name]
     with app.app_context():
-        values = dict(values, org_id=world.unit1) if name == "insert returning" else values
-        values = {**values, "oid": world.unit1} if values is not None and name != "insert returning" else values
+        if isinstance(values, list):
+            values = [{**values[0], ("org_id" if "org_id" in values[0] else "oid"): world.unit1}]
+        elif name == "insert returning":
+            values = dict(values, org_id=world.unit1)
+        elif values is not None:
+            values = {**values, "oid": world.unit1}
         found = {}
         for way in ("sqlalchemy", "prebuilt", "prebuilt again"):
             connection = db.session.connection()
@@ -78,6 +86,7 @@ def test_answers_and_events_are_connection_executes(app, world, name):
             found[way] = (answer, seen)
             db.session.rollback()
         assert found["prebuilt"] == found["sqlalchemy"] == found["prebuilt again"]
+        assert statement.__dict__[prebuilt._KEPT][0] == id(statement)  # run by the kept form, not passed on
         assert [kind for kind, *_ in found["prebuilt"][1]] == ["before", "after"]
 
 
