@@ -139,36 +139,37 @@ class DeepWorkflow(BpmnWorkflow):
         open_tasks = [t for t in tasks.values() if not t._state & TaskState.FINISHED_MASK]
         if not open_tasks:
             return 0
+        # Looked up by the ids' integers: a UUID hashes in Python (a call at every look-up), an int in C.
+        by_int = {key.int: task for key, task in tasks.items()}
         chain = []  # the first open task's ancestors, root first; Task objects hash by identity, in C
         node = open_tasks[0]
         while node is not None:
             chain.append(node)
-            node = tasks.get(node._parent)
+            node = by_int.get(node._parent.int) if node._parent is not None else None
         chain.reverse()
         position = {task: i for i, task in enumerate(chain)}
         lowest = len(chain) - 1
         for task in open_tasks[1:]:
             while task not in position:
-                task = tasks.get(task._parent)
+                task = by_int[task._parent.int]
             lowest = min(lowest, position[task])
         while lowest > 0 and not chain[lowest]._state & TaskState.FINISHED_MASK:
             lowest -= 1  # an open task keeps its parent: a waiting event re-reads the parent's data
         new_root = chain[lowest]
         if new_root is self.task_tree:
             return 0
-        keep: dict[UUID, Any] = {}
-        stack = [new_root]
-        while stack:
-            task = stack.pop()
-            keep[task.id] = task
-            stack.extend([child for child_id in task._children if (child := tasks.get(child_id)) is not None])
-        dropped = len(tasks) - len(keep)
+        kept = [new_root]
+        for task in kept:  # the new root's subtree (the list grows as it is walked)
+            kept.extend([child for child_id in task._children if (child := by_int.get(child_id.int)) is not None])
+        keep = set(kept)
+        dropped = [key for key, task in tasks.items() if task not in keep]
+        for key in dropped:  # fewer than those kept, as a rule: the dictionary is kept, in its order
+            del tasks[key]
         new_root._parent = None
-        self.tasks = keep
         self.task_tree = new_root
-        if self.last_task is not None and self.last_task.id not in keep:
+        if self.last_task is not None and self.last_task not in keep:
             self.last_task = None
-        return dropped
+        return len(dropped)
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):

@@ -327,3 +327,55 @@ def test_state_changes_are_logged_when_a_deployment_asks(engine, claim_bundle, c
     assert not [r for r in caplog.records if r.name == "spiff.task"]
     stored = json.loads(loaded.snapshot().state)
     assert all(t["last_state_change"] >= before for t in stored["tasks"].values())
+
+
+# -- pruning the history: the subtree of the open tasks' lowest finished common ancestor --------
+
+def _reference_kept(workflow) -> tuple[set, object]:
+    """What pruning keeps, found the plain way (the tasks' own properties): ids kept, the new root's id."""
+    from SpiffWorkflow.util.task import TaskState
+
+    open_tasks = [t for t in workflow.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    if workflow.completed or not open_tasks:
+        return set(workflow.tasks), workflow.task_tree.id
+    chains = []
+    for task in open_tasks:
+        chain = []
+        while task is not None:
+            chain.append(task)
+            task = task.parent
+        chains.append(chain[::-1])
+    depth = 0
+    while all(len(c) > depth and c[depth] is chains[0][depth] for c in chains):
+        depth += 1
+    depth -= 1
+    while depth > 0 and not chains[0][depth].has_state(TaskState.FINISHED_MASK):
+        depth -= 1
+    root = chains[0][depth]
+    kept, stack = set(), [root]
+    while stack:
+        task = stack.pop()
+        kept.add(task.id)
+        stack.extend(task.children)
+    return kept, root.id
+
+
+def test_pruning_keeps_what_the_plain_walk_finds(engine, claim_bundle):
+    state = engine.start(claim_bundle, {"record_id": 1}).snapshot().state
+    checked = 0
+    for spec, decision in (("prepare", "submit"), ("unit_review", "approve"), ("authority_review", "return"),
+                           ("revise", "submit"), ("unit_review", "approve"), ("authority_review", "return"),
+                           ("revise", "submit"), ("unit_review", "approve"), ("authority_review", "approve")):
+        loaded = engine.load(claim_bundle, state)
+        loaded.complete(next(t for t in loaded.ready_tasks() if t.spec == spec).id, {"decision": decision})
+        unpruned = engine.dumps(loaded.workflow)
+        ours, reference = engine.load(claim_bundle, unpruned).workflow, engine.load(claim_bundle, unpruned).workflow
+        before = len(ours.tasks)
+        dropped = ours.prune_history()
+        kept, root = _reference_kept(reference)
+        assert set(ours.tasks) == kept and ours.task_tree.id == root and ours.task_tree.parent is None
+        assert dropped == before - len(kept)
+        assert list(ours.tasks) == [key for key in reference.tasks if key in kept]  # the stored order kept
+        checked += dropped > 0
+        state = loaded.snapshot().state
+    assert checked >= 3  # the send-backs left history to cut
