@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_app_context
+from flask.globals import _cv_app
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -60,8 +60,8 @@ def utcnow() -> datetime:
 
 
 def timezone() -> ZoneInfo:
-    name = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else DEFAULT_TIMEZONE
-    return ZoneInfo(name)
+    context = _cv_app.get(None)  # what has_app_context and current_app read, read once (~8 calls saved)
+    return ZoneInfo(context.app.config["BABEL_DEFAULT_TIMEZONE"] if context is not None else DEFAULT_TIMEZONE)
 
 
 def today() -> date:

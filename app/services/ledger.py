@@ -6,8 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
+from ..db import read
 from ..extensions import db
 from ..i18n import _
 from ..models import HourEntry, User
@@ -105,8 +106,11 @@ def lock_person(user_id: int) -> None:
     SQLite needs none: a writing request holds the database's write lock from
     its first statement (``BEGIN IMMEDIATE``, see ``app/db.py``).
     """
-    if db.session.get_bind().dialect.name != "sqlite":
-        db.session.execute(select(User.id).where(User.id == user_id).with_for_update(key_share=True))
+    if db.engine.dialect.name != "sqlite":
+        read(_LOCK_PERSON, {"lock_user_id": user_id})
+
+
+_LOCK_PERSON = select(User.id).where(User.id == bindparam("lock_user_id")).with_for_update(key_share=True)  # built once
 
 
 def year_summary(user_id: int, year: int, policy: Policy | None = None) -> dict[str, Any]:
