@@ -148,15 +148,20 @@ def by_id(model: type[T], record_id: Any) -> T | None:
     return session.scalars(_by_id_statement(model), {"by_id": record_id}).first()
 
 
+def fresh(model: type[T], record_id: Any) -> T | None:
+    """The row read again (after its instance's lock): ``by_id``'s statement loading with
+    ``populate_existing``, so an object the session holds takes the row's values (``Session.get``
+    with ``populate_existing`` builds its statement every time)."""
+    return db.session.scalars(_by_id_statement(model, populate_existing=True), {"by_id": record_id}).first()
+
+
 def reread(obj: T) -> T:
     """``db.session.refresh(obj)`` (every column and relationship loaded with the row read again; lazy
-    ones to load again when next used) with the statement ``by_id`` built, loading with
-    ``populate_existing``: ``Session.refresh`` builds its statement every time (~110 Python calls
-    more). A record re-read after its instance's lock takes it."""
-    model = type(obj)
+    ones to load again when next used): what it changed is dropped, not flushed, then ``fresh``
+    (``Session.refresh`` builds its statement every time, ~110 Python calls more)."""
     (record_id,) = inspect(obj).identity
-    db.session.expire(obj)  # what it changed is dropped, not flushed (as ``refresh`` does)
-    found = db.session.scalars(_by_id_statement(model, populate_existing=True), {"by_id": record_id}).first()
+    db.session.expire(obj)
+    found = fresh(type(obj), record_id)
     if found is None:
         raise InvalidRequestError(f"Could not refresh instance {obj!r}: its row is gone")
     return found

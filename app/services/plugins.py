@@ -19,7 +19,6 @@ packages, and everything else asks the registry kept on the app.
 """
 from __future__ import annotations
 
-import functools
 import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
@@ -28,10 +27,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import marshmallow as ma
 from flask import current_app
-from sqlalchemy import bindparam
 
 from workflows import Snapshot, TaskInfo
 
+from ..db import fresh
 from ..errors import NotFound
 from ..extensions import db
 from ..i18n import _
@@ -176,18 +175,10 @@ class ProcessPlugin:
     # -- reading records --------------------------------------------------------------------
     def get(self, record_id: int, *, refresh: bool = False) -> Any:
         """The record; ``refresh``: read again from the database (after the instance's lock)."""
-        if refresh:  # a statement built once: ``Session.get(populate_existing=…)`` builds one each time
-            record = db.session.scalars(self._read_again, {"record_id": record_id}).first()
-        else:
-            record = db.session.get(self.model, record_id)
+        record = fresh(self.model, record_id) if refresh else db.session.get(self.model, record_id)
         if record is None:
             raise NotFound(_("Record not found."))
         return record
-
-    @functools.cached_property
-    def _read_again(self) -> Any:
-        return (db.select(self.model).where(self.model.id == bindparam("record_id"))
-                .execution_options(populate_existing=True))
 
     def get_many(self, record_ids: Iterable[int]) -> dict[int, Any]:
         ids = sorted(set(record_ids))
