@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from ..extensions import db
+from ..db import read
 from ..models import RoleAssignment
 from .actors import Actor
 from .audit import record_admin_event, record_admin_events
@@ -69,11 +69,15 @@ def record_access_changes(actor: Actor | None, action: str, changes: list[dict[s
                                record_type=USER)
 
 
+# Built once: every role change reads the roles before and after (building it cost ~100 Python calls,
+# the ORM's execution ~150 more than a plain one).
+_ROLES_OF = (select(RoleAssignment.role, RoleAssignment.org_id)
+             .where(RoleAssignment.user_id == bindparam("roles_of_user")))
+
+
 def roles_of(user_id: int) -> list[list[Any]]:
     """The account's roles as sorted ``[role, organisation id]`` pairs (what a role change records)."""
-    db.session.flush()
-    rows = db.session.execute(select(RoleAssignment.role, RoleAssignment.org_id)
-                              .where(RoleAssignment.user_id == user_id)).all()
+    rows = read(_ROLES_OF, {"roles_of_user": user_id}).all()  # what is pending flushed first
     return sorted(([role, org_id] for role, org_id in rows), key=lambda pair: (pair[0], pair[1] or 0))
 
 

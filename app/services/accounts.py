@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import persist_even_if_refused
+from ..db import persist_even_if_refused, read
 from ..domain import idnumber
 from ..domain.text import control_characters
 from ..errors import Conflict, Invalid, TooManyAttempts, Unauthorized
@@ -235,6 +235,11 @@ def register_trainee(id_number: str, name: str, phone: str | None = None) -> Use
     return user
 
 
+_TRAINEE_OF = select(RoleAssignment.id).where(  # built once: every move of a person asks it
+    RoleAssignment.user_id == bindparam("trainee_user"), RoleAssignment.role == "trainee",
+    RoleAssignment.org_id == bindparam("trainee_unit"))
+
+
 def set_trainee_unit(user_id: int, unit_id: int, actor: Actor | None = None, *, process_key: str | None = None,
                      cause: dict[str, Any] | None = None) -> None:
     """The person is a trainee of ``unit_id`` from now on, and of no other unit (a role change,
@@ -242,9 +247,7 @@ def set_trainee_unit(user_id: int, unit_id: int, actor: Actor | None = None, *, 
     with access_changes.roles_changing(actor, user_id, process_key=process_key, cause=cause):
         db.session.execute(delete(RoleAssignment).where(
             RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee", RoleAssignment.org_id != unit_id))
-        exists = db.session.scalar(select(RoleAssignment.id).where(
-            RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee", RoleAssignment.org_id == unit_id))
-        if exists is None:
+        if read(_TRAINEE_OF, {"trainee_user": user_id, "trainee_unit": unit_id}).first() is None:
             db.session.add(RoleAssignment(user_id=user_id, org_id=unit_id, role="trainee"))
 
 
