@@ -253,5 +253,9 @@ def set_trainee_unit(user_id: int, unit_id: int, actor: Actor | None = None, *, 
 
 def trainee_unit(user_id: int) -> int | None:
     """The unit the person currently belongs to as a trainee."""
-    return db.session.scalar(select(RoleAssignment.org_id).where(
-        RoleAssignment.user_id == user_id, RoleAssignment.role == "trainee").order_by(RoleAssignment.id).limit(1))
+    return read(_TRAINEE_UNIT, {"trainee_user": user_id}).scalar()
+
+
+_TRAINEE_UNIT = (select(RoleAssignment.org_id)  # built once: every filing for a person asks it
+                 .where(RoleAssignment.user_id == bindparam("trainee_user"), RoleAssignment.role == "trainee")
+                 .order_by(RoleAssignment.id).limit(1))

@@ -1,10 +1,14 @@
 """Organisations as the processes name them when a record is filed for one."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..models import Organisation
+
+_ACTIVE_UNIT = (select(Organisation)  # built once: every record filed for a unit reads it
+                .where(Organisation.id == bindparam("unit_id")).with_for_update(read=True)
+                .execution_options(populate_existing=True))
 
 
 def active_unit(org_id: int | None) -> Organisation | None:
@@ -15,6 +19,5 @@ def active_unit(org_id: int | None) -> Organisation | None:
     just removed."""
     if org_id is None:
         return None
-    org = db.session.scalars(select(Organisation).where(Organisation.id == org_id).with_for_update(read=True)
-                             .execution_options(populate_existing=True)).first()
+    org = db.session.scalars(_ACTIVE_UNIT, {"unit_id": org_id}).first()
     return org if org is not None and org.kind == "unit" and org.is_active else None

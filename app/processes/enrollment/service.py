@@ -104,9 +104,13 @@ def approved_unit(trainee_id: int, year: int) -> int | None:
 
 def waiting_review(trainee_id: int) -> Enrollment | None:
     """An enrolment of the trainee that is neither approved nor finished (a unit still reviews it)."""
-    return db.session.scalar(select(Enrollment).join(ProcessInstance, ProcessInstance.id == Enrollment.instance_id)
-                             .where(Enrollment.trainee_id == trainee_id, Enrollment.approved_at.is_(None),
-                                    ProcessInstance.completed.is_(False)).limit(1))
+    return db.session.scalar(_WAITING_REVIEW, {"waiting_trainee": trainee_id})
+
+
+_WAITING_REVIEW = (select(Enrollment)  # built once: a transfer's filing asks it
+                   .join(ProcessInstance, ProcessInstance.id == Enrollment.instance_id)
+                   .where(Enrollment.trainee_id == bindparam("waiting_trainee"), Enrollment.approved_at.is_(None),
+                          ProcessInstance.completed.is_(False)).limit(1))
 
 
 def editable(enrollment: Enrollment, actor: Actor) -> bool:
