@@ -109,7 +109,7 @@ def select_locale() -> str:
 
 def _choose_language(environ: dict[str, Any]) -> str:
     """The API's by ``Accept-Language``, the pages' by the session's choice (the language switch)."""
-    if ("/" + environ.get("PATH_INFO", "").lstrip("/")).startswith("/api/"):  # ``request.path``'s test
+    if environ.get("PATH_INFO", "").lstrip("/").startswith("api/"):  # as ``request.path`` would tell
         return _best_language(environ.get("HTTP_ACCEPT_LANGUAGE", ""))
     chosen = session.get("lang")
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE

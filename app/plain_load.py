@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import inspect
 from sqlalchemy.orm import Mapper
 
-from . import plain_flush, prebuilt
+from . import plain_flush
+from .db import execute_on
 from .extensions import db
 
 _LAZY = frozenset({"select", "raise", "raise_on_sql"})
@@ -83,8 +84,8 @@ def rows(model: type, statement: Any, values: dict[str, Any]) -> list[tuple[Any,
     session = db.session()
     if session.dispatch.loaded_as_persistent:
         raise TypeError("a loaded_as_persistent listener would not hear a plain load")
-    session._autoflush()
-    result = prebuilt.execute(plain_flush.connection(session), statement, values).all()
+    session._autoflush()  # as the ORM's query would (``read`` flushes even under ``no_autoflush``)
+    result = execute_on(session, statement, values).all()
     identity_map, width = session.identity_map, len(plan.keys)
     return [(_object(session, identity_map, plan, row), *row[width:]) for row in result]
 

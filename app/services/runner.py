@@ -117,24 +117,28 @@ def _lock_statement(where: Any) -> Any:
             .returning(*plain_load.columns(ProcessInstance)))
 
 
+# Each built once, at its first lock (every change to an instance starts with one: building it cost
+# ~300 Python calls). The values' names are no column's, so they only bind (an UPDATE's column-named
+# values would SET).
 @functools.cache
-def _lock_statements() -> tuple[Any, Any]:
-    """Built once, at the first lock (every change to an instance starts with one: building it cost
-    ~300 Python calls). The values' names are no column's, so they only bind (an UPDATE's
-    column-named values would SET)."""
-    return (_lock_statement(ProcessInstance.id == bindparam("lock_instance_id")),
-            _lock_statement(ProcessInstance.id == select(HumanTask.instance_id)
-                            .where(HumanTask.id == bindparam("lock_task_id")).scalar_subquery()))
+def _lock_by_id() -> Any:
+    return _lock_statement(ProcessInstance.id == bindparam("lock_instance_id"))
 
 
-def _lock(locking: tuple[int, dict[str, int]]) -> ProcessInstance | None:
-    """Every path to an instance's row lock: which statement (0: by instance, 1: by task) and its values."""
-    which, values = locking
-    return plain_load.first(ProcessInstance, _lock_statements()[which], values)
+@functools.cache
+def _lock_by_task() -> Any:
+    return _lock_statement(ProcessInstance.id == select(HumanTask.instance_id)
+                           .where(HumanTask.id == bindparam("lock_task_id")).scalar_subquery())
+
+
+def _lock(locking: tuple[Any, dict[str, int]]) -> ProcessInstance | None:
+    """Every path to an instance's row lock: one of those statements and its values."""
+    statement, values = locking
+    return plain_load.first(ProcessInstance, statement, values)
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
-    instance = _lock((0, {"lock_instance_id": instance_id}))
+    instance = _lock((_lock_by_id(), {"lock_instance_id": instance_id}))
     if instance is None:
         raise NotFound(_("Process instance not found."))
     return instance
@@ -161,7 +165,7 @@ def task_info(row: HumanTask) -> TaskInfo:
 
 def _locked_task(task_id: int, actor: Actor) -> tuple[HumanTask, ProcessInstance, list[HumanTask], int | None]:
     """Lock the task's instance (one statement), then read its open task rows under the lock."""
-    instance = _lock((1, {"lock_task_id": task_id}))
+    instance = _lock((_lock_by_task(), {"lock_task_id": task_id}))
     if instance is None:
         raise NotFound(_("Task not found."))
     rows = _open_rows(instance.id, actor)

@@ -62,16 +62,20 @@ def _answer(result: Any) -> dict[str, Any]:
     return answer
 
 
+def _for_unit(values: Any, unit: int) -> Any:
+    """The values with the world's unit where a statement names one (``org_id`` to insert, ``oid`` to find)."""
+    if isinstance(values, list):
+        return [_for_unit(row, unit) for row in values]
+    if values is None:
+        return None
+    return {**values, "org_id": unit} if "org_id" in values else {**values, "oid": unit}
+
+
 @pytest.mark.parametrize("name", list(STATEMENTS))
 def test_answers_and_events_are_connection_executes(app, world, name):
     statement, values = STATEMENTS[name]
     with app.app_context():
-        if isinstance(values, list):
-            values = [{**values[0], ("org_id" if "org_id" in values[0] else "oid"): world.unit1}]
-        elif name == "insert returning":
-            values = dict(values, org_id=world.unit1)
-        elif values is not None:
-            values = {**values, "oid": world.unit1}
+        values = _for_unit(values, world.unit1)
         found = {}
         for way in ("sqlalchemy", "prebuilt", "prebuilt again"):
             connection = db.session.connection()
